@@ -1,0 +1,58 @@
+# hull: build, test and install. `make demo` and `make test` work on a fresh machine.
+PREFIX ?= /usr/local
+PNPM_VERSION := 10.34.9
+ROOTFS := build/rootfs
+
+.PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
+
+all: build
+
+# Everything a fresh machine lacks: pnpm, the Debian packages, the node modules.
+setup: .stamp-apt .stamp-deps
+
+.stamp-apt:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  missing=""; for p in busybox-static runc libseccomp2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2)"; fi
+	touch $@
+
+.stamp-deps: package.json pnpm-lock.yaml $(wildcard packages/*/package.json conformance/package.json)
+	command -v pnpm >/dev/null || npm install -g --no-fund --no-audit pnpm@$(PNPM_VERSION)
+	pnpm install --frozen-lockfile --reporter=append-only
+	touch $@
+
+build: setup native ts rootfs
+
+native:
+	$(MAKE) -C native
+
+ts:
+	pnpm exec tsc -b packages/*/tsconfig.json $(wildcard conformance/tsconfig.json)
+
+rootfs: $(ROOTFS)/bin/busybox
+
+$(ROOTFS)/bin/busybox: scripts/make-rootfs.sh
+	bash scripts/make-rootfs.sh $(ROOTFS)
+
+# Builds everything, then runs a busybox container through hull.
+demo: build
+	bash scripts/demo.sh
+
+test: build
+	bash scripts/test.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	ln -sf $(CURDIR)/packages/runtime/bin/hull $(DESTDIR)$(PREFIX)/bin/hull
+	for b in packages/shim/bin/hull-shim packages/cli/bin/hullctl; do [ -e $$b ] && ln -sf $(CURDIR)/$$b $(DESTDIR)$(PREFIX)/bin/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/hullctl
+
+bench: build
+	node bench/run.js
+
+clean:
+	$(MAKE) -C native clean
+	rm -rf build packages/*/lib conformance/lib .stamp-*

@@ -1,0 +1,289 @@
+/*
+ * libhull: the one piece of hull written in C.
+ *
+ * Node is multi-threaded, so it can neither create a user namespace nor fork
+ * and run JavaScript in the child.  hull_spawn() clones a child (optionally
+ * into new pid/user namespaces, or joining namespaces by fd), lays out the
+ * fds the child gets, and execve()s a new program: hull's init or exec entry,
+ * a fresh single-threaded Node.  hull_execve() is the last step of those
+ * entries: it resets signal state Node changed and execs the container
+ * process.
+ *
+ * Between clone and execve the child runs only async-signal-safe code: raw
+ * syscalls, no malloc, no stdio, no locks.  A failure is reported as a
+ * {step, errno} pair on a close-on-exec pipe; EOF on that pipe means execve
+ * succeeded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Steps named in error reports; packages/runtime/src/sys/native.ts mirrors them. */
+enum hull_step {
+	STEP_CLONE = 1,
+	STEP_WAIT_SYNC,
+	STEP_SETNS,
+	STEP_SETGROUPS,
+	STEP_SETRESGID,
+	STEP_SETRESUID,
+	STEP_FORK,
+	STEP_FDS,
+	STEP_SEAL,
+	STEP_DUMPABLE,
+	STEP_EXECVE,
+	STEP_PIPE,
+};
+
+struct hull_spawn_args {
+	const char *path;          /* program to execve */
+	char *const *argv;
+	char *const *envp;
+	int32_t clone_flags;       /* CLONE_NEWPID and/or CLONE_NEWUSER */
+	const int32_t *join_fds;   /* namespace fds to setns() into, in order */
+	int32_t njoin;
+	int32_t join_pid;          /* one of join_fds is a pid namespace: fork once more */
+	const int32_t *fds;        /* fds[i] becomes fd i in the child; -1 closes i */
+	int32_t nfds;
+	int32_t sync_fd;           /* with wait_sync: read one byte before switching ids */
+	int32_t wait_sync;
+	int32_t root_ids;          /* setresgid/setresuid(0) once in the user namespace */
+	int32_t seal_exe;          /* run path from a private read-only bind of itself */
+	int32_t dumpable;          /* value for PR_SET_DUMPABLE before execve, -1 leaves it */
+};
+
+struct hull_report {
+	int32_t step;
+	int32_t err;
+};
+
+static void report(int fd, int step, int err)
+{
+	struct hull_report r = { step, err };
+	ssize_t n;
+	do {
+		n = write(fd, &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+	_exit(127);
+}
+
+static void reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL); /* fails harmlessly for glibc's reserved signals */
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Make the program we are about to run reachable only through a read-only
+ * bind mount in a private mount namespace, so nothing that can see this
+ * process can write through /proc/PID/exe to the host's binary. */
+static int seal_path(const char *path)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return -1;
+	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
+{
+	reset_signals();
+
+	if (a->wait_sync) {
+		char c;
+		ssize_t n;
+		do {
+			n = read(a->sync_fd, &c, 1);
+		} while (n < 0 && errno == EINTR);
+		if (n != 1)
+			report(errfd, STEP_WAIT_SYNC, n < 0 ? errno : EPIPE);
+	}
+
+	for (int i = 0; i < a->njoin; i++) {
+		if (setns(a->join_fds[i], 0) < 0)
+			report(errfd, STEP_SETNS, errno);
+	}
+
+	if (a->root_ids) {
+		/* setgroups is denied in a user namespace whose gid_map was written
+		 * after "deny"; clearing groups there is not needed. */
+		if (setgroups(0, NULL) < 0 && errno != EPERM)
+			report(errfd, STEP_SETGROUPS, errno);
+		if (setresgid(0, 0, 0) < 0)
+			report(errfd, STEP_SETRESGID, errno);
+		if (setresuid(0, 0, 0) < 0)
+			report(errfd, STEP_SETRESUID, errno);
+	}
+
+	if (a->join_pid) {
+		/* setns(CLONE_NEWPID) moves only our children: fork once more. */
+		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		if (pid < 0)
+			report(errfd, STEP_FORK, errno);
+		if (pid > 0) {
+			int32_t p = pid;
+			ssize_t n;
+			do {
+				n = write(pidfd_w, &p, sizeof(p));
+			} while (n < 0 && errno == EINTR);
+			_exit(0);
+		}
+	}
+
+	/* Move every fd we must keep above the target range, then into place. */
+	int base = a->nfds > 3 ? a->nfds : 3;
+	int moved_err = fcntl(errfd, F_DUPFD_CLOEXEC, base + a->nfds);
+	if (moved_err < 0)
+		report(errfd, STEP_FDS, errno);
+	errfd = moved_err;
+	int tmp[a->nfds > 0 ? a->nfds : 1];
+	for (int i = 0; i < a->nfds; i++) {
+		tmp[i] = -1;
+		if (a->fds[i] >= 0) {
+			tmp[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, base + a->nfds + 1);
+			if (tmp[i] < 0)
+				report(errfd, STEP_FDS, errno);
+		}
+	}
+	for (int i = 0; i < a->nfds; i++) {
+		if (tmp[i] < 0) {
+			close(i);
+			continue;
+		}
+		if (dup2(tmp[i], i) < 0) /* dup2 clears FD_CLOEXEC on i */
+			report(errfd, STEP_FDS, errno);
+		close(tmp[i]);
+	}
+	/* Nothing else of the caller's crosses execve. */
+	if (syscall(SYS_close_range, (unsigned)a->nfds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		report(errfd, STEP_FDS, errno);
+
+	if (a->seal_exe && seal_path(a->path) < 0)
+		report(errfd, STEP_SEAL, errno);
+
+	if (a->dumpable >= 0 && prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0) < 0)
+		report(errfd, STEP_DUMPABLE, errno);
+
+	execve(a->path, a->argv, a->envp);
+	report(errfd, STEP_EXECVE, errno);
+}
+
+/*
+ * Starts the child.  Returns its pid (the grandchild's with join_pid), or
+ * -errno.  *report_fd receives the read end of the report pipe: the caller
+ * finishes the set-up (uid/gid maps, then one byte on sync_fd) and calls
+ * hull_spawn_result().
+ */
+int hull_spawn(const struct hull_spawn_args *a, int32_t *report_fd)
+{
+	int errpipe[2], pidpipe[2] = { -1, -1 };
+	sigset_t all, old;
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (a->join_pid && pipe2(pidpipe, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return -e;
+	}
+
+	/* No Node signal handler may run in the child before it resets them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), 0, 0, 0, 0);
+	if (pid == 0)
+		child(a, errpipe[1], pidpipe[1]);
+	int clone_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(errpipe[1]);
+
+	if (pid < 0) {
+		close(errpipe[0]);
+		if (pidpipe[0] >= 0) {
+			close(pidpipe[0]);
+			close(pidpipe[1]);
+		}
+		return -clone_errno;
+	}
+
+	if (a->join_pid) {
+		int32_t grandchild = -1;
+		ssize_t n;
+		close(pidpipe[1]);
+		do {
+			n = read(pidpipe[0], &grandchild, sizeof(grandchild));
+		} while (n < 0 && errno == EINTR);
+		close(pidpipe[0]);
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (n != sizeof(grandchild)) {
+			/* The intermediate child failed before forking: its report is in the pipe. */
+			*report_fd = errpipe[0];
+			return 0;
+		}
+		pid = grandchild;
+	}
+	*report_fd = errpipe[0];
+	return pid;
+}
+
+/* Waits until the child has execve()d (0) or failed (-errno, *step set).  Closes fd. */
+int hull_spawn_result(int32_t fd, int32_t *step)
+{
+	struct hull_report r;
+	ssize_t n;
+	do {
+		n = read(fd, &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n == 0)
+		return 0;
+	if (n != sizeof(r)) {
+		*step = STEP_PIPE;
+		return n < 0 ? -errno : -EPIPE;
+	}
+	*step = r.step;
+	return -r.err;
+}
+
+/* The last call of hull's init and exec entries: undo what Node set on
+ * signals (SIGPIPE ignored, masks) and become the container process.
+ * Returns only on failure, with -errno. */
+int hull_execve(const char *path, char *const *argv, char *const *envp)
+{
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	reset_signals();
+	execve(path, argv, envp);
+	int e = errno;
+	sigemptyset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	return -e;
+}

@@ -1,0 +1,215 @@
+// libc through koffi: the only place hull declares C functions of libc.
+// Every wrapper throws SysError (syscall, errno name, what it acted on) on
+// failure, so callers never look at -1 or errno themselves.
+import koffi from 'koffi';
+import { SysError } from '../errors';
+import { errnoName } from './errno';
+
+const libc = koffi.load('libc.so.6');
+
+// Raw syscalls glibc has no wrapper for (x86_64 and aarch64 numbers).
+const SYS = process.arch === 'arm64'
+  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424 }
+  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424 };
+export { SYS };
+
+const fn = {
+  mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+  umount2: libc.func('int umount2(const char *target, int flags)'),
+  unshare: libc.func('int unshare(int flags)'),
+  setns: libc.func('int setns(int fd, int nstype)'),
+  chdir: libc.func('int chdir(const char *path)'),
+  fchdir: libc.func('int fchdir(int fd)'),
+  chroot: libc.func('int chroot(const char *path)'),
+  sethostname: libc.func('int sethostname(const char *name, size_t len)'),
+  setdomainname: libc.func('int setdomainname(const char *name, size_t len)'),
+  prctl: libc.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
+  setresuid: libc.func('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
+  setresgid: libc.func('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
+  setgroups: libc.func('int setgroups(size_t n, const uint32_t *list)'),
+  umask: libc.func('uint32_t umask(uint32_t mask)'),
+  prlimit: libc.func('int prlimit(int pid, int resource, const void *limit, void *old)'),
+  fcntl: libc.func('int fcntl(int fd, int cmd, int arg)'),
+  ioctlPtr: libc.func('int ioctl(int fd, unsigned long req, void *arg)'),
+  ioctlInt: libc.func('int ioctl(int fd, unsigned long req, int arg)'),
+  kill: libc.func('int kill(int pid, int sig)'),
+  open: libc.func('int open(const char *path, int flags, uint32_t mode)'),
+  openat: libc.func('int openat(int dirfd, const char *path, int flags, uint32_t mode)'),
+  close: libc.func('int close(int fd)'),
+  read: libc.func('long read(int fd, void *buf, size_t n)'),
+  write: libc.func('long write(int fd, const void *buf, size_t n)'),
+  mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
+  symlink: libc.func('int symlink(const char *target, const char *path)'),
+  getpid: libc.func('int getpid()'),
+  setsid: libc.func('int setsid()'),
+  personality: libc.func('int personality(unsigned long persona)'),
+  socketpair: libc.func('int socketpair(int domain, int type, int proto, _Out_ int *sv)'),
+  sendmsg: libc.func('long sendmsg(int fd, const void *msg, int flags)'),
+  recvmsg: libc.func('long recvmsg(int fd, void *msg, int flags)'),
+  posix_openpt: libc.func('int posix_openpt(int flags)'),
+  grantpt: libc.func('int grantpt(int fd)'),
+  unlockpt: libc.func('int unlockpt(int fd)'),
+  ptsname_r: libc.func('int ptsname_r(int fd, char *buf, size_t len)'),
+  setpriority: libc.func('int setpriority(int which, uint32_t who, int prio)'),
+  syscall6: libc.func('long syscall(long nr, long a1, long a2, long a3, long a4, long a5)'),
+  syscallPtr: libc.func('long syscall(long nr, const char *a1, const char *a2)'),
+  syscallBuf: libc.func('long syscall(long nr, long a1, void *a2, long a3)'),
+  syscallBuf2: libc.func('long syscall(long nr, void *a1, void *a2)'),
+  waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
+};
+
+function fail(syscall: string, detail?: string): never {
+  const errno = koffi.errno();
+  throw new SysError(syscall, errno, errnoName(errno), detail);
+}
+
+function check(ret: number | bigint, syscall: string, detail?: string): number {
+  if (Number(ret) < 0) fail(syscall, detail);
+  return Number(ret);
+}
+
+export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
+  check(fn.mount(src, target, fstype, flags, data), 'mount', detail ?? `mount ${src ?? fstype ?? ''} on ${target}`);
+}
+export function umount2(target: string, flags: number): void {
+  check(fn.umount2(target, flags), 'umount2', `umount ${target}`);
+}
+export function unshare(flags: number): void {
+  check(fn.unshare(flags), 'unshare');
+}
+export function setns(fd: number, nstype: number, detail?: string): void {
+  check(fn.setns(fd, nstype), 'setns', detail);
+}
+export function chdir(path: string): void {
+  check(fn.chdir(path), 'chdir', `chdir ${path}`);
+}
+export function fchdir(fd: number): void {
+  check(fn.fchdir(fd), 'fchdir');
+}
+export function chroot(path: string): void {
+  check(fn.chroot(path), 'chroot', `chroot ${path}`);
+}
+export function pivotRoot(newRoot: string, putOld: string): void {
+  check(fn.syscallPtr(SYS.pivot_root, newRoot, putOld), 'pivot_root', `pivot_root ${newRoot}`);
+}
+export function sethostname(name: string): void {
+  check(fn.sethostname(name, Buffer.byteLength(name)), 'sethostname', `sethostname ${name}`);
+}
+export function setdomainname(name: string): void {
+  check(fn.setdomainname(name, Buffer.byteLength(name)), 'setdomainname', `setdomainname ${name}`);
+}
+export function prctl(option: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0, detail?: string): number {
+  return check(fn.prctl(option, a2, a3, a4, a5), 'prctl', detail);
+}
+export function setresuid(uid: number): void {
+  check(fn.setresuid(uid, uid, uid), 'setresuid', `setresuid ${uid}`);
+}
+export function setresgid(gid: number): void {
+  check(fn.setresgid(gid, gid, gid), 'setresgid', `setresgid ${gid}`);
+}
+export function setgroups(gids: number[]): void {
+  check(fn.setgroups(gids.length, gids.length ? new Uint32Array(gids) : null), 'setgroups', `setgroups ${gids.join(',')}`);
+}
+export function umask(mask: number): number {
+  return fn.umask(mask);
+}
+/** Sets a resource limit of the calling process (pid 0) or another. */
+export function prlimit(pid: number, resource: number, soft: bigint, hard: bigint, detail?: string): void {
+  const buf = Buffer.alloc(16);
+  buf.writeBigUInt64LE(soft, 0);
+  buf.writeBigUInt64LE(hard, 8);
+  check(fn.prlimit(pid, resource, buf, null), 'prlimit', detail);
+}
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  return check(fn.fcntl(fd, cmd, arg), 'fcntl', `fcntl fd ${fd}`);
+}
+export function ioctl(fd: number, req: number, arg: Buffer | number, detail?: string): number {
+  const ret = typeof arg === 'number' ? fn.ioctlInt(fd, req, arg) : fn.ioctlPtr(fd, req, arg);
+  return check(ret, 'ioctl', detail);
+}
+export function kill(pid: number, sig: number): void {
+  check(fn.kill(pid, sig), 'kill', `kill ${pid}`);
+}
+/** kill() that reports instead of throwing: 0 or the errno. */
+export function tryKill(pid: number, sig: number): number {
+  return fn.kill(pid, sig) < 0 ? koffi.errno() : 0;
+}
+export function open(path: string, flags: number, mode = 0): number {
+  return check(fn.open(path, flags, mode), 'open', `open ${path}`);
+}
+export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
+  return check(fn.openat(dirfd, path, flags, mode), 'openat', `open ${path}`);
+}
+export function close(fd: number): void {
+  fn.close(fd);
+}
+export function read(fd: number, buf: Buffer): number {
+  return check(fn.read(fd, buf, buf.length), 'read');
+}
+export function write(fd: number, buf: Buffer): number {
+  return check(fn.write(fd, buf, buf.length), 'write');
+}
+export function mknod(path: string, mode: number, dev: bigint | number): void {
+  check(fn.mknod(path, mode, dev), 'mknod', `mknod ${path}`);
+}
+export function getpid(): number {
+  return fn.getpid();
+}
+export function setsid(): void {
+  check(fn.setsid(), 'setsid');
+}
+export function personality(persona: number): number {
+  return check(fn.personality(persona), 'personality', `personality 0x${persona.toString(16)}`);
+}
+export function setpriority(which: number, who: number, prio: number): void {
+  check(fn.setpriority(which, who, prio), 'setpriority');
+}
+export function socketpair(domain: number, type: number): [number, number] {
+  const sv = [0, 0];
+  check(fn.socketpair(domain, type, 0, sv), 'socketpair');
+  return [sv[0], sv[1]];
+}
+export function sendmsg(fd: number, msghdr: Buffer, flags = 0): number {
+  return check(fn.sendmsg(fd, msghdr, flags), 'sendmsg');
+}
+export function recvmsg(fd: number, msghdr: Buffer, flags = 0): number {
+  return check(fn.recvmsg(fd, msghdr, flags), 'recvmsg');
+}
+/** Opens a new pty master; returns [masterFd, slavePath]. */
+export function openpt(flags: number): [number, string] {
+  const fd = check(fn.posix_openpt(flags), 'posix_openpt');
+  try {
+    check(fn.grantpt(fd), 'grantpt');
+    check(fn.unlockpt(fd), 'unlockpt');
+    const buf = Buffer.alloc(128);
+    const err = fn.ptsname_r(fd, buf, buf.length);
+    if (err !== 0) throw new SysError('ptsname_r', err, errnoName(err));
+    return [fd, buf.toString('utf8', 0, buf.indexOf(0))];
+  } catch (e) {
+    fn.close(fd);
+    throw e;
+  }
+}
+export function closeRange(first: number, last: number, flags: number): void {
+  check(fn.syscall6(SYS.close_range, first, last, flags, 0, 0), 'close_range');
+}
+/** A raw syscall with integer arguments. */
+export function syscall(name: keyof typeof SYS, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, detail?: string): number {
+  return check(fn.syscall6(SYS[name], a1, a2, a3, a4, a5), name, detail);
+}
+/** A raw syscall of the shape (int, void *, size). */
+export function syscallBuf(name: keyof typeof SYS, a1: number, buf: Buffer | null, a3: number, detail?: string): number {
+  return check(fn.syscallBuf(SYS[name], a1, buf, a3), name, detail);
+}
+export function capget(hdr: Buffer, data: Buffer): void {
+  check(fn.syscallBuf2(SYS.capget, hdr, data), 'capget');
+}
+export function capset(hdr: Buffer, data: Buffer): void {
+  check(fn.syscallBuf2(SYS.capset, hdr, data), 'capset');
+}
+/** waitpid(pid, options): [pid, status]; pid 0 with WNOHANG when still running. */
+export function waitpid(pid: number, options: number): [number, number] {
+  const status = [0];
+  const ret = check(fn.waitpid(pid, status, options), 'waitpid', `waitpid ${pid}`);
+  return [ret, status[0]];
+}

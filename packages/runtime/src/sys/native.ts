@@ -1,0 +1,101 @@
+// libhull.so (native/): clone/setns into namespaces and execve a fresh
+// program; the C side runs only async-signal-safe code.
+import path from 'node:path';
+import koffi from 'koffi';
+import { SysError } from '../errors';
+import { errnoName } from './errno';
+
+/** Where libhull.so lives: native/ at the repo root, or HULL_LIBHULL. */
+export const LIBHULL_PATH = process.env.HULL_LIBHULL ?? path.resolve(__dirname, '../../../../native/libhull.so');
+
+const lib = koffi.load(LIBHULL_PATH);
+
+const SpawnArgs = koffi.struct('hull_spawn_args', {
+  path: 'const char *',
+  argv: 'const char **',
+  envp: 'const char **',
+  clone_flags: 'int32_t',
+  join_fds: 'const int32_t *',
+  njoin: 'int32_t',
+  join_pid: 'int32_t',
+  fds: 'const int32_t *',
+  nfds: 'int32_t',
+  sync_fd: 'int32_t',
+  wait_sync: 'int32_t',
+  root_ids: 'int32_t',
+  seal_exe: 'int32_t',
+  dumpable: 'int32_t',
+});
+
+const hullSpawn = lib.func('int hull_spawn(const hull_spawn_args *a, _Out_ int32_t *report_fd)');
+const hullSpawnResult = lib.func('int hull_spawn_result(int32_t fd, _Out_ int32_t *step)');
+const hullExecve = lib.func('int hull_execve(const char *path, const char **argv, const char **envp)');
+
+// Mirrors enum hull_step in native/hull_spawn.c.
+const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'fork', 'set up fds', 'seal executable', 'set dumpable', 'execve', 'read report'];
+
+export interface SpawnRequest {
+  path: string;
+  argv: string[];
+  env: string[];
+  /** CLONE_NEWPID and/or CLONE_NEWUSER. */
+  cloneFlags?: number;
+  /** Namespace fds to setns() into, in order (user first). */
+  join?: number[];
+  /** One of `join` is a pid namespace: the child forks once more. */
+  joinPid?: boolean;
+  /** fds[i] becomes fd i in the child; -1 closes it. */
+  fds: number[];
+  /** The child waits for one byte on this fd before switching ids (after the parent wrote id maps). */
+  syncFd?: number;
+  /** setresgid/setresuid(0) inside the user namespace. */
+  rootIds?: boolean;
+  /** Run `path` from a private read-only bind mount of itself. */
+  sealExe?: boolean;
+  /** PR_SET_DUMPABLE value before execve. */
+  dumpable?: 0 | 1;
+}
+
+export interface Spawned {
+  pid: number;
+  /** Call after any set-up the child waits for; throws if the child failed before execve. */
+  result(): void;
+}
+
+export function spawn(req: SpawnRequest): Spawned {
+  const join = req.join ?? [];
+  const args = {
+    path: req.path,
+    argv: [...req.argv, null],
+    envp: [...req.env, null],
+    clone_flags: req.cloneFlags ?? 0,
+    join_fds: join.length ? join : null,
+    njoin: join.length,
+    join_pid: req.joinPid ? 1 : 0,
+    fds: req.fds,
+    nfds: req.fds.length,
+    sync_fd: req.syncFd ?? -1,
+    wait_sync: req.syncFd !== undefined ? 1 : 0,
+    root_ids: req.rootIds ? 1 : 0,
+    seal_exe: req.sealExe ? 1 : 0,
+    dumpable: req.dumpable ?? -1,
+  };
+  const reportFd = [0];
+  const pid = hullSpawn(args, reportFd);
+  if (pid < 0) throw new SysError('clone', -pid, errnoName(-pid), `spawn ${req.path}: clone`);
+  const fd = reportFd[0];
+  return {
+    pid,
+    result() {
+      const step = [0];
+      const r = hullSpawnResult(fd, step);
+      if (r < 0) throw new SysError(STEPS[step[0]] ?? 'spawn', -r, errnoName(-r), `spawn ${req.path}: ${STEPS[step[0]] ?? 'step ' + step[0]}`);
+    },
+  };
+}
+
+/** Replaces this process with the container process; returns only by throwing. */
+export function execve(file: string, argv: string[], env: string[]): never {
+  const r = hullExecve(file, [...argv, null], [...env, null]);
+  throw new SysError('execve', -r, errnoName(-r), `exec ${argv[0] ?? file}`);
+}
