@@ -1,0 +1,293 @@
+// Turns config.json's linux.seccomp into a libseccomp filter context.
+// Two steps, because of where the init runs them: compileSeccomp() early
+// (before pivot_root, while the host's files are visible), and load() at the
+// very end, just before execve, so a profile that blocks e.g. mkdir or getcwd
+// cannot break the runtime's own steps.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, HullError } from '../errors';
+import type { Log } from '../log';
+import * as scmp from '../sys/seccomp';
+import type { LinuxSeccomp, LinuxSeccompArg } from './types';
+
+const EPERM = 1;
+/** Linux system calls take at most six arguments. */
+const MAX_ARGS = 6;
+
+/** SCMP_ACT_* names; the ones that carry a return code take errnoRet. */
+const ACTIONS: Record<string, { value: number; takesErrno?: boolean }> = {
+  SCMP_ACT_KILL: { value: scmp.SCMP_ACT.KILL_THREAD },
+  SCMP_ACT_KILL_THREAD: { value: scmp.SCMP_ACT.KILL_THREAD },
+  SCMP_ACT_KILL_PROCESS: { value: scmp.SCMP_ACT.KILL_PROCESS },
+  SCMP_ACT_TRAP: { value: scmp.SCMP_ACT.TRAP },
+  SCMP_ACT_ERRNO: { value: scmp.SCMP_ACT.ERRNO, takesErrno: true },
+  SCMP_ACT_TRACE: { value: scmp.SCMP_ACT.TRACE, takesErrno: true },
+  SCMP_ACT_ALLOW: { value: scmp.SCMP_ACT.ALLOW },
+  SCMP_ACT_LOG: { value: scmp.SCMP_ACT.LOG },
+  SCMP_ACT_NOTIFY: { value: scmp.SCMP_ACT.NOTIFY },
+};
+
+const OPERATORS: Record<string, number> = {
+  SCMP_CMP_NE: scmp.SCMP_CMP.NE,
+  SCMP_CMP_LT: scmp.SCMP_CMP.LT,
+  SCMP_CMP_LE: scmp.SCMP_CMP.LE,
+  SCMP_CMP_EQ: scmp.SCMP_CMP.EQ,
+  SCMP_CMP_GE: scmp.SCMP_CMP.GE,
+  SCMP_CMP_GT: scmp.SCMP_CMP.GT,
+  SCMP_CMP_MASKED_EQ: scmp.SCMP_CMP.MASKED_EQ,
+};
+
+/** The spec's architecture names and libseccomp's names for them. */
+export const ARCHITECTURES: Record<string, string> = {
+  SCMP_ARCH_X86: 'x86',
+  SCMP_ARCH_X86_64: 'x86_64',
+  SCMP_ARCH_X32: 'x32',
+  SCMP_ARCH_ARM: 'arm',
+  SCMP_ARCH_AARCH64: 'aarch64',
+  SCMP_ARCH_MIPS: 'mips',
+  SCMP_ARCH_MIPS64: 'mips64',
+  SCMP_ARCH_MIPS64N32: 'mips64n32',
+  SCMP_ARCH_MIPSEL: 'mipsel',
+  SCMP_ARCH_MIPSEL64: 'mipsel64',
+  SCMP_ARCH_MIPSEL64N32: 'mipsel64n32',
+  SCMP_ARCH_PPC: 'ppc',
+  SCMP_ARCH_PPC64: 'ppc64',
+  SCMP_ARCH_PPC64LE: 'ppc64le',
+  SCMP_ARCH_S390: 's390',
+  SCMP_ARCH_S390X: 's390x',
+  SCMP_ARCH_PARISC: 'parisc',
+  SCMP_ARCH_PARISC64: 'parisc64',
+  SCMP_ARCH_RISCV64: 'riscv64',
+  SCMP_ARCH_LOONGARCH64: 'loongarch64',
+  SCMP_ARCH_M68K: 'm68k',
+  SCMP_ARCH_SH: 'sh',
+  SCMP_ARCH_SHEB: 'sheb',
+};
+
+/** Filter flags and the libseccomp attribute that sets each (TSYNC: none needed). */
+const FLAGS: Record<string, number | undefined> = {
+  SECCOMP_FILTER_FLAG_TSYNC: undefined, // only the exec'ing thread survives execve
+  SECCOMP_FILTER_FLAG_LOG: scmp.SCMP_FLTATR.CTL_LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: scmp.SCMP_FLTATR.CTL_SSB,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: scmp.SCMP_FLTATR.CTL_WAITKILL,
+};
+
+export const SECCOMP_ACTIONS = Object.keys(ACTIONS);
+export const SECCOMP_OPERATORS = Object.keys(OPERATORS);
+export const SECCOMP_FLAGS = Object.keys(FLAGS);
+
+export interface SeccompOptions {
+  /** Receives the notes on ignored syscall names (debug) and the like. */
+  log?: Log;
+  /** The JSON path errors name; default "linux.seccomp". */
+  jsonPath?: string;
+}
+
+interface Rule {
+  name: string;
+  nr: number;
+  action: number;
+  args: scmp.ArgCmp[];
+}
+
+/** A compiled filter: holds a libseccomp context until load() or release(). */
+export class SeccompFilter {
+  private ctx: scmp.Context | undefined;
+
+  constructor(ctx: scmp.Context, readonly usesNotify: boolean, readonly ignored: string[]) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Loads the filter into the calling thread (seccomp_load) and frees the
+   * context. Returns the notify fd when the filter uses SCMP_ACT_NOTIFY.
+   * Call it last: every syscall after it is filtered. Without
+   * no_new_privs set, the kernel requires CAP_SYS_ADMIN.
+   */
+  load(): number | undefined {
+    const ctx = this.take();
+    try {
+      try {
+        scmp.load(ctx);
+      } catch (e) {
+        if (e instanceof scmp.SeccompCallError && e.errnoName === 'EACCES') {
+          e.message = 'seccomp_load: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)';
+        }
+        throw e;
+      }
+      return this.usesNotify ? scmp.notifyFd(ctx) : undefined;
+    } finally {
+      scmp.release(ctx);
+    }
+  }
+
+  /** libseccomp's readable dump of the filter (for debugging and tests). */
+  toPfc(): string {
+    if (!this.ctx) throw new HullError('ESECCOMP', 'seccomp filter already loaded or released');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-pfc-'));
+    const file = path.join(dir, 'filter.pfc');
+    const fd = fs.openSync(file, 'w+');
+    try {
+      scmp.exportPfc(this.ctx, fd);
+      return fs.readFileSync(file, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Frees the context without loading it (error paths). */
+  release(): void {
+    if (this.ctx) scmp.release(this.take());
+  }
+
+  private take(): scmp.Context {
+    const ctx = this.ctx;
+    if (!ctx) throw new HullError('ESECCOMP', 'seccomp filter already loaded or released');
+    this.ctx = undefined;
+    return ctx;
+  }
+}
+
+/**
+ * Builds the filter for `spec`. Every check runs before libseccomp is asked
+ * for anything, so bad input allocates nothing. Syscall names libseccomp
+ * does not know are skipped (as runc does) and listed in `ignored`.
+ */
+export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): SeccompFilter {
+  const at = opts.jsonPath ?? 'linux.seccomp';
+  if (spec === null || typeof spec !== 'object') throw new ConfigError(at, 'must be an object');
+
+  const defaultAction = actionValue(spec.defaultAction, spec.defaultErrnoRet, `${at}.defaultAction`, `${at}.defaultErrnoRet`);
+  if (spec.defaultAction === 'SCMP_ACT_NOTIFY') {
+    // The runtime still has to send the notify fd out after loading.
+    throw new ConfigError(`${at}.defaultAction`, 'SCMP_ACT_NOTIFY cannot be the default action');
+  }
+
+  const arches = list(spec.architectures, `${at}.architectures`).map((name, i) => archToken(name, `${at}.architectures[${i}]`));
+  const flagAttrs = list(spec.flags, `${at}.flags`).map((flag, i) => {
+    if (typeof flag !== 'string' || !(flag in FLAGS)) throw new ConfigError(`${at}.flags[${i}]`, `unknown flag ${JSON.stringify(flag)}`);
+    return { flag, attr: FLAGS[flag], path: `${at}.flags[${i}]` };
+  });
+
+  const rules: Rule[] = [];
+  const ignored: string[] = [];
+  let usesNotify = false;
+  list(spec.syscalls, `${at}.syscalls`).forEach((call, i) => {
+    const cp = `${at}.syscalls[${i}]`;
+    if (call === null || typeof call !== 'object') throw new ConfigError(cp, 'must be an object');
+    const action = actionValue(call.action, call.errnoRet, `${cp}.action`, `${cp}.errnoRet`);
+    const names = list(call.names, `${cp}.names`);
+    if (names.length === 0) throw new ConfigError(`${cp}.names`, 'must name at least one syscall');
+    const conds = list(call.args, `${cp}.args`).map((arg, j) => argCmp(arg, `${cp}.args[${j}]`));
+    // runc: when two conditions test the same argument, each becomes its own
+    // rule (OR); otherwise all conditions form one rule (AND).
+    const perIndex = new Set(conds.map((c) => c.arg));
+    const ruleArgs = perIndex.size < conds.length ? conds.map((c) => [c]) : [conds];
+
+    names.forEach((name, j) => {
+      if (typeof name !== 'string' || name === '') throw new ConfigError(`${cp}.names[${j}]`, 'must be a non-empty string');
+      if (call.action === 'SCMP_ACT_NOTIFY') {
+        usesNotify = true;
+        // The init writes to its parent after loading; a notified write would hang it.
+        if (name === 'write') throw new ConfigError(`${cp}.names[${j}]`, 'SCMP_ACT_NOTIFY cannot be used for the write syscall');
+      }
+      if (action === defaultAction) return; // redundant, and libseccomp refuses it
+      const nr = scmp.syscallResolveName(name);
+      if (nr === undefined) {
+        ignored.push(name);
+        opts.log?.debug(`seccomp: unknown syscall ${JSON.stringify(name)} ignored (${cp}.names[${j}])`);
+        return;
+      }
+      for (const args of ruleArgs) rules.push({ name, nr, action, args });
+    });
+  });
+  if (usesNotify) {
+    const level = scmp.apiLevel();
+    if (level < 6) {
+      const v = scmp.version();
+      throw new ConfigError(`${at}.syscalls`, `SCMP_ACT_NOTIFY needs libseccomp API level 6 (libseccomp >= 2.5.0, Linux >= 5.7); libseccomp ${v.major}.${v.minor}.${v.micro} reports ${level}`);
+    }
+  }
+
+  const ctx = scmp.init(defaultAction);
+  const filter = new SeccompFilter(ctx, usesNotify, ignored);
+  try {
+    // no_new_privs is the process's own setting (process.noNewPrivileges), not the filter's.
+    scmp.attrSet(ctx, scmp.SCMP_FLTATR.CTL_NNP, 0, 'seccomp_attr_set CTL_NNP');
+    // Report the kernel's own errno from seccomp_load rather than ECANCELED.
+    scmp.attrSet(ctx, scmp.SCMP_FLTATR.API_SYSRAWRC, 1, 'seccomp_attr_set API_SYSRAWRC');
+    for (const { flag, attr, path: fp } of flagAttrs) {
+      if (attr === undefined) continue;
+      try {
+        scmp.attrSet(ctx, attr, 1);
+      } catch (e) {
+        const v = scmp.version();
+        const why = e instanceof scmp.SeccompCallError ? e.errnoName : String(e);
+        throw new ConfigError(fp, `${flag} is not supported by libseccomp ${v.major}.${v.minor}.${v.micro} on this kernel (${why})`);
+      }
+    }
+    for (const { token, path: ap } of arches) scmp.archAdd(ctx, token, `${ap}: seccomp_arch_add`);
+    for (const r of rules) {
+      try {
+        scmp.ruleAdd(ctx, r.action, r.nr, r.args);
+      } catch (e) {
+        const why = e instanceof scmp.SeccompCallError ? e.errnoName : String(e);
+        throw new ConfigError(at, `cannot add a rule for syscall ${JSON.stringify(r.name)}: seccomp_rule_add: ${why}`);
+      }
+    }
+  } catch (e) {
+    filter.release();
+    throw e;
+  }
+  return filter;
+}
+
+/** The libseccomp action value of an SCMP_ACT_* name, with its return code. */
+function actionValue(name: unknown, errnoRet: unknown, at: string, errnoAt: string): number {
+  const act = typeof name === 'string' ? ACTIONS[name] : undefined;
+  if (!act) throw new ConfigError(at, `unknown action ${JSON.stringify(name)}`);
+  if (errnoRet === undefined || errnoRet === null) return act.takesErrno ? (act.value | EPERM) >>> 0 : act.value;
+  if (!act.takesErrno) throw new ConfigError(errnoAt, `${name} takes no errno return code`);
+  if (!Number.isInteger(errnoRet) || (errnoRet as number) < 0 || (errnoRet as number) > 0xffff) {
+    throw new ConfigError(errnoAt, `must be an integer from 0 to 65535, not ${JSON.stringify(errnoRet)}`);
+  }
+  return (act.value | (errnoRet as number)) >>> 0;
+}
+
+function archToken(name: unknown, at: string): { token: number; path: string } {
+  const scmpName = typeof name === 'string' ? ARCHITECTURES[name] : undefined;
+  if (!scmpName) throw new ConfigError(at, `unknown architecture ${JSON.stringify(name)}`);
+  const token = scmp.archResolveName(scmpName);
+  if (!token) {
+    const v = scmp.version();
+    throw new ConfigError(at, `architecture ${name} is not supported by libseccomp ${v.major}.${v.minor}.${v.micro}`);
+  }
+  return { token, path: at };
+}
+
+function argCmp(arg: LinuxSeccompArg, at: string): scmp.ArgCmp {
+  if (arg === null || typeof arg !== 'object') throw new ConfigError(at, 'must be an object');
+  if (!Number.isInteger(arg.index) || arg.index < 0 || arg.index >= MAX_ARGS) {
+    throw new ConfigError(`${at}.index`, `must be an integer from 0 to ${MAX_ARGS - 1}, not ${JSON.stringify(arg.index)}`);
+  }
+  const op = typeof arg.op === 'string' ? OPERATORS[arg.op] : undefined;
+  if (op === undefined) throw new ConfigError(`${at}.op`, `unknown operator ${JSON.stringify(arg.op)}`);
+  return { arg: arg.index, op, a: u64(arg.value, `${at}.value`), b: arg.valueTwo === undefined ? 0n : u64(arg.valueTwo, `${at}.valueTwo`) };
+}
+
+function u64(v: unknown, at: string): bigint {
+  let n: bigint | undefined;
+  if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+  else if (typeof v === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(v)) n = BigInt(v);
+  if (n === undefined || n < 0n || n > 0xffffffffffffffffn) throw new ConfigError(at, `must be an unsigned 64-bit integer, not ${String(v)}`);
+  return n;
+}
+
+function list<T>(v: T[] | undefined, at: string): T[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ConfigError(at, 'must be an array');
+  return v;
+}

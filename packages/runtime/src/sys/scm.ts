@@ -1,0 +1,137 @@
+// Passing file descriptors over unix sockets (SCM_RIGHTS), synchronously:
+// the seccomp notify fd to an agent, a pty master to a console socket, fds
+// between the runtime and its init.
+import koffi from 'koffi';
+import { SysError, UsageError } from '../errors';
+import { errnoName } from './errno';
+import { AF_UNIX, SCM_RIGHTS, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET } from './constants';
+
+const libc = koffi.load('libc.so.6');
+
+koffi.struct('hull_scm_iovec', { base: 'void *', len: 'size_t' });
+koffi.struct('hull_scm_msghdr', {
+  name: 'void *',
+  namelen: 'uint32_t',
+  iov: 'hull_scm_iovec *',
+  iovlen: 'size_t',
+  control: 'void *',
+  controllen: 'size_t',
+  flags: 'int',
+});
+
+const fn = {
+  socket: libc.func('int socket(int domain, int type, int protocol)'),
+  connect: libc.func('int connect(int fd, const void *addr, uint32_t len)'),
+  sendmsg: libc.func('long sendmsg(int fd, const hull_scm_msghdr *msg, int flags)'),
+  recvmsg: libc.func('long recvmsg(int fd, _Inout_ hull_scm_msghdr *msg, int flags)'),
+  close: libc.func('int close(int fd)'),
+};
+
+const EINTR = 4;
+const MSG_NOSIGNAL = 0x4000;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const MSG_CTRUNC = 0x8;
+const SUN_PATH_MAX = 108;
+/** struct cmsghdr: size_t len; int level; int type; then data aligned to 8. */
+const CMSG_HDR = 16;
+const align8 = (n: number) => (n + 7) & ~7;
+
+function fail(call: string, detail?: string): never {
+  const errno = koffi.errno();
+  throw new SysError(call, errno, errnoName(errno), detail);
+}
+
+/** Runs a call, retrying while a signal interrupts it. */
+function retry(call: () => number | bigint): number {
+  for (;;) {
+    const ret = Number(call());
+    if (ret >= 0 || koffi.errno() !== EINTR) return ret;
+  }
+}
+
+/** Connects a new close-on-exec socket to the unix socket at `path`. */
+export function connectUnix(path: string, type = SOCK_STREAM): number {
+  const name = Buffer.from(path);
+  if (name.length >= SUN_PATH_MAX) throw new UsageError(`unix socket path too long (${name.length} bytes, at most ${SUN_PATH_MAX - 1}): ${path}`, { path });
+  const addr = Buffer.alloc(2 + SUN_PATH_MAX);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  name.copy(addr, 2);
+  const fd = fn.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail('socket', `socket for ${path}`);
+  if (retry(() => fn.connect(fd, addr, 2 + name.length + 1)) < 0) {
+    const errno = koffi.errno();
+    fn.close(fd);
+    throw new SysError('connect', errno, errnoName(errno), `connect ${path}`);
+  }
+  return fd;
+}
+
+/**
+ * Sends `data` with `fds` attached (SCM_RIGHTS). The fds travel with the
+ * first byte, so data must not be empty; on a stream socket the rest of a
+ * long message is written after it. Returns the bytes sent.
+ */
+export function sendFds(sock: number, fds: number[], data: Buffer | string): number {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  if (bytes.length === 0) throw new UsageError('sendFds: data must not be empty (fds travel with a byte)');
+  let control: Buffer | null = null;
+  if (fds.length) {
+    control = Buffer.alloc(CMSG_HDR + align8(4 * fds.length));
+    control.writeBigUInt64LE(BigInt(CMSG_HDR + 4 * fds.length), 0);
+    control.writeInt32LE(SOL_SOCKET, 8);
+    control.writeInt32LE(SCM_RIGHTS, 12);
+    fds.forEach((fd, i) => control!.writeInt32LE(fd, CMSG_HDR + 4 * i));
+  }
+  let sent = 0;
+  while (sent < bytes.length) {
+    const chunk = bytes.subarray(sent);
+    const msg = {
+      name: null, namelen: 0,
+      iov: [{ base: chunk, len: chunk.length }], iovlen: 1,
+      control: sent === 0 ? control : null, controllen: sent === 0 && control ? control.length : 0,
+      flags: 0,
+    };
+    const n = retry(() => fn.sendmsg(sock, msg, MSG_NOSIGNAL));
+    if (n < 0) fail('sendmsg', `sendmsg on fd ${sock}`);
+    sent += n;
+  }
+  return sent;
+}
+
+export interface Received {
+  data: Buffer;
+  /** Received fds, close-on-exec; the caller owns them. */
+  fds: number[];
+}
+
+/**
+ * Receives one message and the fds attached to it. An empty `data` means the
+ * peer closed the socket. On a stream socket a long message may need more reads.
+ */
+export function recvFds(sock: number, maxData = 65536, maxFds = 16): Received {
+  const data = Buffer.alloc(maxData);
+  const control = Buffer.alloc(CMSG_HDR + align8(4 * maxFds));
+  const msg = {
+    name: null, namelen: 0,
+    iov: [{ base: data, len: data.length }], iovlen: 1,
+    control, controllen: control.length,
+    flags: 0,
+  };
+  const n = retry(() => fn.recvmsg(sock, msg, MSG_CMSG_CLOEXEC));
+  if (n < 0) fail('recvmsg', `recvmsg on fd ${sock}`);
+  const fds: number[] = [];
+  const used = Number(msg.controllen);
+  for (let off = 0; off + CMSG_HDR <= used;) {
+    const len = Number(control.readBigUInt64LE(off));
+    if (len < CMSG_HDR) break;
+    if (control.readInt32LE(off + 8) === SOL_SOCKET && control.readInt32LE(off + 12) === SCM_RIGHTS) {
+      for (let p = off + CMSG_HDR; p + 4 <= off + len; p += 4) fds.push(control.readInt32LE(p));
+    }
+    off += align8(len);
+  }
+  if (msg.flags & MSG_CTRUNC) {
+    for (const fd of fds) fn.close(fd);
+    throw new SysError('recvmsg', 105, 'ENOBUFS', `recvmsg on fd ${sock}: more than ${maxFds} fds attached`);
+  }
+  return { data: data.subarray(0, n), fds };
+}
