@@ -1,0 +1,158 @@
+// Builds the container's config.json from hull's defaults (or a --bundle's
+// config) and docker's run flags. Pure but for reading the rootfs's
+// /etc/passwd and the bundle's config: bad input throws before anything is
+// written anywhere.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FlagError } from '../errors';
+import { capabilitySet } from './capabilities';
+import { defaultSpec } from './defaults';
+import { mergeEnv, parseEnvFlags, readEnvFile } from './env';
+import { parseTmpfs, parseVolume } from './mounts';
+import { buildResources, type ResourceFlags } from './resources';
+import type { Spec } from './types';
+import { resolveUser } from './user';
+
+export const NAME_ANNOTATION = 'io.hull.name';
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface RunFlags extends ResourceFlags {
+  id: string;
+  name: string;
+  /** CMD ARGS... after the options. */
+  command: string[];
+  entrypoint?: string;
+  tty: boolean;
+  interactive: boolean;
+  env: string[];
+  envFile: string[];
+  workdir?: string;
+  user?: string;
+  volume: string[];
+  tmpfs: string[];
+  hostname?: string;
+  readOnly: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  network: string;
+  rootfs?: string;
+  bundle?: string;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function loadBundle(dir: string): Spec {
+  const file = path.join(dir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new FlagError(`--bundle ${dir}: no config.json in it`);
+  }
+  try {
+    const spec = JSON.parse(text) as Spec;
+    if (!spec?.process || !spec.root?.path) throw new Error('it has no process or root.path');
+    return spec;
+  } catch (e) {
+    throw new FlagError(`--bundle ${dir}: config.json: ${(e as Error).message}`);
+  }
+}
+
+function baseSpec(f: RunFlags): { spec: Spec; rootfs: string; fromBundle: boolean } {
+  if (f.rootfs !== undefined && f.bundle !== undefined) throw new FlagError('--rootfs and --bundle cannot be used together');
+  if (f.rootfs === undefined && f.bundle === undefined) throw new FlagError('a root filesystem is required: give --rootfs DIR or --bundle DIR');
+  if (f.rootfs !== undefined) {
+    const rootfs = path.resolve(f.rootfs);
+    if (!isDir(rootfs)) throw new FlagError(`--rootfs ${f.rootfs}: not a directory`);
+    const spec = defaultSpec();
+    spec.root = { path: rootfs, readonly: false };
+    spec.process.env = [DEFAULT_PATH];
+    return { spec, rootfs, fromBundle: false };
+  }
+  const bundle = path.resolve(f.bundle!);
+  if (!isDir(bundle)) throw new FlagError(`--bundle ${f.bundle}: not a directory`);
+  const spec = loadBundle(bundle);
+  const rootfs = path.resolve(bundle, spec.root.path);
+  spec.root = { ...spec.root, path: rootfs };
+  return { spec, rootfs, fromBundle: true };
+}
+
+export function buildSpec(f: RunFlags): Spec {
+  const { spec, rootfs, fromBundle } = baseSpec(f);
+  const proc = spec.process;
+  const linux = (spec.linux ??= {});
+
+  // Command: --entrypoint then CMD, else the base's.
+  if (f.entrypoint !== undefined && f.entrypoint !== '') proc.args = [f.entrypoint, ...f.command];
+  else if (f.command.length > 0) proc.args = [...f.command];
+  if (!proc.args || proc.args.length === 0) throw new FlagError('No command specified');
+
+  if (f.workdir !== undefined) {
+    if (!path.isAbsolute(f.workdir)) throw new FlagError(`the working directory '${f.workdir}' is invalid, it needs to be an absolute path`);
+    proc.cwd = f.workdir;
+  }
+
+  let home: string | undefined;
+  if (f.user !== undefined) {
+    const u = resolveUser(f.user, rootfs);
+    proc.user = { uid: u.uid, gid: u.gid };
+    home = u.home;
+  } else if (!fromBundle) {
+    home = resolveUser('0', rootfs).home;
+  }
+
+  if (!['none', 'host'].includes(f.network)) throw new FlagError(`network "${f.network}" is not supported: use --network none or --network host`);
+  const hostNet = f.network === 'host';
+  if (hostNet) linux.namespaces = (linux.namespaces ?? []).filter((n) => n.type !== 'network');
+
+  if (f.hostname !== undefined) {
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(f.hostname)) throw new FlagError(`invalid hostname format: ${f.hostname}`);
+    spec.hostname = f.hostname;
+  } else if (!fromBundle) {
+    spec.hostname = hostNet ? os.hostname() : f.id.slice(0, 12);
+  }
+
+  const fileEnv = f.envFile.flatMap((file) => readEnvFile(file));
+  const flagEnv = parseEnvFlags(f.env);
+  const builtin = fromBundle ? [] : [`HOSTNAME=${spec.hostname}`, ...(home ? [`HOME=${home}`] : [])];
+  const term = f.tty ? ['TERM=xterm'] : [];
+  proc.env = mergeEnv(proc.env ?? [], builtin, term, fileEnv, flagEnv);
+  proc.terminal = f.tty;
+
+  if (f.readOnly) spec.root.readonly = true;
+
+  const mounts = [...(spec.mounts ?? [])];
+  for (const v of f.volume) mounts.push(parseVolume(v));
+  for (const t of f.tmpfs) mounts.push(parseTmpfs(t));
+  spec.mounts = mounts;
+
+  const capsGiven = f.capAdd.length > 0 || f.capDrop.length > 0 || f.privileged;
+  if (!fromBundle || capsGiven) {
+    const caps = capabilitySet(f.capAdd, f.capDrop, f.privileged);
+    proc.capabilities = { bounding: caps, effective: caps, permitted: caps };
+    // docker's processes gain no privileges through exec only when asked to.
+    proc.noNewPrivileges = false;
+  }
+
+  const resources = buildResources(f);
+  linux.resources = { ...linux.resources, ...resources };
+
+  if (f.privileged) {
+    linux.maskedPaths = [];
+    linux.readonlyPaths = [];
+    linux.resources.devices = [{ allow: true, access: 'rwm' }];
+    delete linux.seccomp;
+    spec.mounts = spec.mounts.map((m) => (m.type === 'sysfs' || m.type === 'cgroup' ? { ...m, options: (m.options ?? []).filter((o) => o !== 'ro') } : m));
+  }
+
+  spec.annotations = { ...spec.annotations, [NAME_ANNOTATION]: f.name };
+  return spec;
+}
