@@ -56,6 +56,12 @@ const fn = {
   syscallBuf: libc.func('long syscall(long nr, long a1, void *a2, long a3)'),
   syscallBuf2: libc.func('long syscall(long nr, void *a1, void *a2)'),
   waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
+  flock: libc.func('int flock(int fd, int op)'),
+  syscallSetattr: libc.func('long syscall(long nr, int dfd, const char *path, unsigned int flags, void *attr, size_t size)'),
+  dup3: libc.func('int dup3(int old, int new, int flags)'),
+  statfs: libc.func('int statfs(const char *path, void *buf)'),
+  mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
+  socket: libc.func('int socket(int domain, int type, int proto)'),
 };
 
 function fail(syscall: string, detail?: string): never {
@@ -212,4 +218,37 @@ export function waitpid(pid: number, options: number): [number, number] {
   const status = [0];
   const ret = check(fn.waitpid(pid, status, options), 'waitpid', `waitpid ${pid}`);
   return [ret, status[0]];
+}
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export function flock(fd: number, op: number, detail?: string): void {
+  check(fn.flock(fd, op), 'flock', detail);
+}
+export function mkfifo(path: string, mode: number): void {
+  check(fn.mkfifo(path, mode), 'mkfifo', `mkfifo ${path}`);
+}
+export function socket(domain: number, type: number, proto = 0): number {
+  return check(fn.socket(domain, type, proto), 'socket');
+}
+
+/** The MS_* flags a mount was made with (statfs f_flags, translated). */
+export function mountFlags(path: string): number {
+  const buf = Buffer.alloc(120);
+  check(fn.statfs(path, buf), 'statfs', `statfs ${path}`);
+  const st = Number(buf.readBigUInt64LE(80));
+  // ST_RDONLY..ST_MANDLOCK, ST_NOATIME, ST_NODIRATIME share MS_* bits; two do not.
+  let ms = st & (1 | 2 | 4 | 8 | 16 | 64 | 1024 | 2048);
+  if (st & 4096) ms |= 0x200000; // ST_RELATIME -> MS_RELATIME
+  if (st & 8192) ms |= 0x100; // ST_NOSYMFOLLOW -> MS_NOSYMFOLLOW
+  return ms;
+}
+export function dup3(oldfd: number, newfd: number, flags = 0): void {
+  check(fn.dup3(oldfd, newfd, flags), 'dup3', `dup fd ${oldfd} to ${newfd}`);
+}
+/** mount_setattr(AT_FDCWD, path, AT_RECURSIVE, {attr_set, attr_clr}): attributes on a whole mount tree. */
+export function mountSetattr(path: string, set: number, clr: number, detail?: string): void {
+  const attr = Buffer.alloc(32);
+  attr.writeBigUInt64LE(BigInt(set), 0);
+  attr.writeBigUInt64LE(BigInt(clr), 8);
+  check(fn.syscallSetattr(SYS.mount_setattr, -100, path, 0x8000, attr, attr.length), 'mount_setattr', detail ?? `mount_setattr ${path}`);
 }

@@ -1,0 +1,7 @@
+import type { Context } from '../main';
+
+export function handler(ctx: Context, args: { 'container-id': string }): void {
+  const { summarize } = require('../../container/list') as typeof import('../../container/list');
+  const rec = ctx.store.read(args['container-id']);
+  process.stdout.write(JSON.stringify(summarize(ctx.store, rec), null, 2) + '\n');
+}

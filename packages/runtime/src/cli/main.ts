@@ -1,0 +1,113 @@
+// `hull`: runc's command line. Each command is a small file under
+// commands/, required only when it runs. Errors are printed here, once, as
+// runc prints them: a logrus line on stderr, or with --log a JSON/text line
+// in the file and the plain message on stderr.
+import yargs, { type Argv } from 'yargs';
+import { errorMessage } from '../errors';
+import { Logger } from '../log';
+import { StateStore, DEFAULT_ROOT } from '../state/store';
+
+export interface GlobalOptions {
+  root: string;
+  log?: string;
+  'log-format': 'text' | 'json';
+  debug: boolean;
+}
+
+export interface Context {
+  store: StateStore;
+  log: Logger;
+  debug: boolean;
+}
+
+export type Handler<T> = (ctx: Context, args: T) => Promise<number | void> | number | void;
+
+// Command name → module under commands/ (loaded lazily).
+const COMMANDS: [string, string][] = [
+  ['create <container-id>', 'create a container'],
+  ['start <container-id>', 'executes the user defined process in a created container'],
+  ['state <container-id>', 'output the state of a container'],
+  ['kill <container-id> [signal]', 'kill sends the specified signal (default: SIGTERM) to the container\'s init process'],
+  ['delete <container-id>', 'delete any resources held by the container often used with detached container'],
+  ['run <container-id>', 'create and run a container'],
+  ['list', 'lists containers started by hull with the given root'],
+  ['spec', 'create a new specification file'],
+  ['features', 'show the enabled features'],
+];
+
+export const VERSION = '0.1.0';
+export const SPEC_VERSION = '1.3.0';
+
+let exitCode = 0;
+
+export async function main(argv: string[]): Promise<number> {
+  let logger: Logger | undefined;
+  let format: 'text' | 'json' = 'text';
+  const parser: Argv = yargs(argv)
+    .scriptName('hull')
+    .usage('hull [global options] command [command options] [arguments...]')
+    .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'root directory for storage of container state (this should be located in tmpfs)' })
+    .option('log', { type: 'string', describe: 'set the log file to write hull logs to (default is stderr)' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'set the log format' })
+    .option('debug', { type: 'boolean', default: false, describe: 'enable debug logging' })
+    .option('systemd-cgroup', { type: 'boolean', default: false, hidden: true })
+    .option('rootless', { type: 'string', default: 'auto', hidden: true })
+    .option('criu', { type: 'string', hidden: true })
+    .version(`hull version ${VERSION}\nspec: ${SPEC_VERSION}`)
+    .alias('version', 'v')
+    .help('help')
+    .alias('help', 'h')
+    .strict()
+    .demandCommand(1, 'hull: a command is required (see hull --help)')
+    .recommendCommands()
+    .fail((msg, err) => {
+      throw err ?? new (require('../errors').UsageError)(msg);
+    })
+    .middleware((args) => {
+      format = args['log-format'] as 'text' | 'json';
+      logger = new Logger({ file: args.log as string | undefined, format, debug: Boolean(args.debug) });
+    });
+
+  for (const [spec, describe] of COMMANDS) {
+    const name = spec.split(' ')[0];
+    parser.command({
+      command: spec,
+      describe,
+      builder: (y: Argv) => (loadCommand(name).builder?.(y) ?? y),
+      handler: async (args: Record<string, unknown>) => {
+        const ctx: Context = { store: new StateStore(args.root as string), log: logger!, debug: Boolean(args.debug) };
+        const mod = loadCommand(name);
+        const code = await mod.handler(ctx, args);
+        exitCode = typeof code === 'number' ? code : 0;
+      },
+    });
+  }
+
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (e) {
+    report(e, logger, format);
+    return 1;
+  } finally {
+    logger?.close();
+  }
+}
+
+interface CommandModule {
+  builder?: (y: Argv) => Argv;
+  handler: Handler<Record<string, unknown>>;
+}
+
+function loadCommand(name: string): CommandModule {
+  return require(`./commands/${name}`) as CommandModule;
+}
+
+function report(e: unknown, logger: Logger | undefined, format: 'text' | 'json'): void {
+  const msg = errorMessage(e);
+  const log = logger ?? new Logger({ format });
+  log.error(msg);
+  for (const c of (e as { cleanup?: Error[] }).cleanup ?? []) log.error(`cleanup: ${c.message}`);
+  // runc: with --log the file gets the structured line and stderr the plain message.
+  if (log.toFile) process.stderr.write(msg + '\n');
+}

@@ -1,0 +1,33 @@
+// `hull delete`: remove a stopped container (its cgroups, its state) after
+// running poststop hooks. The spec: deleting a container that is not
+// stopped MUST fail; --force kills it first. (runc 1.1 also deletes
+// "created" containers without --force.)
+import type { Log } from '../log';
+import { isAlive, sleepMs } from '../proc';
+import type { StateStore } from '../state/store';
+import * as libc from '../sys/libc';
+import { runHooks } from '../hooks';
+import { requireStatus, stateOf, statusOf } from './status';
+import { openCgroup } from './cgroup';
+
+export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
+  const unlock = store.lock(id);
+  try {
+    const rec = store.read(id);
+    const status = statusOf(store, rec);
+    if (!force) requireStatus(id, 'delete', status, ['stopped']);
+    const cgroup = Object.keys(rec.cgroupPaths).length ? openCgroup(rec) : undefined;
+    if (status !== 'stopped' && status !== 'creating') {
+      if (cgroup) cgroup.killAll(9);
+      libc.tryKill(rec.pid, 9);
+      for (let i = 0; i < 1000 && isAlive(rec.pid, rec.startTime); i++) sleepMs(5);
+    }
+    if (!rec.creating || status === 'stopped') {
+      runHooks(rec.spec.hooks?.poststop, stateOf(rec, 'stopped'), 'poststop', { log, warnOnly: true });
+    }
+    cgroup?.destroy();
+    store.remove(id);
+  } finally {
+    unlock();
+  }
+}

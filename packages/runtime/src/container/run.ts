@@ -1,0 +1,96 @@
+// `hull run`: create + start. In the foreground it forwards signals to the
+// container, waits for it, removes it (as runc does) and returns its exit
+// status (128+N for signal N).
+import type { Log } from '../log';
+import type { StateStore } from '../state/store';
+import * as libc from '../sys/libc';
+import { WNOHANG } from '../sys/constants';
+import { InitError } from '../errors';
+import type { InitMessage } from '../sync';
+import { create, type CreateOptions } from './create';
+import { start } from './start';
+import { remove } from './delete';
+
+const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
+
+export interface RunOptions extends CreateOptions {
+  detach?: boolean;
+}
+
+export async function run(store: StateStore, opts: RunOptions, log: Log): Promise<number> {
+  let console: import('./console').ConsoleProxy | undefined;
+  if (!opts.detach && !opts.consoleSocket) {
+    const { ConsoleProxy, needsConsole } = require('./console') as typeof import('./console');
+    if (needsConsole(opts.bundle)) {
+      console = new ConsoleProxy();
+      opts = { ...opts, consoleFd: console.childFd };
+    }
+  }
+  const created = create(store, opts, log);
+  const { pid } = created.record;
+  console?.attach();
+  try {
+    start(store, opts.id, log);
+  } catch (e) {
+    remove(store, opts.id, true, log);
+    throw e;
+  }
+  // EOF on the channel: the init reached execve (the fd is close-on-exec).
+  const after = created.channel.recv<InitMessage>();
+  created.channel.close();
+  if (after?.type === 'error') {
+    reap(pid);
+    remove(store, opts.id, true, log);
+    throw new InitError(after.code ?? 'EINIT', `init: ${after.msg}`);
+  }
+  if (opts.detach) return 0;
+
+  const handlers = FORWARDED.map((sig) => {
+    const h = () => libc.tryKill(pid, require('node:os').constants.signals[sig]);
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    const status = await waitExit(pid);
+    await console?.drain();
+    return status;
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    console?.close();
+    remove(store, opts.id, true, log);
+  }
+}
+
+function reap(pid: number): void {
+  try {
+    libc.waitpid(pid, 0);
+  } catch {
+    // not ours
+  }
+}
+
+/** The container's init is our child: wait for SIGCHLD (and poll, in case one is missed). */
+function waitExit(pid: number): Promise<number> {
+  return new Promise((resolve) => {
+    const check = () => {
+      let res: [number, number];
+      try {
+        res = libc.waitpid(pid, WNOHANG);
+      } catch {
+        finish(255);
+        return;
+      }
+      if (res[0] !== pid) return;
+      const st = res[1];
+      finish((st & 0x7f) === 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f));
+    };
+    const timer = setInterval(check, 50);
+    process.on('SIGCHLD', check);
+    const finish = (code: number) => {
+      clearInterval(timer);
+      process.off('SIGCHLD', check);
+      resolve(code);
+    };
+    check();
+  });
+}

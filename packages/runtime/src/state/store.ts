@@ -1,0 +1,141 @@
+// The state root (--root, default /run/hull): one directory per container
+// holding state.json (written atomically: temp file, fsync, rename), the
+// exec fifo and a lock so two commands on one container never interleave.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExistsError, NotFoundError, UsageError } from '../errors';
+import type { Spec } from '../spec/types';
+
+export const DEFAULT_ROOT = '/run/hull';
+export const EXEC_FIFO = 'exec.fifo';
+const STATE_FILE = 'state.json';
+const LOCK_FILE = '.lock';
+
+export type Status = 'creating' | 'created' | 'running' | 'stopped' | 'paused';
+
+/** What hull keeps about a container between commands. */
+export interface ContainerRecord {
+  ociVersion: string;
+  id: string;
+  /** The init's pid (the container process after start); 0 while creating. */
+  pid: number;
+  /** /proc/<pid>/stat start time: tells a reused pid from ours. */
+  startTime: string;
+  bundle: string;
+  rootfs: string;
+  annotations: Record<string, string>;
+  /** ISO time of create. */
+  created: string;
+  /** Set only while create runs (with the creating command's pid); afterwards the status is computed. */
+  creating?: boolean;
+  creatorPid?: number;
+  /** Whether `start` already ran (poststart and the fifo are gone). */
+  started?: boolean;
+  cgroupPaths: Record<string, string>;
+  /** The config as validated at create: exec and delete need it after the bundle may be gone. */
+  spec: Spec;
+}
+
+// runc's rule: letters, digits, _ + - . and not "." or "..".
+const ID_RE = /^[\w+\-.]+$/;
+
+export function validateId(id: string): void {
+  if (!id) throw new UsageError('container id cannot be empty');
+  if (!ID_RE.test(id) || id === '.' || id === '..' || id.length > 1024) {
+    throw new UsageError(`invalid container id "${id}": it may hold letters, digits, "_", "+", "-" and "." only`);
+  }
+}
+
+export class StateStore {
+  constructor(readonly root: string = DEFAULT_ROOT) {}
+
+  dir(id: string): string {
+    validateId(id);
+    return path.join(this.root, id);
+  }
+
+  fifoPath(id: string): string {
+    return path.join(this.dir(id), EXEC_FIFO);
+  }
+
+  /** Reserves the id: the directory is made atomically; an existing one is an error. */
+  reserve(id: string): string {
+    const dir = this.dir(id);
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    try {
+      fs.mkdirSync(dir, { mode: 0o711 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ExistsError(id);
+      throw e;
+    }
+    return dir;
+  }
+
+  exists(id: string): boolean {
+    return fs.existsSync(path.join(this.dir(id), STATE_FILE));
+  }
+
+  read(id: string): ContainerRecord {
+    const file = path.join(this.dir(id), STATE_FILE);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(id);
+      throw e;
+    }
+    return JSON.parse(text) as ContainerRecord;
+  }
+
+  write(rec: ContainerRecord): void {
+    writeFileAtomic(path.join(this.dir(rec.id), STATE_FILE), JSON.stringify(rec));
+  }
+
+  remove(id: string): void {
+    fs.rmSync(this.dir(id), { recursive: true, force: true });
+  }
+
+  ids(): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    return names.filter((n) => ID_RE.test(n) && fs.existsSync(path.join(this.root, n, STATE_FILE))).sort();
+  }
+
+  /** Holds the container's lock for the rest of this process (released at exit or by the returned function). */
+  lock(id: string): () => void {
+    const dir = this.dir(id);
+    let fd: number;
+    try {
+      fd = fs.openSync(path.join(dir, LOCK_FILE), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(id);
+      throw e;
+    }
+    // Loaded here so commands that never lock do not pay for koffi.
+    const { flock, LOCK_EX } = require('../sys/libc') as typeof import('../sys/libc');
+    flock(fd, LOCK_EX, `lock container ${id}`);
+    let held = true;
+    return () => {
+      if (held) fs.closeSync(fd);
+      held = false;
+    };
+  }
+}
+
+/** Write to a temp file, fsync it, rename over the target: readers see the old or the new file, never half of one. */
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, mode);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
