@@ -82,7 +82,9 @@ function runHook(hook: Hook, input: string, what: string, opts: RunHooksOptions)
     windowsHide: true,
   });
   const stderr = tail(res.stderr);
-  const err = res.error as NodeJS.ErrnoException | undefined;
+  let err = res.error as NodeJS.ErrnoException | undefined;
+  // A hook need not read the state: EPIPE on its stdin is no failure (runc's Go exec ignores it too).
+  if (err?.code === 'EPIPE') err = undefined;
   if (err?.code === 'ETIMEDOUT') {
     throw new HookError('EHOOKTIMEOUT', `${name}: killed after the timeout of ${timeout}s${stderr ? `: ${stderr}` : ''}`, { ...ctx, timeout });
   }
