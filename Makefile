@@ -56,3 +56,10 @@ bench: build
 clean:
 	$(MAKE) -C native clean
 	rm -rf build packages/*/lib conformance/lib .stamp-*
+
+# The runtime's cgroup tests on a pure cgroup v2 host: a QEMU guest that shares this tree
+# (vm/README.md). The smoke test proves the guest itself; emulation is ~15x slower, hence the timeout.
+.PHONY: test-cgroup2
+test-cgroup2: build
+	bash vm/run.sh --timeout 600 bash vm/smoke.sh
+	bash vm/run.sh --timeout 2400 node node_modules/jest/bin/jest.js --ci --testTimeout=600000 'packages/runtime/(src|test)/cgroups'
