@@ -22,6 +22,9 @@ koffi.struct('hull_scm_msghdr', {
 const fn = {
   socket: libc.func('int socket(int domain, int type, int protocol)'),
   connect: libc.func('int connect(int fd, const void *addr, uint32_t len)'),
+  bind: libc.func('int bind(int fd, const void *addr, uint32_t len)'),
+  listen: libc.func('int listen(int fd, int backlog)'),
+  accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)'),
   sendmsg: libc.func('long sendmsg(int fd, const hull_scm_msghdr *msg, int flags)'),
   recvmsg: libc.func('long recvmsg(int fd, _Inout_ hull_scm_msghdr *msg, int flags)'),
   close: libc.func('int close(int fd)'),
@@ -49,20 +52,50 @@ function retry(call: () => number | bigint): number {
   }
 }
 
-/** Connects a new close-on-exec socket to the unix socket at `path`. */
-export function connectUnix(path: string, type = SOCK_STREAM): number {
+/** struct sockaddr_un for `path`, and its length. */
+function unixAddress(path: string): [Buffer, number] {
   const name = Buffer.from(path);
   if (name.length >= SUN_PATH_MAX) throw new UsageError(`unix socket path too long (${name.length} bytes, at most ${SUN_PATH_MAX - 1}): ${path}`, { path });
   const addr = Buffer.alloc(2 + SUN_PATH_MAX);
   addr.writeUInt16LE(AF_UNIX, 0);
   name.copy(addr, 2);
+  return [addr, 2 + name.length + 1];
+}
+
+/** A new close-on-exec unix socket, handed to `use`; closed if `use` throws. */
+function withSocket(type: number, what: string, use: (fd: number) => void): number {
   const fd = fn.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-  if (fd < 0) fail('socket', `socket for ${path}`);
-  if (retry(() => fn.connect(fd, addr, 2 + name.length + 1)) < 0) {
-    const errno = koffi.errno();
+  if (fd < 0) fail('socket', `socket for ${what}`);
+  try {
+    use(fd);
+  } catch (e) {
     fn.close(fd);
-    throw new SysError('connect', errno, errnoName(errno), `connect ${path}`);
+    throw e;
   }
+  return fd;
+}
+
+/** Connects a new close-on-exec socket to the unix socket at `path`. */
+export function connectUnix(path: string, type = SOCK_STREAM): number {
+  const [addr, len] = unixAddress(path);
+  return withSocket(type, path, (fd) => {
+    if (retry(() => fn.connect(fd, addr, len)) < 0) fail('connect', `connect ${path}`);
+  });
+}
+
+/** A close-on-exec unix socket listening at `path` (which must not exist). */
+export function listenUnix(path: string, type = SOCK_STREAM, backlog = 16): number {
+  const [addr, len] = unixAddress(path);
+  return withSocket(type, path, (fd) => {
+    if (fn.bind(fd, addr, len) < 0) fail('bind', `bind ${path}`);
+    if (fn.listen(fd, backlog) < 0) fail('listen', `listen on ${path}`);
+  });
+}
+
+/** Waits for and accepts one connection; the new fd is close-on-exec. */
+export function acceptUnix(listenFd: number): number {
+  const fd = retry(() => fn.accept4(listenFd, null, null, SOCK_CLOEXEC));
+  if (fd < 0) fail('accept4', `accept on fd ${listenFd}`);
   return fd;
 }
 

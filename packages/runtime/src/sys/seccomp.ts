@@ -20,6 +20,8 @@ const fn = {
   archAdd: lib.func('int seccomp_arch_add(void *ctx, uint32_t arch)'),
   attrSet: lib.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
   syscallResolveName: lib.func('int seccomp_syscall_resolve_name(const char *name)'),
+  // The name comes back malloc'd: '!' has koffi free it after converting.
+  syscallResolveNum: lib.func('const char *! seccomp_syscall_resolve_num_arch(uint32_t arch, int num)'),
   ruleAddArray: lib.func('int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int count, const void *args)'),
   load: lib.func('int seccomp_load(void *ctx)'),
   notifyFd: lib.func('int seccomp_notify_fd(void *ctx)'),
@@ -84,7 +86,7 @@ function check(ret: number, call: string, detail?: string): number {
 }
 
 export function version(): { major: number; minor: number; micro: number } {
-  return fn.version();
+  return koffi.decode(fn.version(), 'hull_scmp_version');
 }
 
 /** The API level libseccomp detected for this kernel (seccomp_api_get). */
@@ -129,6 +131,11 @@ export function attrSet(ctx: Context, attr: number, value: number, detail?: stri
 export function syscallResolveName(name: string): number | undefined {
   const nr = fn.syscallResolveName(name);
   return nr === -1 ? undefined : nr;
+}
+
+/** The name of syscall number `nr` on the native arch, or undefined. */
+export function syscallResolveNum(nr: number): string | undefined {
+  return fn.syscallResolveNum(0 /* SCMP_ARCH_NATIVE */, nr) ?? undefined;
 }
 
 const ARG_CMP_SIZE = 24; // unsigned arg; enum op; uint64 datum_a; uint64 datum_b
