@@ -1,0 +1,36 @@
+// A small client for hull-shim: both services on one socket, promise calls.
+import * as grpc from '@grpc/grpc-js';
+import { HULL_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
+
+type Msg = Record<string, any>;
+
+export interface ShimClient {
+  /** Calls a containerd.task.v2.Task method (Create, Start, Wait, ...). */
+  task(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** Calls a unary hull.shim.v1.Hull method (List). */
+  hull(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
+  subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
+  close(): void;
+}
+
+/** `address` is a socket path or a grpc address (unix:///path). */
+export function connect(address: string): ShimClient {
+  const target = address.includes(':') ? address : `unix://${address}`;
+  const creds = grpc.credentials.createInsecure();
+  const TaskClient = grpc.makeGenericClientConstructor(serviceDefinition(TASK_SERVICE), 'Task');
+  const HullClient = grpc.makeGenericClientConstructor(serviceDefinition(HULL_SERVICE), 'Hull');
+  const task = new TaskClient(target, creds) as unknown as Record<string, Function> & grpc.Client;
+  const hull = new HullClient(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
+  const unary = (c: Record<string, Function>, method: string, request: Msg, options: grpc.CallOptions = {}) =>
+    new Promise<Msg>((resolve, reject) => {
+      if (typeof c[method] !== 'function') return reject(new Error(`no such method: ${method}`));
+      c[method](request, options, (err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
+    });
+  return {
+    task: (m, r, o) => unary(task, m, r, o),
+    hull: (m, r, o) => unary(hull, m, r, o),
+    subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,
+    close: () => { task.close(); hull.close(); },
+  };
+}

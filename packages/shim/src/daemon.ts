@@ -1,0 +1,94 @@
+// The daemon: a subreaper, the gRPC server on its socket, the supervisor,
+// and a clean stop on SIGTERM that leaves containers running.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { prctl, waitpid } from '@hull/runtime/lib/sys/libc';
+import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/lib/sys/process';
+import { Logger } from './log';
+import { spawnedPids } from './spawned';
+import { Runtime } from './runtime';
+import { addServices } from './service';
+import { Supervisor } from './supervisor';
+
+export interface ServeOptions {
+  address: string;
+  stateDir: string;
+  runtime: string;
+  runtimeRoot?: string;
+  logFormat: 'text' | 'json';
+  debug: boolean;
+}
+
+/**
+ * Orphans reparented to us (we are a subreaper) that libuv did not start:
+ * reap those zombies by pid. Never waitpid(-1): that would steal libuv's children.
+ */
+function reapOrphans(): void {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return;
+  }
+  for (const tid of tasks) {
+    let children: string;
+    try {
+      children = fs.readFileSync(`/proc/self/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const s of children.split(' ').filter(Boolean)) {
+      const pid = Number(s);
+      if (spawnedPids.has(pid)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat[stat.lastIndexOf(')') + 2] === 'Z') waitpid(pid, 1 /* WNOHANG */);
+      } catch { /* gone */ }
+    }
+  }
+}
+
+export async function serve(o: ServeOptions): Promise<void> {
+  const log = new Logger(o.logFormat, o.debug ? 'debug' : 'info');
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
+  fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot), log });
+  await sup.recover();
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping; containers keep running', { why, tasks: sup.taskCount() });
+    sup.close();
+    server.tryShutdown(() => {
+      fs.rmSync(o.address, { force: true });
+      process.exit(0);
+    });
+    // Streams (Subscribe, Wait) do not end on their own.
+    setTimeout(() => server.forceShutdown(), 200).unref();
+  };
+  addServices(server, sup, log, (now) => {
+    if (!now && sup.taskCount() > 0) return false;
+    setImmediate(() => stop('Shutdown'));
+    return true;
+  });
+
+  fs.mkdirSync(path.dirname(o.address), { recursive: true, mode: 0o755 });
+  fs.rmSync(o.address, { force: true });
+  const umask = process.umask(0o177); // the socket is born 0600
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(`unix://${o.address}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`listen on ${o.address}: ${err.message}`)) : resolve()));
+    });
+  } finally {
+    process.umask(umask);
+  }
+  fs.chmodSync(o.address, 0o600);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGCHLD', reapOrphans);
+  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, pid: process.pid });
+}

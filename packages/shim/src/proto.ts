@@ -1,0 +1,76 @@
+// Loads the .proto files with protobufjs and turns services into grpc-js
+// definitions. Messages are plain objects with the protos' snake_case names.
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+
+export const PROTO_DIR = path.resolve(__dirname, '../proto');
+const CONTAINERD = 'github.com/containerd/containerd/api';
+export const PROTO_FILES = [
+  `${CONTAINERD}/runtime/task/v2/shim.proto`,
+  `${CONTAINERD}/events/task.proto`,
+  'hull/shim/v1/hull.proto',
+];
+export const TASK_SERVICE = 'containerd.task.v2.Task';
+export const HULL_SERVICE = 'hull.shim.v1.Hull';
+
+const CONVERSION: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true, objects: true };
+
+let root: protobuf.Root | undefined;
+
+export function protoRoot(): protobuf.Root {
+  if (root) return root;
+  const r = new protobuf.Root();
+  r.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
+  r.loadSync(PROTO_FILES, { keepCase: true });
+  r.resolveAll();
+  root = r;
+  return r;
+}
+
+export function messageType(fullName: string): protobuf.Type {
+  return protoRoot().lookupType(fullName);
+}
+
+export function encode(type: protobuf.Type, obj: object): Buffer {
+  return Buffer.from(type.encode(type.fromObject(obj)).finish());
+}
+
+export function decode<T = Record<string, any>>(type: protobuf.Type, buf: Uint8Array): T {
+  return type.toObject(type.decode(buf), CONVERSION) as T;
+}
+
+/** A grpc-js service definition for a service of the loaded protos. */
+export function serviceDefinition(name: string): ServiceDefinition {
+  const service = protoRoot().lookupService(name);
+  const def: Record<string, unknown> = {};
+  for (const m of service.methodsArray) {
+    m.resolve();
+    const req = m.resolvedRequestType!;
+    const res = m.resolvedResponseType!;
+    def[m.name] = {
+      path: `/${name}/${m.name}`,
+      requestStream: !!m.requestStream,
+      responseStream: !!m.responseStream,
+      requestSerialize: (o: object) => encode(req, o),
+      requestDeserialize: (b: Buffer) => decode(req, b),
+      responseSerialize: (o: object) => encode(res, o),
+      responseDeserialize: (b: Buffer) => decode(res, b),
+      originalName: m.name,
+    };
+  }
+  return def as ServiceDefinition;
+}
+
+/** Packs a message into a google.protobuf.Any named by its full name. */
+export function packAny(fullName: string, obj: object): { type_url: string; value: Buffer } {
+  return { type_url: fullName, value: encode(messageType(fullName), obj) };
+}
+
+/** Decodes an event Envelope's Any (type_url is the event's full name, with or without a host prefix). */
+export function decodeEvent(envelope: { event?: { type_url: string; value: Uint8Array } | null }): Record<string, any> | undefined {
+  const any = envelope.event;
+  if (!any || !any.type_url) return undefined;
+  const name = any.type_url.slice(any.type_url.lastIndexOf('/') + 1);
+  return decode(messageType(name), any.value);
+}
