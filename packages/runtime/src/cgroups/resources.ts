@@ -345,7 +345,7 @@ function applyBlockIO(b: LinuxBlockIO, dirs: ControllerDirs, warn: Warn): void {
 }
 
 /** Unified keys are plain file names "<controller>.<knob>": no path can sneak in. */
-const UNIFIED_KEY = /^[a-z][a-z0-9_]*\.[a-z0-9_.]+$/;
+const UNIFIED_KEY = /^[a-z][a-z0-9_]*\.[A-Za-z0-9_.]+$/;
 
 function applyUnified(key: string, value: string, dirs: ControllerDirs): void {
   const what = `linux.resources.unified[${JSON.stringify(key)}]`;
