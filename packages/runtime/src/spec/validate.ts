@@ -112,7 +112,7 @@ function kind(v: unknown): string {
 }
 
 function wrongType(path: string, expected: string, v: unknown): never {
-  fail(path, `must be ${expected}, got ${kind(v)} ${show(v)}`);
+  fail(path, `must be ${expected}, got ${v === null ? 'null' : `${kind(v)} ${show(v)}`}`);
 }
 
 function isObj(v: unknown): v is Obj {
@@ -475,7 +475,7 @@ function checkHooks(c: Obj): void {
       string(h, 'path', p, { required: true, absolute: true });
       strings(h, 'args', p);
       strings(h, 'env', p);
-      integer(h, 'timeout', p, 1, INT32_MAX, 'a timeout in seconds (at least 1)');
+      integer(h, 'timeout', p, 1, INT32_MAX, 'a timeout in seconds');
     }
   }
 }
@@ -493,14 +493,14 @@ function checkLinux(c: Obj): void {
   for (const [clock, t, tp] of objectMap(linux, 'timeOffsets', p)) {
     checkOneOf(clock, tp, TIME_CLOCKS, 'clock');
     int64(t, 'secs', tp);
-    integer(t, 'nanosecs', tp, 0, 999_999_999, 'nanoseconds (0 to 999999999)');
+    integer(t, 'nanosecs', tp, 0, 999_999_999, 'nanoseconds');
   }
   for (const [d, dp] of objects(linux, 'devices', p)) {
     const type = oneOf(d, 'type', dp, DEVICE_TYPES, 'device type', true);
     string(d, 'path', dp, { required: true, absolute: true });
     int64(d, 'major', dp, type !== 'p');
     int64(d, 'minor', dp, type !== 'p');
-    integer(d, 'fileMode', dp, 0, 0o7777, 'a file mode (0 to 4095, i.e. 0o7777)');
+    integer(d, 'fileMode', dp, 0, 0o7777, 'a file mode (0o7777 at most)');
     uint32(d, 'uid', dp);
     uint32(d, 'gid', dp);
   }
@@ -555,8 +555,8 @@ function checkResources(linux: Obj): void {
     boolean(d, 'allow', dp);
     oneOf(d, 'type', dp, CGROUP_DEVICE_TYPES, 'device type');
     // -1 is how runc's own configs write "any".
-    integer(d, 'major', dp, -1, INT64_MAX, 'a device number (or -1 for any)');
-    integer(d, 'minor', dp, -1, INT64_MAX, 'a device number (or -1 for any)');
+    integer(d, 'major', dp, -1, INT64_MAX, 'a device number or -1');
+    integer(d, 'minor', dp, -1, INT64_MAX, 'a device number or -1');
     const access = string(d, 'access', dp);
     if (access !== undefined && !/^[rwm]*$/.test(access)) fail(key(dp, 'access'), `${show(access)} is not made of "r", "w" and "m"`);
   }
@@ -564,9 +564,9 @@ function checkResources(linux: Obj): void {
   if (mem) {
     const mp = `${p}.memory`;
     for (const k of ['limit', 'reservation', 'swap', 'kernel', 'kernelTCP']) {
-      integer(mem, k, mp, -1, INT64_MAX, 'a byte count (or -1 for unlimited)');
+      integer(mem, k, mp, -1, INT64_MAX, 'a byte count or -1');
     }
-    integer(mem, 'swappiness', mp, 0, 100, 'a swappiness (0 to 100)');
+    integer(mem, 'swappiness', mp, 0, 100, 'a swappiness');
     boolean(mem, 'disableOOMKiller', mp);
     boolean(mem, 'useHierarchy', mp);
     boolean(mem, 'checkBeforeUpdate', mp);
@@ -662,7 +662,7 @@ function checkSeccomp(linux: Obj): void {
     if (action === 'SCMP_ACT_NOTIFY' && listener === undefined) fail(key(sp, 'action'), 'SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath');
     for (const [a, ap] of objects(s, 'args', sp)) {
       // A syscall has at most six arguments.
-      integer(a, 'index', ap, 0, 5, 'an argument index (0 to 5)', true);
+      integer(a, 'index', ap, 0, 5, 'a syscall argument index', true);
       uint64(a, 'value', ap, true);
       uint64(a, 'valueTwo', ap);
       oneOf(a, 'op', ap, SECCOMP_OPERATORS, 'seccomp operator', true);
@@ -717,7 +717,7 @@ function checkAcrossFields(c: Obj): void {
 
   // runc: "unable to set hostname without a private UTS namespace".
   for (const k of ['hostname', 'domainname'] as const) {
-    if (spec[k] && ns('uts') < 0) fail(k, `setting ${show(spec[k])} needs a "uts" namespace in linux.namespaces`);
+    if (spec[k] && ns('uts') < 0) fail(k, `setting ${show(spec[k])} needs linux.namespaces to have "uts"`);
   }
 
   const user = ns('user');
@@ -748,7 +748,7 @@ function checkAcrossFields(c: Obj): void {
     const needs = sysctlNamespace(name);
     const p = key('linux.sysctl', name);
     if (needs === undefined) fail(p, `${show(name)} is not namespaced: setting it would change the host`);
-    if (ns(needs) < 0) fail(p, `${show(name)} needs a "${needs}" namespace in linux.namespaces`);
+    if (ns(needs) < 0) fail(p, `${show(name)} needs linux.namespaces to have "${needs}"`);
   }
 
   (spec.mounts ?? []).forEach((m, i) => {
