@@ -21,6 +21,7 @@ const x86_64 = process.arch === 'x64';
 const it64 = x86_64 ? it : it.skip;
 
 const EPERM = 1;
+const itRunc = process.getuid?.() === 0 && spawnSync('runc', ['--version']).status === 0 && fs.existsSync(BUSYBOX) ? it : it.skip;
 
 let tmp: string;
 const children: ChildProcess[] = [];
@@ -64,7 +65,7 @@ if (cfg.notify) {
 }
 if (cfg.exec) {
   for (const fd of [0, 1, 2]) libc.fcntl(fd, 2 /* F_SETFD */, 0);
-  execve('${BUSYBOX}', cfg.exec, []);
+  execve('${BUSYBOX}', cfg.exec, cfg.env || []);
 }
 const results = cfg.probes.map((p) => {
   try {
@@ -112,8 +113,8 @@ function probe(spec: LinuxSeccomp, probes: Probe[]): { results: string[]; notes:
 }
 
 /** Loads `spec` in a child that then execs busybox with `argv`. */
-function execUnder(spec: LinuxSeccomp, argv: string[]) {
-  return spawnSync(process.execPath, childArgs({ spec, probes: [], exec: argv }), { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+function execUnder(spec: LinuxSeccomp, argv: string[], env: string[] = []) {
+  return spawnSync(process.execPath, childArgs({ spec, probes: [], exec: argv, env }), { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
 }
 
 const umask = (v: number | string): Probe => ({ op: 'syscall', name: 'umask', args: [v] });
@@ -403,5 +404,66 @@ fs.writeSync(1, JSON.stringify({ msg: JSON.parse(data.toString()), nfds: fds.len
     const { sendNotifyFd } = require('../src/seccomp') as typeof import('../src/seccomp');
     const missing = path.join(tmp, 'no-agent.sock');
     expect(() => sendNotifyFd(missing, 0, { ociVersion: '1.2.0', id: 'x', status: 'creating', bundle: '/b' })).toThrow(`seccomp agent at ${missing}: connect ${missing}: ENOENT`);
+  });
+});
+
+describe('against runc', () => {
+  // The same profile and the same busybox command, once under runc and once
+  // exec'd from a hull child that loaded the filter: same exit, same output.
+  const cases: Array<[string, LinuxSeccomp, string[]]> = [
+    ['ERRNO with errnoRet, and an unknown name ignored', {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['no_such_syscall', 'mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
+    }, ['sh', '-c', `mkdir /tmp/hull-test-${process.pid}-never; echo rc=$?`]],
+    ['two conditions on one argument act as separate rules', {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{
+        names: ['setpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: 28,
+        args: [{ index: 2, value: 10, op: 'SCMP_CMP_GE' }, { index: 2, value: 2, op: 'SCMP_CMP_LE' }],
+      }],
+    }, ['sh', '-c', 'renice 12 -p $$; echo a=$?; renice 1 -p $$; echo b=$?; renice 5 -p $$; echo c=$?']],
+    ['conditions on two arguments act as one rule', {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{
+        names: ['setpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: 28,
+        args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }, { index: 2, value: 7, op: 'SCMP_CMP_MASKED_EQ', valueTwo: 6 }],
+      }],
+    }, ['sh', '-c', 'renice 6 -p $$; echo a=$?; renice 7 -p $$; echo b=$?']], // b: which == 0 alone must not match
+    ['KILL', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['uname'], action: 'SCMP_ACT_KILL' }] }, ['uname', '-s']],
+  ];
+
+  let rootfs: string;
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) return;
+    rootfs = path.join(tmp, 'rootfs');
+    const res = spawnSync('bash', [path.join(REPO, 'scripts/make-rootfs.sh'), rootfs], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`make-rootfs: ${res.stderr}`);
+  });
+
+  const exitOf = (res: ReturnType<typeof spawnSync>) => res.signal ? 128 + os.constants.signals[res.signal] : res.status;
+
+  cases.forEach(([name, seccomp, argv], n) => {
+    itRunc(name, () => {
+      const id = `hull-test-${process.pid}-seccomp-${n}`;
+      const bundle = path.join(tmp, `bundle-${n}`);
+      const runcRoot = path.join(tmp, 'runc-root');
+      fs.mkdirSync(bundle);
+      spawnSync('runc', ['spec'], { cwd: bundle });
+      const spec = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+      spec.root = { path: rootfs, readonly: true };
+      spec.process.terminal = false;
+      spec.process.args = argv;
+      spec.linux.seccomp = seccomp;
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+      let runc;
+      try {
+        runc = spawnSync('runc', ['--root', runcRoot, 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 60_000 });
+      } finally {
+        spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+      }
+      // busybox applets from the test rootfs, as inside the container.
+      const hull = execUnder(seccomp, argv, [`PATH=${path.join(rootfs, 'bin')}`]);
+      expect({ exit: exitOf(hull), stdout: hull.stdout, stderr: hull.stderr }).toEqual({ exit: exitOf(runc), stdout: runc.stdout, stderr: runc.stderr });
+    });
   });
 });
