@@ -1,0 +1,198 @@
+// The cgroup managers on the real host (root): v1 here (hybrid), v2 in the
+// cgroup2 guest; the host's layout picks which. Each resource is read back
+// from its file, and the cheap limits are shown to bite.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CgroupManager, detectCgroupLayout, newCgroupManager, openCgroupManager } from '../src/cgroups';
+
+const isRoot = process.getuid?.() === 0;
+const itRoot = isRoot ? it : it.skip;
+const layout = detectCgroupLayout();
+const v2 = layout.version === 2;
+const BUSYBOX = '/bin/busybox';
+const SIGKILL = 9;
+
+let n = 0;
+const live: CgroupManager[] = [];
+const children: ChildProcess[] = [];
+
+function manager(warnings: string[] = []): CgroupManager {
+  const m = newCgroupManager({ id: `hull-test-${process.pid}-${n++}`, warn: (w) => warnings.push(w) });
+  m.create();
+  live.push(m);
+  return m;
+}
+
+/** A shell that first moves itself into every hierarchy of `m`, then runs `script`. */
+function inCgroup(m: CgroupManager, script: string): string[] {
+  const join = m.procsFiles().map((f) => `echo $$ > ${f}`).join(' && ');
+  return ['sh', '-c', `${join} && { ${script}
+}`];
+}
+
+function runIn(m: CgroupManager, script: string) {
+  return spawnSync(BUSYBOX, inCgroup(m, script), { encoding: 'utf8', env: { PATH: '/bin:/usr/bin' } });
+}
+
+function startIn(m: CgroupManager, script: string): ChildProcess {
+  const c = spawn(BUSYBOX, inCgroup(m, script), { stdio: 'ignore', env: { PATH: '/bin:/usr/bin' } });
+  children.push(c);
+  return c;
+}
+
+const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+function file(m: CgroupManager, ctrl: string, name: string): string {
+  return fs.readFileSync(path.join(v2 ? m.paths.unified : m.paths[ctrl], name), 'utf8').trim();
+}
+
+function procState(pid: number): string {
+  return /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+}
+
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await exited(c);
+  }
+  for (const m of live.splice(0)) {
+    try {
+      if (m.isFrozen()) m.thaw();
+      m.killAll(SIGKILL);
+    } catch {
+      // Already gone.
+    }
+    m.destroy();
+  }
+});
+
+describe(`cgroup manager on this host (v${layout.version})`, () => {
+  if (!isRoot) it.skip('needs root', () => {});
+
+  itRoot('create makes the directory on every hierarchy; destroy removes it, nested cgroups included', () => {
+    const m = manager();
+    for (const dir of Object.values(m.paths)) expect(fs.statSync(dir).isDirectory()).toBe(true);
+    const nested = path.join(Object.values(m.paths)[0], 'child', 'grandchild');
+    fs.mkdirSync(nested, { recursive: true });
+    // Reattach from what state.json would hold.
+    const again = openCgroupManager(JSON.parse(JSON.stringify(m.paths)), { created: m.created });
+    again.destroy();
+    live.splice(live.indexOf(m), 1);
+    for (const dir of Object.values(m.paths)) expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  itRoot('each resource reads back from its file', () => {
+    const warnings: string[] = [];
+    const m = manager(warnings);
+    m.set({
+      memory: { limit: 32 << 20, reservation: 16 << 20, swap: 32 << 20, ...(v2 ? {} : { swappiness: 30, kernelTCP: 64 << 20 }) },
+      cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0', mems: '0', ...(v2 ? {} : { realtimeRuntime: 1000, realtimePeriod: 1000000 }) },
+      pids: { limit: 20 },
+      blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1048576 }] },
+    });
+    expect(file(m, 'memory', v2 ? 'memory.max' : 'memory.limit_in_bytes')).toBe(String(32 << 20));
+    expect(file(m, 'memory', v2 ? 'memory.low' : 'memory.soft_limit_in_bytes')).toBe(String(16 << 20));
+    expect(file(m, 'memory', v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes')).toBe(v2 ? '0' : String(32 << 20));
+    if (!v2) {
+      expect(file(m, 'memory', 'memory.swappiness')).toBe('30');
+      expect(file(m, 'memory', 'memory.kmem.tcp.limit_in_bytes')).toBe(String(64 << 20));
+      expect(file(m, 'cpu', 'cpu.rt_runtime_us')).toBe('1000');
+    }
+    expect(file(m, 'cpu', v2 ? 'cpu.weight' : 'cpu.shares')).toBe(v2 ? '20' : '512');
+    if (v2) expect(file(m, 'cpu', 'cpu.max')).toBe('50000 100000');
+    else expect([file(m, 'cpu', 'cpu.cfs_quota_us'), file(m, 'cpu', 'cpu.cfs_period_us')]).toEqual(['50000', '100000']);
+    expect(file(m, 'cpuset', 'cpuset.cpus')).toBe('0');
+    expect(file(m, 'pids', 'pids.max')).toBe('20');
+    const blk = v2 ? m.paths.unified : m.paths.blkio;
+    const weightFile = ['blkio.weight', 'blkio.bfq.weight', 'io.bfq.weight', 'io.weight'].find((f) => fs.existsSync(path.join(blk, f)))!;
+    expect(fs.readFileSync(path.join(blk, weightFile), 'utf8')).toMatch(weightFile === 'io.weight' ? /default 4950/ : /500/);
+    expect(file(m, 'blkio', v2 ? 'io.max' : 'blkio.throttle.read_bps_device')).toMatch(/^254:0 (rbps=)?1048576/);
+    expect(warnings).toEqual([]);
+  });
+
+  itRoot('a process over the memory limit is OOM-killed, and the OOM watch reports it', async () => {
+    const m = manager();
+    m.set({ memory: { limit: 16 << 20, swap: 16 << 20 } });
+    let ooms = 0;
+    const watch = m.watchOom(() => ooms++);
+    try {
+      // dd's 64 MiB buffer is touched as it reads: it cannot fit in 16 MiB.
+      const c = startIn(m, `exec ${BUSYBOX} dd if=/dev/zero of=/dev/null bs=64M count=1`);
+      await exited(c);
+      expect(c.signalCode).toBe('SIGKILL');
+      await until('the OOM event arrives', () => ooms > 0);
+    } finally {
+      watch.close();
+    }
+    const kills = v2 ? /oom_kill (\d+)/.exec(file(m, 'memory', 'memory.events'))?.[1] : /oom_kill (\d+)/.exec(file(m, 'memory', 'memory.oom_control'))?.[1];
+    expect(Number(kills)).toBeGreaterThanOrEqual(1);
+  });
+
+  itRoot('pids.max makes fork fail', () => {
+    const m = manager();
+    m.set({ pids: { limit: 1 } });
+    // The shell itself is the one process allowed: it cannot fork another.
+    const r = runIn(m, `${BUSYBOX} true && echo forked`);
+    expect(r.stdout).not.toMatch(/forked/);
+    expect(r.stderr).toMatch(/fork|Resource temporarily unavailable/i);
+    expect(file(m, 'pids', 'pids.events')).toMatch(/max [1-9]/);
+  });
+
+  itRoot('freeze stops every process (state D), thaw resumes them; killAll empties the cgroup', async () => {
+    const m = manager();
+    startIn(m, `${BUSYBOX} sleep 100 & ${BUSYBOX} sleep 100 & exec ${BUSYBOX} sleep 100`);
+    await until('three processes are in the cgroup', () => m.pids().length === 3);
+    const pids = m.pids();
+    m.freeze();
+    expect(m.isFrozen()).toBe(true);
+    for (const pid of pids) expect(procState(pid)).toBe('D');
+    m.thaw();
+    expect(m.isFrozen()).toBe(false);
+    await until('no process is left stopped', () => pids.every((pid) => procState(pid) !== 'D'));
+    m.killAll(SIGKILL);
+    await until('the cgroup is empty', () => m.pids().length === 0);
+  });
+
+  itRoot('a device rule makes /dev/null unopenable', () => {
+    const m = manager();
+    const open = `(: < /dev/null) 2>/dev/null && echo OPENED || echo DENIED`;
+    m.set({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }] });
+    expect(runIn(m, open).stdout.trim()).toBe('OPENED');
+    m.set({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' }] });
+    expect(runIn(m, open).stdout.trim()).toBe('DENIED');
+  });
+
+  itRoot('stats: runc\'s shape with live numbers', async () => {
+    const m = manager();
+    m.set({ memory: { limit: 64 << 20 }, pids: { limit: 10 } });
+    const c = startIn(m, `${BUSYBOX} dd if=/dev/zero of=/dev/null bs=1M count=200; exec ${BUSYBOX} sleep 100`);
+    await until('dd is done and sleep runs', () => m.pids().length === 1 && /sleep/.test(fs.readFileSync(`/proc/${m.pids()[0]}/cmdline`, 'utf8')));
+    const s = m.stats();
+    expect(s.cpu.usage.total).toBeGreaterThan(0);
+    expect(s.memory.usage.limit).toBe(64 << 20);
+    expect(s.memory.usage.usage).toBeGreaterThan(0);
+    expect(s.pids.limit).toBe(10);
+    expect(s.pids.current).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(s).sort()).toEqual(['blkio', 'cpu', 'hugetlb', 'memory', 'pids']);
+    c.kill('SIGKILL');
+  });
+
+  itRoot('bad input leaves nothing behind', () => {
+    const m = manager();
+    expect(() => m.set({ memory: { swappiness: 500 } })).toThrow(/swappiness: 500/);
+    expect(() => m.set({ cpu: { shares: 1 << 30 } })).toThrow(/cpu/);
+    m.destroy();
+    live.splice(live.indexOf(m), 1);
+    expect(m.exists()).toBe(false);
+    for (const dir of Object.values(m.paths)) expect(fs.existsSync(dir)).toBe(false);
+  });
+});
