@@ -2,6 +2,6 @@
 // notify fd to its agent.
 export { compileSeccomp, SeccompFilter, ARCHITECTURES, SECCOMP_ACTIONS, SECCOMP_OPERATORS, SECCOMP_FLAGS } from './compile';
 export type { SeccompOptions } from './compile';
-export { sendNotifyFd, containerProcessState, SECCOMP_FD_NAME } from './notify';
+export { sendNotifyFd, connectNotifyAgent, sendNotifyFdOn, containerProcessState, SECCOMP_FD_NAME } from './notify';
 export type { NotifyState, ContainerProcessState } from './notify';
 export type { LinuxSeccomp, LinuxSyscall, LinuxSeccompArg } from './types';

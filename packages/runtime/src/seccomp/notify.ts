@@ -1,8 +1,8 @@
 // Hands a seccomp notify fd to the agent at linux.seccomp.listenerPath, in
 // the runtime-spec's ContainerProcessState shape (config-linux.md,
 // "seccomp"): one message, the JSON as data and the fd attached (SCM_RIGHTS).
-// Runs in the runtime's namespaces (the parent side), where the path is
-// visible: the init passes the fd up over its sync socket first.
+// The path is a host path: connect while it is visible (before pivot_root),
+// send once the filter is loaded.
 import { HullError, SysError } from '../errors';
 import { close } from '../sys/libc';
 import { connectUnix, sendFds } from '../sys/scm';
@@ -34,21 +34,39 @@ export function containerProcessState(state: NotifyState, metadata?: string): Co
   return msg;
 }
 
-/** Connects to the agent, sends the state with `fd` attached, and closes the connection. */
-export function sendNotifyFd(listenerPath: string, fd: number, state: NotifyState, metadata?: string): void {
-  let sock: number;
+/**
+ * Connects to the agent at `listenerPath`. The init calls this early, while
+ * the host's paths are still visible (before pivot_root), and sends on the
+ * connection once the filter is loaded (sendNotifyFdOn).
+ */
+export function connectNotifyAgent(listenerPath: string): number {
   try {
-    sock = connectUnix(listenerPath);
+    return connectUnix(listenerPath);
   } catch (e) {
-    if (e instanceof SysError) throw new HullError('ESECCOMPAGENT', `seccomp agent at ${listenerPath}: ${e.message}`, { listenerPath }, { cause: e });
-    throw e;
+    throw agentError(listenerPath, e);
   }
+}
+
+/** Sends the state with `fd` attached on a connection from connectNotifyAgent. */
+export function sendNotifyFdOn(sock: number, fd: number, state: NotifyState, metadata?: string, listenerPath = `fd ${sock}`): void {
   try {
     sendFds(sock, [fd], JSON.stringify(containerProcessState(state, metadata)));
   } catch (e) {
-    if (e instanceof SysError) throw new HullError('ESECCOMPAGENT', `seccomp agent at ${listenerPath}: ${e.message}`, { listenerPath }, { cause: e });
-    throw e;
+    throw agentError(listenerPath, e);
+  }
+}
+
+/** Connects to the agent, sends the state with `fd` attached, and closes the connection. */
+export function sendNotifyFd(listenerPath: string, fd: number, state: NotifyState, metadata?: string): void {
+  const sock = connectNotifyAgent(listenerPath);
+  try {
+    sendNotifyFdOn(sock, fd, state, metadata, listenerPath);
   } finally {
     close(sock);
   }
+}
+
+function agentError(listenerPath: string, e: unknown): unknown {
+  if (!(e instanceof SysError)) return e;
+  return new HullError('ESECCOMPAGENT', `seccomp agent at ${listenerPath}: ${e.message}`, { listenerPath }, { cause: e });
 }
