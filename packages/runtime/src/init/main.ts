@@ -23,7 +23,7 @@ import { applyOomScoreAdj, applyRlimits, applySysctl, lookPath, withHome } from 
 import { setupConsole } from './terminal';
 import { switchUser } from './capabilities';
 import { runHooks } from '../hooks';
-import { compileSeccomp, sendNotifyFd } from '../seccomp';
+import { compileSeccomp, connectNotifyAgent, sendNotifyFdOn } from '../seccomp';
 
 const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
 
@@ -65,6 +65,10 @@ function main(): void {
 
   runHooks(spec.hooks?.createContainer, cfg.state, 'createContainer', { log: logger });
 
+  // The seccomp agent's socket is a host path: connect while it is visible.
+  const seccompAgent = linux.seccomp?.listenerPath && linux.seccomp.syscalls?.some((s) => s.action === 'SCMP_ACT_NOTIFY')
+    ? connectNotifyAgent(linux.seccomp.listenerPath)
+    : undefined;
   enterRootfs(cfg.rootfs, cfg.noPivot);
   applySysctl(linux.sysctl);
   readonlyPaths(linux.readonlyPaths);
@@ -100,9 +104,11 @@ function main(): void {
   libc.umask(user.umask ?? 0o022);
   if (proc.cwd) libc.chdir(proc.cwd);
   if (seccomp && proc.noNewPrivileges) notifyFd = seccomp.load();
-  if (notifyFd !== undefined && linux.seccomp?.listenerPath) {
-    sendNotifyFd(linux.seccomp.listenerPath, notifyFd, { ...cfg.state, status: 'running', pid: process.pid }, linux.seccomp.listenerMetadata);
+  if (notifyFd !== undefined && seccompAgent !== undefined) {
+    // cfg.state.pid is this process's pid on the host; process.pid is 1 here.
+    sendNotifyFdOn(seccompAgent, notifyFd, { ...cfg.state, status: 'running' }, linux.seccomp?.listenerMetadata, linux.seccomp?.listenerPath);
     libc.close(notifyFd);
+    libc.close(seccompAgent);
   }
 
   // Only 0-2 and the preserved fds cross execve.
