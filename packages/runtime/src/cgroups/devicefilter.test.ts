@@ -95,7 +95,7 @@ describe('device filter program', () => {
   it('normalises and prints v1 rules; refuses bad ones with their JSON path', () => {
     expect(normaliseDeviceRules([{ allow: true, type: 'c', major: 136, access: 'wr' }]).map(v1RuleLine)).toEqual(['c 136:* rw']);
     expect(v1RuleLine(normaliseDeviceRules([{ allow: false }])[0])).toBe('a *:* rwm');
-    expect(() => normaliseDeviceRules([{ allow: true }, { allow: true, type: 'x' }])).toThrow('linux.resources.devices[1].type: "x" is not "a", "b" or "c"');
+    expect(() => normaliseDeviceRules([{ allow: true }, { allow: true, type: 'x' as 'a' }])).toThrow('linux.resources.devices[1].type: "x" is not "a", "b" or "c"');
     expect(() => normaliseDeviceRules([{ allow: true, access: 'rx' }])).toThrow(/devices\[0\].access/);
   });
 });

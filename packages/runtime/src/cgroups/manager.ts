@@ -33,6 +33,13 @@ export interface CgroupManager {
    * joins itself late: opened before pivot_root, written "0" at the end.
    */
   procsFiles(): string[];
+  /**
+   * What the container's own cgroupfs view shows (bind mounts of its
+   * directories, no cgroup namespace needed): the name of each hierarchy's
+   * mount directory ("memory", "cpu", "unified"; "" on v2, where the
+   * directory itself is the view) → the container's directory in it.
+   */
+  viewDirs(): Record<string, string>;
   freeze(): void;
   thaw(): void;
   isFrozen(): boolean;

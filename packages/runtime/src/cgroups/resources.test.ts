@@ -130,6 +130,10 @@ describe('v1 (hybrid) mapping', () => {
     expect(rel.paths.unified).toBe(`${h.root}/unified/c1`);
     const abs = newCgroupManager({ id: 'c1', cgroupsPath: '/a/b', layout: h.layout });
     expect(abs.paths.memory).toBe(`${h.root}/memory/a/b`);
+    expect(abs.viewDirs()).toMatchObject({ memory: `${h.root}/memory/a/b`, unified: `${h.root}/unified/a/b` });
+    // ".." never climbs out of the hierarchy, as runc's CleanPath.
+    expect(newCgroupManager({ id: 'c1', cgroupsPath: '../../x', layout: h.layout }).paths.cpu).toBe(`${h.root}/cpu/x`);
+    expect(() => newCgroupManager({ id: 'c1', cgroupsPath: '/..', layout: h.layout })).toThrow(/names the root of the hierarchy/);
   });
 
   it('create makes nested dirs, destroy removes exactly those, leaving pre-existing parents', () => {

@@ -1,96 +1,19 @@
 // The shapes the cgroup layer works with: the runtime spec's
-// linux.resources (field names are the spec's) and runc's stats shape.
+// linux.resources and runc's stats shape.
 
-export interface LinuxDeviceCgroup {
-  allow: boolean;
-  /** "a" (all), "c" or "b"; absent means all. */
-  type?: string;
-  /** Absent or -1: any. */
-  major?: number | null;
-  minor?: number | null;
-  /** Any of "r", "w", "m"; absent means "rwm". */
-  access?: string;
-}
-
-export interface LinuxMemory {
-  limit?: number;
-  reservation?: number;
-  swap?: number;
-  kernel?: number;
-  kernelTCP?: number;
-  swappiness?: number;
-  disableOOMKiller?: boolean;
-  useHierarchy?: boolean;
-  checkBeforeUpdate?: boolean;
-}
-
-export interface LinuxCPU {
-  shares?: number;
-  quota?: number;
-  burst?: number;
-  period?: number;
-  realtimeRuntime?: number;
-  realtimePeriod?: number;
-  cpus?: string;
-  mems?: string;
-  idle?: number;
-}
-
-export interface LinuxWeightDevice {
-  major: number;
-  minor: number;
-  weight?: number;
-  leafWeight?: number;
-}
-
-export interface LinuxThrottleDevice {
-  major: number;
-  minor: number;
-  rate: number;
-}
-
-export interface LinuxBlockIO {
-  weight?: number;
-  leafWeight?: number;
-  weightDevice?: LinuxWeightDevice[];
-  throttleReadBpsDevice?: LinuxThrottleDevice[];
-  throttleWriteBpsDevice?: LinuxThrottleDevice[];
-  throttleReadIOPSDevice?: LinuxThrottleDevice[];
-  throttleWriteIOPSDevice?: LinuxThrottleDevice[];
-}
-
-export interface LinuxHugepageLimit {
-  /** "2MB", "1GB", ... */
-  pageSize: string;
-  limit: number;
-}
-
-export interface LinuxInterfacePriority {
-  name: string;
-  priority: number;
-}
-
-export interface LinuxNetwork {
-  classID?: number;
-  priorities?: LinuxInterfacePriority[];
-}
-
-export interface LinuxRdma {
-  hcaHandles?: number;
-  hcaObjects?: number;
-}
-
-export interface LinuxResources {
-  devices?: LinuxDeviceCgroup[];
-  memory?: LinuxMemory;
-  cpu?: LinuxCPU;
-  pids?: { limit?: number };
-  blockIO?: LinuxBlockIO;
-  hugepageLimits?: LinuxHugepageLimit[];
-  network?: LinuxNetwork;
-  rdma?: Record<string, LinuxRdma>;
-  unified?: Record<string, string>;
-}
+// The resource types are the spec module's; re-exported under the spec's names.
+export type {
+  BlockIO as LinuxBlockIO,
+  CPU as LinuxCPU,
+  DeviceCgroupRule as LinuxDeviceCgroup,
+  HugepageLimit as LinuxHugepageLimit,
+  Memory as LinuxMemory,
+  Network as LinuxNetwork,
+  Rdma as LinuxRdma,
+  Resources as LinuxResources,
+  ThrottleDevice as LinuxThrottleDevice,
+  WeightDevice as LinuxWeightDevice,
+} from '../spec/types';
 
 /** Receives a message for a resource the host accepts but does not honour. */
 export type Warn = (msg: string) => void;

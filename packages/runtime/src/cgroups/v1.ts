@@ -7,7 +7,7 @@ import { CgroupError } from '../errors';
 import { sleepMs } from '../proc';
 import { tryKill } from '../sys/libc';
 import { applyV1Devices, normaliseDeviceRules } from './devices';
-import { readCgroupFile, readOptional, writeCgroupFile } from './files';
+import { fileExists, readCgroupFile, readOptional, writeCgroupFile } from './files';
 import { availableControllers } from './layout';
 import type { CgroupManager, OomWatch } from './manager';
 import { watchOomV1 } from './oom';
@@ -115,6 +115,15 @@ export class CgroupV1Manager implements CgroupManager {
     return [...this.dirs().keys()].map((d) => path.join(d, 'cgroup.procs'));
   }
 
+  viewDirs(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [dir, key] of this.dirs()) {
+      const mount = this.mounts[key];
+      if (mount) out[path.basename(mount)] = dir;
+    }
+    return out;
+  }
+
   addProcess(pid: number): void {
     for (const dir of this.dirs().keys()) writeCgroupFile(dir, 'cgroup.procs', String(pid));
   }
@@ -176,6 +185,11 @@ export class CgroupV1Manager implements CgroupManager {
   }
 
   killAll(signal: number): void {
+    // Hybrid hosts: the cgroup2 directory holds every process too, and cgroup.kill is race-free.
+    if (signal === SIGKILL && this.paths.unified && fileExists(this.paths.unified, 'cgroup.kill')) {
+      writeCgroupFile(this.paths.unified, 'cgroup.kill', '1');
+      return;
+    }
     // Frozen, no process can fork a child we would miss.
     const canFreeze = !!this.paths.freezer;
     const wasFrozen = canFreeze && this.isFrozen();

@@ -123,6 +123,10 @@ export class CgroupV2Manager implements CgroupManager {
     return [path.join(this.dir, 'cgroup.procs')];
   }
 
+  viewDirs(): Record<string, string> {
+    return { '': this.dir };
+  }
+
   addProcess(pid: number): void {
     writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
   }
