@@ -40,12 +40,12 @@ export function lastRuntimeError(text: string): string {
     const m = /level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(t);
     last = m ? m[1].replace(/\\"/g, '"') : t;
   }
-  return last;
+  return last.replace(/\s*\n\s*/g, '; ').trim();
 }
 
 /** Maps a runtime's message onto containerd's error codes. */
 export function classify(message: string, context: Record<string, unknown>): ShimError {
-  if (/does not exist|not found|no such/i.test(message)) return notFound(message, context);
+  if (/container (?:\S+ )?(?:does not exist|not found)/i.test(message)) return notFound(message, context);
   if (/not running|not paused|is paused|is stopped|cannot (?:start|pause|resume|kill|delete)|already/i.test(message)) return precondition(message, context);
   return runtimeFailed(message, context);
 }

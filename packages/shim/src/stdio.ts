@@ -206,6 +206,7 @@ export class ProcIo {
   }
 
   destroy(): void {
+    this.master = undefined; // the fd closes below and its number may be reused
     for (const fd of [...this.childEnds, ...this.pending.values()]) closeFd(fd);
     this.childEnds = [];
     this.pending.clear();

@@ -10,12 +10,12 @@ import type { ChildProcess } from 'node:child_process';
 import { ioctl } from '@hull/runtime/lib/sys/libc';
 import { pidfdOpen, pidfdGetfd, closeFd } from '@hull/runtime/lib/sys/process';
 import { STATUS_CODE, VERSION, type StatusName } from './constants';
-import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
+import { invalid, notFound, exists, precondition, unimplemented, runtimeFailed, ShimError } from './errors';
 import { EventBus, now } from './events';
 import type { Logger } from './log';
 import { startMonitor, readExitFile, startTime } from './monitor';
 import { mountAll, unmountAll, type MountSpec } from './mounts';
-import { Runtime, classify, lastRuntimeError } from './runtime';
+import { Runtime, lastRuntimeError } from './runtime';
 import { cgroupsOf, readStats, oomKills } from './stats';
 import { ProcIo, checkStdio, MONITOR_STDOUT_FD, MONITOR_STDERR_FD, MONITOR_MASTER_FD, type StdioSpec } from './stdio';
 
@@ -277,14 +277,14 @@ export class Supervisor {
       report = await mon.report;
     } catch (e) {
       io.destroy();
-      throw classify(`${what}: ${(e as Error).message}`, { id: p.task.rec.id });
+      throw runtimeFailed(`${what}: ${(e as Error).message}`, { id: p.task.rec.id });
     }
     if (report.runtimeStatus !== 0 || report.pid <= 0) {
       io.destroy();
       if (consoleSocket) await fsp.rm(consoleSocket, { force: true });
       const log = await fsp.readFile(logFile, 'utf8').catch(() => '');
       const msg = lastRuntimeError(log) || (report.runtimeStatus === 127 << 8 ? `cannot execute ${this.runtime.binary}` : `exited with wait status ${report.runtimeStatus}`);
-      throw classify(`${what}: ${msg}`, { id: p.task.rec.id });
+      throw runtimeFailed(`${what}: ${msg}`, { id: p.task.rec.id });
     }
     p.rec.pid = report.pid;
     p.rec.monitorPid = mon.pid;
