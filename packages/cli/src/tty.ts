@@ -65,7 +65,7 @@ export function enterRawMode(onResize: (size: WindowSize) => void): () => void {
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) stdin.setRawMode(true);
   const sendSize = () => {
-    const size = windowSize(process.stdout) ?? (stdin.isTTY ? windowSize(stdin as unknown as NodeJS.WriteStream) : undefined);
+    const size = windowSize(process.stdout) ?? windowSize(process.stderr);
     if (size) onResize(size);
   };
   process.on('SIGWINCH', sendSize);

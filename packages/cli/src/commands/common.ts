@@ -1,0 +1,174 @@
+// What run, create, start and restart share: turning flags into a container
+// (bundle, name, task) and running an attached process to its end.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { attach } from '../attach';
+import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, INTERACTIVE_ANNOTATION, createTask, isAlive, removeContainer, startFailure, store, type Container } from '../containers';
+import type { Context } from '../context';
+import { checkName, generateName, newId } from '../ids';
+import { buildSpec, type RunFlags } from '../spec/build';
+import { ensureVolumeSource } from '../spec/mounts';
+import type { Spec } from '../spec/types';
+import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
+import type { TaskInfo } from '../client';
+import { SupervisorDownError } from '../errors';
+
+export function strings(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+function optString(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return String(Array.isArray(v) ? v[v.length - 1] : v);
+}
+
+export function runFlags(argv: Record<string, unknown>, id: string, name: string): RunFlags {
+  return {
+    id,
+    name,
+    command: strings(argv.command),
+    entrypoint: optString(argv.entrypoint),
+    tty: !!argv.tty,
+    interactive: !!argv.interactive,
+    env: strings(argv.env),
+    envFile: strings(argv.envFile),
+    workdir: optString(argv.workdir),
+    user: optString(argv.user),
+    volume: strings(argv.volume),
+    tmpfs: strings(argv.tmpfs),
+    hostname: optString(argv.hostname),
+    readOnly: !!argv.readOnly,
+    memory: optString(argv.memory),
+    memorySwap: optString(argv.memorySwap),
+    cpus: optString(argv.cpus),
+    cpuShares: optString(argv.cpuShares),
+    pidsLimit: optString(argv.pidsLimit),
+    capAdd: strings(argv.capAdd),
+    capDrop: strings(argv.capDrop),
+    privileged: !!argv.privileged,
+    network: optString(argv.network) ?? 'none',
+    rootfs: optString(argv.rootfs),
+    bundle: optString(argv.bundle),
+  };
+}
+
+export function detachKeys(argv: Record<string, unknown>): number[] {
+  return parseDetachKeys(optString(argv.detachKeys) ?? DEFAULT_DETACH_KEYS);
+}
+
+export interface Created {
+  id: string;
+  name: string;
+  bundle: string;
+  spec: Spec;
+}
+
+/**
+ * Validates the flags, writes the bundle, takes the name and creates the
+ * task. Any failure undoes what was done: nothing half-created is left.
+ */
+export async function createContainer(ctx: Context, argv: Record<string, unknown>): Promise<Created> {
+  const s = store(ctx);
+  const id = newId();
+  const wanted = optString(argv.name);
+  const name = wanted !== undefined ? checkName(wanted) : generateName((n) => s.nameOwner(n) !== undefined);
+  detachKeys(argv);
+  const spec = buildSpec(runFlags(argv, id, name));
+  spec.annotations = {
+    ...spec.annotations,
+    [CREATED_ANNOTATION]: new Date().toISOString(),
+    ...(argv.rm ? { [AUTOREMOVE_ANNOTATION]: 'true' } : {}),
+    ...(argv.interactive ? { [INTERACTIVE_ANNOTATION]: 'true' } : {}),
+  };
+
+  // Fails early, before anything is written, when the supervisor is down.
+  await ctx.client().list([id]);
+  await s.reserveName(name, id, isAlive(ctx));
+  let bundle: string | undefined;
+  try {
+    bundle = s.writeBundle(id, spec);
+    if (argv.interactive) execFileSync('mkfifo', ['-m', '0600', path.join(bundle, STDIN_FIFO)]);
+    for (const m of spec.mounts ?? []) if (m.type === 'bind' && argv.volume) ensureVolumeSource(m);
+    await createTask(ctx, id, bundle, spec);
+  } catch (e) {
+    if (bundle) s.removeBundle(bundle);
+    s.releaseName(name, id);
+    throw e;
+  }
+  return { id, name, bundle, spec };
+}
+
+export function asContainer(c: Created): Container {
+  const info = { id: c.id, bundle: c.bundle } as TaskInfo;
+  return { id: c.id, name: c.name, info, spec: c.spec };
+}
+
+export interface AttachedRun {
+  id: string;
+  ref: string;
+  bundle: string;
+  spec: Spec;
+  /** Start the process (after our output is attached, so nothing is missed). */
+  start: () => Promise<void>;
+  interactive: boolean;
+  detachKeys: number[];
+  /** Skip what the logs already hold (attach to a running container). */
+  fromEnd?: boolean;
+}
+
+/** Attaches, starts, waits; returns the exit status, or undefined when the user detached. */
+export async function runAttached(ctx: Context, r: AttachedRun): Promise<number | undefined> {
+  const tty = !!r.spec.process.terminal;
+  const a = attach(ctx, {
+    id: r.id,
+    ref: r.ref,
+    stdoutFile: path.join(r.bundle, STDOUT_LOG),
+    stderrFile: tty ? undefined : path.join(r.bundle, STDERR_LOG),
+    fromEnd: r.fromEnd,
+    stdinFifo: r.interactive ? path.join(r.bundle, STDIN_FIFO) : undefined,
+    tty,
+    detachKeys: r.detachKeys,
+  });
+  try {
+    await r.start();
+  } catch (e) {
+    a.finish();
+    throw e;
+  }
+  const waited = ctx.client().call<{ exit_status: number }>('Wait', { id: r.id }, r.ref);
+  const outcome = await Promise.race([waited.then((w) => ({ status: w.exit_status })), a.detached.then((d) => (d ? { detached: true } : undefined))]);
+  if (outcome && 'detached' in outcome) return undefined;
+  const { exit_status } = await waited;
+  a.finish();
+  return exit_status;
+}
+
+/** Starts a created task; a failure to start removes it when `cleanup` says so. */
+export async function startTask(ctx: Context, c: Container, cleanup: boolean): Promise<void> {
+  try {
+    await ctx.client().call('Start', { id: c.id }, c.name);
+  } catch (e) {
+    if (cleanup) await removeContainer(ctx, c).catch(() => undefined);
+    throw startFailure(e);
+  }
+}
+
+/**
+ * Runs `fn` for each container the user named, as docker does: a failure is
+ * printed and the others still run; the exit code is 1 if any failed.
+ */
+export async function forEachRef(refs: string[], fn: (ref: string) => Promise<void>): Promise<number> {
+  let code = 0;
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+    } catch (e) {
+      if (e instanceof SupervisorDownError) throw e;
+      process.stderr.write(`Error: ${(e as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,68 @@
+// hullctl inspect: docker's shape of a container, as a JSON array.
+import { STATUS, toDate } from '../client';
+import { AUTOREMOVE_ANNOTATION, resolveContainer, type Container } from '../containers';
+import type { Context } from '../context';
+import { containerRow } from '../format/status';
+import { forEachRef, strings } from './common';
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+export function inspectView(c: Container): Record<string, unknown> {
+  const row = containerRow(c);
+  const spec = c.spec;
+  const proc = spec?.process;
+  const r = spec?.linux?.resources;
+  const info = c.info;
+  return {
+    Id: c.id,
+    Created: row.created.toISOString(),
+    Path: proc?.args?.[0] ?? '',
+    Args: proc?.args?.slice(1) ?? [],
+    State: {
+      Status: row.state,
+      Running: info.status === STATUS.RUNNING || info.status === STATUS.PAUSED,
+      Paused: info.status === STATUS.PAUSED,
+      Pid: info.status === STATUS.STOPPED ? 0 : info.pid,
+      ExitCode: info.exit_status,
+      StartedAt: toDate(info.started_at)?.toISOString() ?? ZERO,
+      FinishedAt: toDate(info.exited_at)?.toISOString() ?? ZERO,
+    },
+    Name: `/${c.name}`,
+    Bundle: info.bundle,
+    Runtime: info.runtime,
+    LogPath: info.stdout.replace(/^file:\/\//, ''),
+    Config: {
+      Hostname: spec?.hostname ?? '',
+      User: proc ? `${proc.user.uid}:${proc.user.gid}` : '',
+      Tty: !!proc?.terminal,
+      OpenStdin: !!info.stdin,
+      Env: proc?.env ?? [],
+      Cmd: proc?.args ?? [],
+      WorkingDir: proc?.cwd ?? '',
+      Labels: spec?.annotations ?? {},
+    },
+    HostConfig: {
+      AutoRemove: spec?.annotations?.[AUTOREMOVE_ANNOTATION] === 'true',
+      ReadonlyRootfs: !!spec?.root.readonly,
+      Memory: r?.memory?.limit ?? 0,
+      MemorySwap: r?.memory?.swap ?? 0,
+      NanoCpus: r?.cpu?.quota && r.cpu.period ? Math.round((r.cpu.quota / r.cpu.period) * 1e9) : 0,
+      CpuShares: r?.cpu?.shares ?? 0,
+      PidsLimit: r?.pids?.limit ?? null,
+      CapAdd: proc?.capabilities?.bounding ?? [],
+      NetworkMode: spec?.linux?.namespaces?.some((n) => n.type === 'network') ? 'none' : 'host',
+    },
+    Mounts: (spec?.mounts ?? [])
+      .filter((m) => m.type === 'bind' || m.type === 'tmpfs')
+      .map((m) => ({ Type: m.type, Source: m.source ?? '', Destination: m.destination, RW: !(m.options ?? []).includes('ro') })),
+  };
+}
+
+export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
+  const views: Record<string, unknown>[] = [];
+  const code = await forEachRef(strings(argv.containers), async (ref) => {
+    views.push(inspectView(await resolveContainer(ctx, ref)));
+  });
+  process.stdout.write(`${JSON.stringify(views, null, 4)}\n`);
+  return code;
+}

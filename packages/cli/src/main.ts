@@ -1,0 +1,117 @@
+// hullctl's entry: parses docker's flags with yargs, runs one command, and
+// turns errors into docker's output and exit codes (125 for our own).
+import yargs from 'yargs';
+import { COMMANDS, applyOptions, commandName, type CommandDef } from './commands';
+import { DEFAULT_STATE_DIR, Context, type Handler } from './context';
+import { CliError, EXIT_CLI, FlagError } from './errors';
+import { findCommandIndex, splitCommand } from './split';
+
+const DEFAULT_ADDRESS = '/run/hull/hull-shim.sock';
+
+/** The command the user typed, if any: for "See 'hullctl run --help'." */
+function typedCommand(argv: string[]): CommandDef | undefined {
+  const i = findCommandIndex(argv);
+  return i < 0 ? undefined : COMMANDS.find((c) => commandName(c) === argv[i]);
+}
+
+// yargs' wording, made docker's: "Unknown argument: foo" → "unknown flag: --foo".
+function dockerMessage(msg: string): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (unknown) {
+    const first = unknown[1]!.split(', ')[0]!;
+    return `unknown flag: ${first.length === 1 ? '-' : '--'}${first}`;
+  }
+  const missing = /^Not enough arguments following: (.*)$/.exec(msg);
+  if (missing) return `flag needs an argument: --${missing[1]}`;
+  return msg;
+}
+
+function usageError(argv: string[], message: string): void {
+  const def = typedCommand(argv);
+  const name = def ? `hullctl ${commandName(def)}` : 'hullctl';
+  process.stderr.write(`${name}: ${dockerMessage(message)}\nSee '${name} --help'.\n`);
+  if (def) process.stderr.write(`\nUsage:  ${def.usage}\n\n${def.describe}\n`);
+}
+
+function report(e: unknown, argv: string[]): number {
+  if (e instanceof FlagError) {
+    usageError(argv, e.message);
+    return e.exitCode;
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`Error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.HULL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT_CLI;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  let ctx: Context | undefined;
+  // run/create/exec: the container's command is kept away from yargs.
+  const def = typedCommand(argv);
+  const { head, rest } = def?.commandPositionals !== undefined
+    ? splitCommand(argv, findCommandIndex(argv), def.options ?? {}, def.commandPositionals)
+    : { head: argv, rest: [] };
+  const parser = yargs(head)
+    .scriptName('hullctl')
+    .usage('Usage:  hullctl [OPTIONS] COMMAND\n\nA docker-like command line for hull containers, over hull-shim')
+    .option('address', {
+      type: 'string',
+      global: true,
+      requiresArg: true,
+      default: process.env.HULL_ADDRESS || DEFAULT_ADDRESS,
+      describe: "hull-shim's socket (env HULL_ADDRESS)",
+    })
+    .option('state-dir', {
+      type: 'string',
+      global: true,
+      requiresArg: true,
+      default: process.env.HULL_STATE_DIR || DEFAULT_STATE_DIR,
+      describe: 'Where hullctl keeps bundles and logs (env HULL_STATE_DIR)',
+    })
+    .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false })
+    .strict()
+    .demandCommand(1, 'a command is required')
+    .recommendCommands()
+    .exitProcess(false)
+    .version(false)
+    .help()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new FlagError(msg);
+    });
+
+  for (const def of COMMANDS) {
+    parser.command(
+      def.command,
+      def.describe,
+      (y) => applyOptions(y, def),
+      async (args) => {
+        ctx = new Context(String(args.address), String(args.stateDir));
+        if (def.commandPositionals !== undefined) args.command = [...((args.command as string[] | undefined) ?? []), ...rest].map(String);
+        const mod = require(def.module) as { handler: Handler };
+        exitCode = await mod.handler(ctx, args as Record<string, unknown>);
+      },
+    );
+  }
+  try {
+    await parser.parseAsync();
+  } finally {
+    ctx?.close();
+  }
+  return exitCode;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await run(argv);
+  } catch (e) {
+    code = report(e, argv);
+  }
+  // Exit once our output is written: FIFOs and gRPC may still hold the loop.
+  process.stdout.write('', () => process.exit(code));
+}
