@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { DEVICE_ACCESS, DEVICE_TYPE, deviceFilterProgram, encodeProgram, type Insn } from './devicefilter';
-import { type DeviceRule, normaliseDeviceRules, v1RuleLine } from './devices';
+import { containerDeviceRules, type DeviceRule, normaliseDeviceRules, v1RuleLine } from './devices';
 
 /** Runs the program on one bpf_cgroup_dev_ctx; knows only the opcodes the generator uses. */
 function run(prog: Insn[], type: number, access: number, major: number, minor: number): number {
@@ -85,6 +85,14 @@ describe('device filter program', () => {
     expect(run(prog, DEVICE_TYPE.BLOCK, 7, 8, 0)).toBe(1);
     expect(prog[prog.length - 1].code).toBe(0x95);
     expect(prog[prog.length - 2]).toEqual({ code: 0xb7, dst: 0, src: 0, off: 0, imm: 1 });
+  });
+
+  it('runc\'s default devices come after the config\'s rules', () => {
+    const prog = deviceFilterProgram(normaliseDeviceRules(containerDeviceRules([{ allow: false, access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }])));
+    expect(run(prog, DEVICE_TYPE.CHAR, DEVICE_ACCESS.READ | DEVICE_ACCESS.WRITE, 1, 3)).toBe(1);
+    expect(run(prog, DEVICE_TYPE.CHAR, DEVICE_ACCESS.READ, 136, 5)).toBe(1);
+    expect(run(prog, DEVICE_TYPE.CHAR, DEVICE_ACCESS.READ, 1, 4)).toBe(0);
+    expect(run(prog, DEVICE_TYPE.BLOCK, DEVICE_ACCESS.MKNOD, 8, 0)).toBe(1);
   });
 
   it('encodes struct bpf_insn: code, dst|src<<4, off, imm (little endian)', () => {

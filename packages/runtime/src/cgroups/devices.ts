@@ -54,3 +54,23 @@ export function applyV1Devices(dir: string, rules: DeviceRule[]): void {
     writeCgroupFile(dir, r.allow ? 'devices.allow' : 'devices.deny', v1RuleLine(r));
   }
 }
+
+const rwm = (type: 'c' | 'b', major: number, minor?: number): LinuxDeviceCgroup => ({ allow: true, type, major, minor, access: 'rwm' });
+
+/**
+ * What runc 1.1 allows in every container on top of the config's rules
+ * (appended after them, so they win): mknod of anything, and the nodes
+ * every container's /dev has — null, zero, full, tty, random, urandom,
+ * ptmx, the pts devices and tun.
+ */
+export const DEFAULT_ALLOWED_DEVICES: readonly LinuxDeviceCgroup[] = [
+  { allow: true, type: 'c', access: 'm' },
+  { allow: true, type: 'b', access: 'm' },
+  rwm('c', 1, 3), rwm('c', 1, 8), rwm('c', 1, 7), rwm('c', 5, 0), rwm('c', 1, 5), rwm('c', 1, 9),
+  rwm('c', 136), rwm('c', 5, 2), rwm('c', 10, 200),
+];
+
+/** The container's device rules as runc applies them at create: the config's, then the defaults. */
+export function containerDeviceRules(rules: LinuxDeviceCgroup[] | undefined): LinuxDeviceCgroup[] {
+  return [...(rules ?? []), ...DEFAULT_ALLOWED_DEVICES];
+}

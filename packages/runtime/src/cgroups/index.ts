@@ -13,6 +13,7 @@ export type { CgroupLayout, Hierarchy } from './layout';
 export type * from './types';
 export { detectCgroupLayout, hostCgroupLayout } from './layout';
 export { resolveCgroupPath } from './path';
+export { containerDeviceRules, DEFAULT_ALLOWED_DEVICES } from './devices';
 
 export interface NewCgroupOptions {
   /** The container id: the cgroup's name when cgroupsPath is absent. */
