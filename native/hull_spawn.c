@@ -141,8 +141,9 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 	}
 
 	if (a->join_pid) {
-		/* setns(CLONE_NEWPID) moves only our children: fork once more. */
-		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		/* setns(CLONE_NEWPID) moves only our children: fork once more,
+		 * as a sibling (CLONE_PARENT) so the caller can wait for it. */
+		pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 		if (pid < 0)
 			report(errfd, STEP_FORK, errno);
 		if (pid > 0) {

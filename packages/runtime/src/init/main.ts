@@ -15,15 +15,13 @@ import { SYNC_FD_ENV } from './config';
 
 // Everything the init needs after pivot_root is required up front.
 import * as libc from '../sys/libc';
-import { execve } from '../sys/native';
-import { F_GETFD, F_SETFD, FD_CLOEXEC, O, PR } from '../sys/constants';
+import { O } from '../sys/constants';
 import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces';
 import { enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
-import { applyOomScoreAdj, applyRlimits, applySysctl, lookPath, withHome } from './process';
+import { applySysctl } from './process';
 import { setupConsole } from './terminal';
-import { switchUser } from './capabilities';
+import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
-import { compileSeccomp, connectNotifyAgent, sendNotifyFdOn } from '../seccomp';
 
 const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
 
@@ -65,10 +63,7 @@ function main(): void {
 
   runHooks(spec.hooks?.createContainer, cfg.state, 'createContainer', { log: logger });
 
-  // The seccomp agent's socket is a host path: connect while it is visible.
-  const seccompAgent = linux.seccomp?.listenerPath && linux.seccomp.syscalls?.some((s) => s.action === 'SCMP_ACT_NOTIFY')
-    ? connectNotifyAgent(linux.seccomp.listenerPath)
-    : undefined;
+  const seccompAgent = connectSeccompAgent(linux.seccomp);
   enterRootfs(cfg.rootfs, cfg.noPivot);
   applySysctl(linux.sysctl);
   readonlyPaths(linux.readonlyPaths);
@@ -76,51 +71,20 @@ function main(): void {
   if (spec.root?.readonly) readonlyRoot();
   if (proc.terminal && cfg.consoleFd !== undefined) setupConsole(cfg.consoleFd, proc.consoleSize);
 
-  const user = proc.user ?? { uid: 0, gid: 0 };
-  const env = withHome(proc.env ?? [], user.uid);
-  if (proc.cwd) libc.chdir(proc.cwd);
-  const file = lookPath(proc.args?.[0] ?? '', env);
-  const seccomp = linux.seccomp ? compileSeccomp(linux.seccomp, { log: logger }) : undefined;
+  const prep = prepareProcess(proc, linux.seccomp, logger);
 
   channel.send({ type: 'ready' });
   waitForStart(cfg.fifoFd);
 
   runHooks(spec.hooks?.startContainer, { ...cfg.state, status: 'created' }, 'startContainer', { log: logger });
-
-  // Joining the cgroup last keeps Node's own memory and threads out of the container's limits.
-  for (const fd of cgroupFds) {
-    fs.writeSync(fd, '0');
-    libc.close(fd);
-  }
-  enterCgroupNamespace(namespaces);
-
-  applyRlimits(proc.rlimits);
-  applyOomScoreAdj(proc.oomScoreAdj);
-  if (proc.noNewPrivileges) libc.prctl(PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0, 'set no_new_privs');
-  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load before dropping it.
-  let notifyFd: number | undefined;
-  if (seccomp && !proc.noNewPrivileges) notifyFd = seccomp.load();
-  switchUser(user.uid, user.gid, user.additionalGids ?? [], proc.capabilities);
-  libc.umask(user.umask ?? 0o022);
-  if (proc.cwd) libc.chdir(proc.cwd);
-  if (seccomp && proc.noNewPrivileges) notifyFd = seccomp.load();
-  if (notifyFd !== undefined && seccompAgent !== undefined) {
-    // cfg.state.pid is this process's pid on the host; process.pid is 1 here.
-    sendNotifyFdOn(seccompAgent, notifyFd, { ...cfg.state, status: 'running' }, linux.seccomp?.listenerMetadata, linux.seccomp?.listenerPath);
-    libc.close(notifyFd);
-    libc.close(seccompAgent);
-  }
-
-  // Only 0-2 and the preserved fds cross execve.
-  for (let fd = 0; fd < 3 + cfg.preserveFds; fd++) {
-    try {
-      libc.fcntl(fd, F_SETFD, libc.fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
-    } catch {
-      // a preserved fd the caller did not open
-    }
-  }
-  libc.closeRange(3 + cfg.preserveFds, 0xffffffff, 4 /* CLOSE_RANGE_CLOEXEC */);
-  execve(file, proc.args ?? [], env);
+  becomeProcess(proc, prep, {
+    cgroupFds,
+    afterCgroup: () => enterCgroupNamespace(namespaces),
+    preserveFds: cfg.preserveFds,
+    seccompSpec: linux.seccomp,
+    seccompAgent,
+    state: cfg.state,
+  });
 }
 
 /** Opening the fifo for writing blocks until `hull start` opens it for reading. */

@@ -12,10 +12,18 @@ export const RLIMITS: Record<string, number> = {
   RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12, RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
 };
 
+const RLIM_INFINITY = 2n ** 64n - 1n;
+
+/** JSON numbers past 2^53 arrive rounded: anything at or above 2^64-1 is "unlimited". */
+function rlimitValue(n: number): bigint {
+  const v = BigInt(Math.trunc(n));
+  return v >= RLIM_INFINITY ? RLIM_INFINITY : v;
+}
+
 export function applyRlimits(rlimits: POSIXRlimit[] = []): void {
   rlimits.forEach((r, i) => {
     const res = RLIMITS[r.type];
-    libc.prlimit(0, res, BigInt(r.soft), BigInt(r.hard), `process.rlimits[${i}]: set ${r.type} to ${r.soft}/${r.hard}`);
+    libc.prlimit(0, res, rlimitValue(r.soft), rlimitValue(r.hard), `process.rlimits[${i}]: set ${r.type} to ${r.soft}/${r.hard}`);
   });
 }
 
