@@ -87,6 +87,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.umask(umask);
   }
   fs.chmodSync(o.address, 0o600);
+  sup.watchRecovered();
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);

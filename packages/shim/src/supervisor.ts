@@ -621,7 +621,10 @@ export class Supervisor {
 
   // ---- restart ----
 
-  /** Takes back every task recorded in the state dir after a restart. */
+  /**
+   * Takes back every task recorded in the state dir after a restart: records,
+   * stdio (from the monitors). Exits are looked at by watch(), once serving.
+   */
   async recover(): Promise<void> {
     for (const id of await fsp.readdir(this.tasksDir)) {
       const dir = path.join(this.tasksDir, id);
@@ -641,11 +644,18 @@ export class Supervisor {
         continue;
       }
       this.tasks.set(id, t);
-      this.watch(t);
       for (const p of [t.init, ...t.execs.values()]) this.reattach(p);
       this.log.info('recovered', { id, status: rec.init.status });
     }
-    // Monitors of recovered processes are not our children: no exit event, so look now and then too.
+  }
+
+  /** Once serving: watch recovered tasks for exits (those that happened while we were down first). */
+  watchRecovered(): void {
+    for (const t of this.tasks.values()) {
+      this.watch(t);
+      for (const p of [t.init, ...t.execs.values()]) this.checkExit(p);
+    }
+    // Monitors of recovered processes are not our children (no exit event): look now and then too.
     this.poller = setInterval(() => {
       for (const t of this.tasks.values()) for (const p of [t.init, ...t.execs.values()]) if (!p.child) this.checkExit(p);
     }, 2000);
@@ -654,7 +664,8 @@ export class Supervisor {
 
   private reattach(p: Proc): void {
     if (p.rec.exit || p.rec.pid <= 0) return;
-    if (readExitFile(p.exitFile) || startTime(p.rec.monitorPid) !== p.rec.monitorStart) return this.checkExit(p);
+    if (readExitFile(p.exitFile) || startTime(p.rec.monitorPid) !== p.rec.monitorStart) return;
+    // stdin was our pipe alone: the process saw EOF when we died. A pty's master is kept by the monitor.
     const io = new ProcIo({ ...p.rec, stdin: p.rec.terminal ? p.rec.stdin : '' });
     try {
       io.open();
@@ -670,7 +681,6 @@ export class Supervisor {
       io.destroy();
       this.log.warn('cannot reattach stdio', { id: p.task.rec.id, execId: p.rec.execId, error: (e as Error).message });
     }
-    this.checkExit(p);
   }
 
   close(): void {
