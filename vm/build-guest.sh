@@ -47,26 +47,30 @@ fi
 case "$kpkg" in *cloud*) die "$kpkg: the cloud kernel lacks 9p; use a generic linux-image-*-amd64";; esac
 
 kdir="$out/kernel"
-if [ ! -f "$kdir/$kpkg.ok" ]; then
+# Only the compressed kernel and the module directories the guest loads from the initramfs; the
+# stamp holds this list, so changing it re-extracts.
+kernel_files=(
+  './boot/vmlinuz-*'
+  './lib/modules/*/kernel/drivers/virtio/*'
+  './lib/modules/*/kernel/drivers/char/hw_random/*'
+  './lib/modules/*/kernel/drivers/block/virtio_blk.ko'
+  './lib/modules/*/kernel/net/9p/*'
+  './lib/modules/*/kernel/fs/9p/*'
+  './lib/modules/*/kernel/fs/netfs/*'
+  './lib/modules/*/kernel/fs/fscache/*'
+  './lib/modules/*/kernel/fs/overlayfs/*'
+)
+if [ "$(cat "$kdir/$kpkg.ok" 2>/dev/null)" != "${kernel_files[*]}" ]; then
   log "fetching $kpkg"
   rm -rf "$kdir" "$out/deb"
   mkdir -p "$kdir" "$out/deb"
   (cd "$out/deb" && { apt-get download -qq -o APT::Sandbox::User=root "$kpkg" 2>/dev/null || { apt_update; apt-get download -qq -o APT::Sandbox::User=root "$kpkg"; }; })
   deb=$(ls "$out"/deb/*.deb)
-  # Only the compressed kernel and the module directories the guest loads from the initramfs.
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards \
-    './boot/vmlinuz-*' \
-    './lib/modules/*/kernel/drivers/virtio/*' \
-    './lib/modules/*/kernel/drivers/char/hw_random/*' \
-    './lib/modules/*/kernel/net/9p/*' \
-    './lib/modules/*/kernel/fs/9p/*' \
-    './lib/modules/*/kernel/fs/netfs/*' \
-    './lib/modules/*/kernel/fs/fscache/*' \
-    './lib/modules/*/kernel/fs/overlayfs/*'
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards "${kernel_files[@]}"
   rm -rf "$out/deb"
   rm -f "$out/vmlinux"
   echo "$kpkg" > "$out/kernel.pkg"
-  touch "$kdir/$kpkg.ok"
+  echo "${kernel_files[*]}" > "$kdir/$kpkg.ok"
 fi
 
 # QEMU boots an ELF vmlinux directly (PVH entry), which under TCG is seconds faster than letting
@@ -118,7 +122,7 @@ if [ ! -s "$cpio" ] || [ vm/build-guest.sh -nt "$cpio" ] || [ vm/guest-init.sh -
     order+=("$name")
     cp "$f" "$stage/modules/$name.ko"
   }
-  for m in virtio_pci 9pnet_virtio 9p overlay virtio_rng; do want "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p overlay virtio_rng virtio_blk; do want "$m"; done
   printf '%s\n' "${order[@]}" > "$stage/modules/order"
 
   (cd "$stage" && find . | sort | /bin/busybox cpio -o -H newc 2>/dev/null) > "$cpio.tmp"

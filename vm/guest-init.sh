@@ -18,6 +18,8 @@ say() { echo "guest-init: $*" >&2; }
 # Power off at once: isa-debug-exit makes QEMU exit; reboot -f (QEMU runs with -no-reboot) if the
 # port is absent. Never return: PID 1 exiting is a kernel panic.
 halt_guest() {
+  # stty sets the console with TCSADRAIN: it returns once the last bytes have left the UART.
+  $bb stty -onlcr 2>/dev/null
   $bb sync
   printf '\000' | $bb dd of=/dev/port bs=1 seek=244 count=1 conv=notrunc 2>/dev/null
   $bb reboot -f
@@ -33,7 +35,7 @@ fail() {
 # A kernel command line flag: hullvm.verbose shows each step.
 verbose=
 case " $(cat /proc/cmdline 2>/dev/null) " in *" hullvm.verbose "*) verbose=1;; esac
-step() { [ -z "$verbose" ] || say "$*"; }
+step() { [ -z "$verbose" ] || say "$(cut -d" " -f1 /proc/uptime 2>/dev/null) $*"; }
 
 stage1() {
   export PATH=/bin

@@ -8,7 +8,7 @@
 # The console (CMD's stdout and stderr) streams to stdout. Exit status: CMD's; 124 when the
 # timeout (default 3600 s, or $VM_TIMEOUT) expires; 125 when the guest failed to run CMD.
 #
-# Env: VM_TIMEOUT seconds, VM_MEM guest memory (default 4G), VM_SMP guest CPUs (default 2),
+# Env: VM_TIMEOUT seconds, VM_MEM guest memory (default 3G), VM_SMP guest CPUs (default 2),
 #      VM_VERBOSE=1 shows the kernel's log and each step of the guest's init,
 #      VM_PASS_ENV names of host variables to pass to CMD (CI is always passed when set).
 set -euo pipefail
@@ -38,12 +38,12 @@ trap 'rm -rf "$ctl"' EXIT
   printf 'exec'; printf ' %q' "$@"; echo
 } > "$ctl/cmd"
 
-append="console=ttyS0 panic=-1 hugepages=16"
+append="console=ttyS0 panic=-1 hugepages=16 ${VM_APPEND:-}"
 if [ "${VM_VERBOSE:-}" = 1 ]; then append="$append loglevel=7 hullvm.verbose"; else append="$append quiet loglevel=1"; fi
 
 qemu=(
   qemu-system-x86_64
-  -accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-4G}"
+  -accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-3G}"
   -nodefaults -no-user-config -no-reboot -display none -monitor none
   -chardev stdio,id=console,signal=on -serial chardev:console
   -kernel "$out/vmlinux" -initrd "$out/initramfs.cpio" -append "$append"
@@ -53,6 +53,9 @@ qemu=(
   -fsdev "local,id=hullctl,path=$ctl,security_model=passthrough"
   -device virtio-9p-pci,fsdev=hullctl,mount_tag=hullctl
   -device virtio-rng-pci
+  # A block device (/dev/vda, reads return zeroes, nothing stored) for per-device io.* settings.
+  -blockdev driver=null-co,node-name=scratch,size=67108864,read-zeroes=on
+  -device virtio-blk-pci,drive=scratch
   -device isa-debug-exit,iobase=0xf4,iosize=0x04
 )
 

@@ -114,6 +114,17 @@ freeze() {
   true
 }
 
+# io.max and io.weight act on the guest's block device (/dev/vda).
+io_device() {
+  local d=$cg/$id-io dev
+  [ -b /dev/vda ] || { echo "  /dev/vda is not a block device" >&2; return 1; }
+  dev=$(cat /sys/block/vda/dev)
+  mkdir "$d" && echo "$dev rbps=1048576 wiops=100" > "$d/io.max" || return 1
+  expect "io.max" "$(cat "$d/io.max")" "$dev rbps=1048576 wbps=max riops=max wiops=100" || return 1
+  echo "default 300" > "$d/io.weight" || return 1
+  expect "io.weight" "$(head -1 "$d/io.weight")" "default 300"
+}
+
 # runc (1.1, the reference runtime) runs a busybox container with limits on this host.
 runc_run() {
   local b=$tmp/bundle out rootfs=$PWD/build/rootfs
@@ -141,6 +152,7 @@ check "node runs" node_runs
 check "memory.max OOM-kills" oom_kill
 check "pids.max stops fork" pids_max
 check "cgroup.freeze freezes" freeze
+check "io.max on a block device" io_device
 check "runc runs a container with limits" runc_run
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" = 0 ]
