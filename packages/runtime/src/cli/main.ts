@@ -30,6 +30,7 @@ const COMMANDS: [string, string][] = [
   ['kill <container-id> [signal]', 'kill sends the specified signal (default: SIGTERM) to the container\'s init process'],
   ['delete <container-id>', 'delete any resources held by the container often used with detached container'],
   ['run <container-id>', 'create and run a container'],
+  ['exec <container-id> [cmd..]', 'execute new process inside the container'],
   ['list', 'lists containers started by hull with the given root'],
   ['spec', 'create a new specification file'],
   ['features', 'show the enabled features'],
@@ -40,7 +41,30 @@ export const SPEC_VERSION = '1.3.0';
 
 let exitCode = 0;
 
+const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
+
+/**
+ * runc reads `exec [options] <id> <command> [args...]`: everything after the
+ * id is the command, dashes included. Mark that with "--" for yargs.
+ */
+function separateExecCommand(argv: string[]): string[] {
+  let i = 0;
+  const skip = (values: Set<string>) => {
+    while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
+      i += values.has(argv[i]) ? 2 : 1;
+    }
+  };
+  skip(GLOBAL_VALUE_OPTIONS);
+  if (argv[i] !== 'exec') return argv;
+  i++;
+  const { VALUE_OPTIONS } = require('./commands/exec') as typeof import('./commands/exec');
+  skip(VALUE_OPTIONS);
+  if (i >= argv.length - 1 || argv[i + 1] === '--') return argv;
+  return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
+}
+
 export async function main(argv: string[]): Promise<number> {
+  argv = separateExecCommand(argv);
   let logger: Logger | undefined;
   let format: 'text' | 'json' = 'text';
   const parser: Argv = yargs(argv)

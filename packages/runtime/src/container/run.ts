@@ -4,14 +4,12 @@
 import type { Log } from '../log';
 import type { StateStore } from '../state/store';
 import * as libc from '../sys/libc';
-import { WNOHANG } from '../sys/constants';
+import { forwardSignals, waitExit } from './wait';
 import { InitError } from '../errors';
 import type { InitMessage } from '../sync';
 import { create, type CreateOptions } from './create';
 import { start } from './start';
 import { remove } from './delete';
-
-const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
 
 export interface RunOptions extends CreateOptions {
   detach?: boolean;
@@ -45,17 +43,13 @@ export async function run(store: StateStore, opts: RunOptions, log: Log): Promis
   }
   if (opts.detach) return 0;
 
-  const handlers = FORWARDED.map((sig) => {
-    const h = () => libc.tryKill(pid, require('node:os').constants.signals[sig]);
-    process.on(sig, h);
-    return [sig, h] as const;
-  });
+  const stop = forwardSignals(pid);
   try {
     const status = await waitExit(pid);
     await console?.drain();
     return status;
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    stop();
     console?.close();
     remove(store, opts.id, true, log);
   }
@@ -67,30 +61,4 @@ function reap(pid: number): void {
   } catch {
     // not ours
   }
-}
-
-/** The container's init is our child: wait for SIGCHLD (and poll, in case one is missed). */
-function waitExit(pid: number): Promise<number> {
-  return new Promise((resolve) => {
-    const check = () => {
-      let res: [number, number];
-      try {
-        res = libc.waitpid(pid, WNOHANG);
-      } catch {
-        finish(255);
-        return;
-      }
-      if (res[0] !== pid) return;
-      const st = res[1];
-      finish((st & 0x7f) === 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f));
-    };
-    const timer = setInterval(check, 50);
-    process.on('SIGCHLD', check);
-    const finish = (code: number) => {
-      clearInterval(timer);
-      process.off('SIGCHLD', check);
-      resolve(code);
-    };
-    check();
-  });
 }

@@ -7,7 +7,8 @@ import * as libc from '../sys/libc';
 import { MS, O, TIOCSCTTY, TIOCSWINSZ } from '../sys/constants';
 import { sendFds } from '../sys/scm';
 
-export function setupConsole(consoleFd: number, size?: Box): void {
+/** `bindConsole`: the init makes /dev/console the pty; an exec'd process leaves it alone. */
+export function setupConsole(consoleFd: number, size?: Box, bindConsole = true): void {
   const [master, slavePath] = libc.openpt(O.RDWR | O.NOCTTY | O.CLOEXEC);
   try {
     if (size) {
@@ -17,8 +18,10 @@ export function setupConsole(consoleFd: number, size?: Box): void {
       libc.ioctl(master, TIOCSWINSZ, ws, 'set console size');
     }
     // /dev/console is the pty's slave, as on a host.
-    if (!fs.existsSync('/dev/console')) fs.closeSync(fs.openSync('/dev/console', 'a', 0o600));
-    libc.mount(slavePath, '/dev/console', 'bind', MS.BIND, null, 'bind /dev/console');
+    if (bindConsole) {
+      if (!fs.existsSync('/dev/console')) fs.closeSync(fs.openSync('/dev/console', 'a', 0o600));
+      libc.mount(slavePath, '/dev/console', 'bind', MS.BIND, null, 'bind /dev/console');
+    }
     sendFds(consoleFd, [master], '/dev/ptmx');
   } finally {
     libc.close(master);

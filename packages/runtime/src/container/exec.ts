@@ -1,0 +1,138 @@
+// `hull exec`: run a new process in a running container. The native
+// primitive joins the container's user and pid namespaces (an extra fork so
+// the process is inside the pid namespace, as our child), seals the node
+// binary read-only and leaves the process non-dumpable; the exec entry
+// joins the rest and execs.
+import path from 'node:path';
+import { InitError, StatusError } from '../errors';
+import type { Log } from '../log';
+import type { Process } from '../spec/types';
+import type { StateStore } from '../state/store';
+import { writeFileAtomic } from '../state/store';
+import { SyncChannel, type InitMessage } from '../sync';
+import * as libc from '../sys/libc';
+import { spawn } from '../sys/native';
+import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants';
+import { SYNC_FD_ENV } from '../init/config';
+import type { ExecConfig } from '../init/execEntry';
+import { cleanNodeEnv } from './create';
+import { statusOf, stateOf } from './status';
+import { waitExit, forwardSignals } from './wait';
+
+export const EXEC_ENTRY = path.resolve(__dirname, '../init/execEntry.js');
+
+export interface ExecOptions {
+  id: string;
+  process: Process;
+  detach?: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds?: number;
+}
+
+export async function exec(store: StateStore, opts: ExecOptions, log: Log): Promise<number> {
+  const rec = store.read(opts.id);
+  const status = statusOf(store, rec);
+  if (status !== 'running' && status !== 'created') throw new StatusError(opts.id, 'exec in', status, ['created', 'running']);
+  const proc = opts.process;
+  const linux = rec.spec.linux ?? {};
+  const types = (linux.namespaces ?? []).map((n) => n.type);
+  const preserveFds = opts.preserveFds ?? 0;
+
+  let console: import('./console').ConsoleProxy | undefined;
+  let consoleFd: number | undefined;
+  if (proc.terminal) {
+    if (opts.consoleSocket) {
+      const { connectUnix } = require('../sys/scm') as typeof import('../sys/scm');
+      consoleFd = connectUnix(opts.consoleSocket);
+    } else if (!opts.detach) {
+      const { ConsoleProxy } = require('./console') as typeof import('./console');
+      console = new ConsoleProxy();
+      consoleFd = console.childFd;
+    } else {
+      throw new (require('../errors').UsageError)('cannot allocate a pseudo-TTY for a detached process without --console-socket');
+    }
+  }
+
+  const [parentFd, childFd] = libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
+  const channel = new SyncChannel(parentFd);
+  const fds = [0, 1, 2];
+  for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
+  const syncAt = fds.length;
+  fds.push(childFd);
+  let consoleAt: number | undefined;
+  if (consoleFd !== undefined) {
+    consoleAt = fds.length;
+    fds.push(consoleFd);
+  }
+  const join: number[] = [];
+  if (types.includes('user')) join.push(libc.open(`/proc/${rec.pid}/ns/user`, O.RDONLY | O.CLOEXEC));
+  const joinPid = types.includes('pid');
+  if (joinPid) join.push(libc.open(`/proc/${rec.pid}/ns/pid`, O.RDONLY | O.CLOEXEC));
+
+  let pid: number;
+  try {
+    const child = spawn({
+      path: process.execPath,
+      argv: ['hull-exec', EXEC_ENTRY],
+      env: cleanNodeEnv({ [SYNC_FD_ENV]: String(syncAt) }),
+      join,
+      joinPid,
+      fds,
+      rootIds: types.includes('user'),
+      sealExe: true,
+      dumpable: 0,
+    });
+    pid = child.pid;
+    child.result();
+  } finally {
+    libc.close(childFd);
+    for (const fd of join) libc.close(fd);
+    if (consoleFd !== undefined && !console) libc.close(consoleFd);
+  }
+
+  const config: ExecConfig = {
+    process: proc,
+    initPid: rec.pid,
+    namespaces: types.filter((t) => t !== 'user' && t !== 'pid'),
+    cgroupProcs: cgroupProcsFiles(rec.cgroupPaths),
+    consoleFd: consoleAt,
+    preserveFds,
+    seccomp: linux.seccomp,
+    state: stateOf(rec, status),
+  };
+  channel.send({ type: 'config', config });
+  if (console) console.attach();
+  // Log lines, then EOF when the process execs (the channel is close-on-exec) or an error.
+  for (;;) {
+    const msg = channel.recv<InitMessage>();
+    if (!msg) break;
+    if (msg.type === 'log') log[msg.level === 'warning' ? 'warn' : msg.level](`exec: ${msg.msg}`);
+    if (msg.type === 'error') {
+      channel.close();
+      console?.close();
+      try {
+        libc.waitpid(pid, 0);
+      } catch {
+        // already reaped
+      }
+      throw new InitError(msg.code ?? 'EEXEC', `exec ${opts.id}: ${msg.msg}`);
+    }
+  }
+  channel.close();
+  if (opts.pidFile) writeFileAtomic(path.resolve(opts.pidFile), String(pid), 0o644);
+  if (opts.detach) return 0;
+  const stop = forwardSignals(pid);
+  try {
+    const code = await waitExit(pid);
+    await console?.drain();
+    return code;
+  } finally {
+    stop();
+    console?.close();
+  }
+}
+
+function cgroupProcsFiles(paths: Record<string, string>): string[] {
+  return [...new Set(Object.values(paths))].map((d) => path.join(d, 'cgroup.procs'));
+}

@@ -1,0 +1,37 @@
+// `hull features`: what this build of hull implements, in runc's format.
+// Keep it true: a feature appears here once the code and a test exist.
+import { features, type Features } from './spec/defaults';
+import { MOUNT_OPTIONS } from './spec/mountOptions';
+import { lastCap } from './spec/capabilities';
+
+// Not implemented yet: id-mapped mounts and tmpcopyup.
+const UNSUPPORTED_MOUNT_OPTIONS = new Set(['idmap', 'ridmap', 'tmpcopyup']);
+
+export function hullFeatures(): Features {
+  let seccomp: { actions: string[]; operators: string[]; archs: string[]; knownFlags: string[]; supportedFlags: string[] } | false = false;
+  try {
+    const s = require('./seccomp') as typeof import('./seccomp');
+    seccomp = {
+      actions: s.SECCOMP_ACTIONS,
+      operators: s.SECCOMP_OPERATORS,
+      archs: Object.keys(s.ARCHITECTURES),
+      knownFlags: s.SECCOMP_FLAGS,
+      supportedFlags: s.SECCOMP_FLAGS,
+    };
+  } catch {
+    // libseccomp.so.2 missing: no seccomp
+  }
+  return features({
+    namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'],
+    lastCap: lastCap(),
+    cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+    seccomp,
+    apparmor: false,
+    selinux: false,
+    intelRdt: { enabled: false },
+    memoryPolicy: false,
+    idmapMounts: false,
+    netDevices: false,
+    mountOptions: Object.keys(MOUNT_OPTIONS).filter((o) => !UNSUPPORTED_MOUNT_OPTIONS.has(o)),
+  });
+}

@@ -1,0 +1,103 @@
+// The exec entry: a process joining a running container (`hull exec`).
+// The native primitive has already put it in the container's user and pid
+// namespaces, from a read-only bind of the node binary; here it makes
+// itself non-dumpable first, joins the other namespaces (mount last), the
+// cgroup, and becomes the process.
+import * as libc from '../sys/libc';
+import { PR } from '../sys/constants';
+
+// Before anything else: nothing in the container may reach this process's memory or fds.
+libc.prctl(PR.SET_DUMPABLE, 0, 0, 0, 0, 'set non-dumpable');
+
+import { errorMessage } from '../errors';
+import type { Level } from '../log';
+import type { LinuxSeccomp, Process, State } from '../spec/types';
+import { SyncChannel } from '../sync';
+import { CLONE, O } from '../sys/constants';
+import { SYNC_FD_ENV } from './config';
+import { NS_FLAGS, NS_PROC_NAMES } from './namespaces';
+import { setupConsole } from './terminal';
+import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
+
+export interface ExecConfig {
+  process: Process;
+  /** Host pid of the container's init: its /proc/<pid>/ns/* are joined. */
+  initPid: number;
+  /** Namespace types to join here (user and pid are joined before exec by the native primitive). */
+  namespaces: string[];
+  cgroupProcs: string[];
+  consoleFd?: number;
+  preserveFds: number;
+  seccomp?: LinuxSeccomp;
+  state: State;
+}
+
+const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
+
+function log(level: Level, msg: string): void {
+  try {
+    channel.send({ type: 'log', level, msg });
+  } catch {
+    // parent gone
+  }
+}
+const logger = {
+  debug: (m: string) => log('debug', m),
+  info: (m: string) => log('info', m),
+  warn: (m: string) => log('warning', m),
+  error: (m: string) => log('error', m),
+};
+
+function main(): void {
+  const first = channel.recv<{ type: string; config: ExecConfig }>();
+  if (!first || first.type !== 'config') throw new Error(`sync: expected config, got ${first?.type ?? 'EOF'}`);
+  const cfg = first.config;
+
+  // Host paths, opened while they are visible.
+  const cgroupFds = cfg.cgroupProcs.map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
+  const nsFds = new Map<string, number>();
+  for (const type of cfg.namespaces) nsFds.set(type, libc.open(`/proc/${cfg.initPid}/ns/${NS_PROC_NAMES[type]}`, O.RDONLY | O.CLOEXEC));
+  const seccompAgent = connectSeccompAgent(cfg.seccomp);
+
+  for (const [type, fd] of nsFds) {
+    if (type === 'mount' || type === 'cgroup') continue;
+    libc.setns(fd, NS_FLAGS[type], `join ${type} namespace of pid ${cfg.initPid}`);
+    libc.close(fd);
+  }
+  const mnt = nsFds.get('mount');
+  if (mnt !== undefined) {
+    // Threads share one fs_struct: setns into a mount namespace wants our own.
+    libc.unshare(CLONE.FS);
+    libc.setns(mnt, CLONE.NEWNS, `join mount namespace of pid ${cfg.initPid}`);
+    libc.close(mnt);
+  }
+  if (cfg.process.terminal && cfg.consoleFd !== undefined) {
+    libc.setsid();
+    setupConsole(cfg.consoleFd, cfg.process.consoleSize, false);
+  }
+  const prep = prepareProcess(cfg.process, cfg.seccomp, logger);
+  const cgroupNs = nsFds.get('cgroup');
+  becomeProcess(cfg.process, prep, {
+    cgroupFds,
+    afterCgroup: () => {
+      if (cgroupNs === undefined) return;
+      libc.setns(cgroupNs, CLONE.NEWCGROUP, `join cgroup namespace of pid ${cfg.initPid}`);
+      libc.close(cgroupNs);
+    },
+    preserveFds: cfg.preserveFds,
+    seccompSpec: cfg.seccomp,
+    seccompAgent,
+    state: cfg.state,
+  });
+}
+
+try {
+  main();
+} catch (e) {
+  try {
+    channel.send({ type: 'error', msg: errorMessage(e), code: (e as { code?: string }).code });
+  } catch {
+    // parent gone
+  }
+  process.exit(1);
+}
