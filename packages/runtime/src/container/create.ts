@@ -18,7 +18,7 @@ import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/co
 import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
 import { runHooks } from '../hooks';
-import { setupCgroup, type ContainerCgroup } from './cgroup';
+import { setupCgroup } from './cgroup';
 import { stateOf } from './status';
 
 export const INIT_SCRIPT = path.resolve(__dirname, '../init/main.js');
@@ -48,7 +48,7 @@ export function cleanNodeEnv(extra: Record<string, string>): string[] {
 }
 
 export function create(store: StateStore, opts: CreateOptions, log: Log): Created {
-  const { spec, bundle, rootfs } = loadBundle(opts.bundle);
+  const { spec, bundle, rootfs } = loadBundle(opts.bundle, { warn: (m) => log.warn(m) });
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
   namespaces.forEach(checkNamespacePath);
@@ -88,9 +88,11 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       libc.umask(oldMask);
     }
 
-    const cgroup: ContainerCgroup = setupCgroup(spec, opts.id, log);
+    const cgroup = setupCgroup(spec, opts.id, log);
     undo.push(() => cgroup.destroy());
     record.cgroupPaths = cgroup.paths;
+    record.cgroupCreated = cgroup.created;
+    store.write(record);
 
     const [parentFd, childFd] = libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
     const channel = new SyncChannel(parentFd);
@@ -156,8 +158,8 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       fifoFd: syncAt + 1,
       consoleFd: consoleAt,
       preserveFds,
-      cgroupProcs: cgroup.procsFiles,
-      cgroupDirs: cgroup.viewDirs,
+      cgroupProcs: cgroup.procsFiles(),
+      cgroupDirs: cgroup.viewDirs(),
       userns: Boolean(userNs),
       state: stateOf({ ...record, pid: initPid }, 'creating'),
       debug: Boolean(opts.debug),

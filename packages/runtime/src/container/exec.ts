@@ -18,6 +18,7 @@ import type { ExecConfig } from '../init/execEntry';
 import { cleanNodeEnv } from './create';
 import { statusOf, stateOf } from './status';
 import { waitExit, forwardSignals } from './wait';
+import { openCgroup } from './cgroup';
 
 export const EXEC_ENTRY = path.resolve(__dirname, '../init/execEntry.js');
 
@@ -95,7 +96,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     process: proc,
     initPid: rec.pid,
     namespaces: types.filter((t) => t !== 'user' && t !== 'pid'),
-    cgroupProcs: cgroupProcsFiles(rec.cgroupPaths),
+    cgroupProcs: Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : [],
     consoleFd: consoleAt,
     preserveFds,
     seccomp: linux.seccomp,
@@ -131,8 +132,4 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     stop();
     console?.close();
   }
-}
-
-function cgroupProcsFiles(paths: Record<string, string>): string[] {
-  return [...new Set(Object.values(paths))].map((d) => path.join(d, 'cgroup.procs'));
 }

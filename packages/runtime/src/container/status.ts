@@ -23,6 +23,7 @@ function isCreatorAlive(rec: ContainerRecord): boolean {
 function isFrozen(rec: ContainerRecord): boolean {
   if (!Object.keys(rec.cgroupPaths).length) return false;
   const { openCgroup } = require('./cgroup') as typeof import('./cgroup');
+  // An unreadable freezer is not "paused".
   try {
     return openCgroup(rec).isFrozen();
   } catch {

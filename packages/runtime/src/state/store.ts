@@ -32,6 +32,8 @@ export interface ContainerRecord {
   /** Whether `start` already ran (poststart and the fifo are gone). */
   started?: boolean;
   cgroupPaths: Record<string, string>;
+  /** Per hierarchy, the topmost cgroup directory create made: delete removes up to it, never above. */
+  cgroupCreated?: Record<string, string>;
   /** The config as validated at create: exec and delete need it after the bundle may be gone. */
   spec: Spec;
 }
