@@ -214,9 +214,7 @@ export class Supervisor {
       this.watch(task);
       const p = task.init;
       await this.launch(p, (console) => ['create', '--bundle', req.bundle, '--pid-file', p.pidFile, ...console, id]);
-      try {
-        rec.cgroups = cgroupsOf(p.rec.pid);
-      } catch { /* it exited already */ }
+      this.cgroups(task);
       await task.persist();
       this.tasks.set(id, task);
       this.events.publish('/tasks/create', {
@@ -320,6 +318,7 @@ export class Supervisor {
   private async startInit(p: Proc): Promise<void> {
     const id = p.task.rec.id;
     await this.runtime.run(['start', id]);
+    this.cgroups(p.task);
     p.rec.status = 'running';
     p.rec.startedAt = Date.now();
     await p.task.persist();
@@ -524,7 +523,7 @@ export class Supervisor {
 
   /** The pids in the task's cgroup, when the runtime has no `ps`. */
   private cgroupProcs(t: Task): number[] {
-    const cg = t.rec.cgroups;
+    const cg = this.cgroups(t);
     if (!cg) return [];
     const candidates = [cg.pids !== undefined ? `/sys/fs/cgroup/pids${cg.pids}` : '', cg[''] !== undefined ? `/sys/fs/cgroup/unified${cg['']}` : ''];
     for (const d of candidates.filter(Boolean)) {
@@ -535,10 +534,24 @@ export class Supervisor {
     return [];
   }
 
+  /**
+   * The task's cgroups as its init sees them now (hull's init joins them only
+   * just before it execs the container process), else as last seen.
+   */
+  private cgroups(t: Task): Record<string, string> | undefined {
+    if (!t.init.rec.exit && t.init.rec.pid > 0) {
+      try {
+        t.rec.cgroups = cgroupsOf(t.init.rec.pid);
+      } catch { /* exited meanwhile */ }
+    }
+    return t.rec.cgroups;
+  }
+
   stats(id: string): { type_url: string; value: Buffer } {
     const t = this.task(id);
-    if (!t.rec.cgroups) throw precondition(`task ${id}: no cgroup known`);
-    return { type_url: 'hull.shim.v1.Stats+json', value: Buffer.from(JSON.stringify(readStats(t.rec.cgroups))) };
+    const cgroups = this.cgroups(t);
+    if (!cgroups) throw precondition(`task ${id}: no cgroup known`);
+    return { type_url: 'hull.shim.v1.Stats+json', value: Buffer.from(JSON.stringify(readStats(cgroups))) };
   }
 
   async update(id: string, resources?: { type_url: string; value: Buffer } | null): Promise<void> {
