@@ -53,6 +53,10 @@ uninstall:
 bench: build
 	node bench/run.js
 
+# The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
+conformance: build
+	env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS RUNTIME="$(or $(RUNTIME),hull)" node conformance/bin/conformance.js $(CONFORMANCE_ARGS)
+
 clean:
 	$(MAKE) -C native clean
 	rm -rf build packages/*/lib conformance/lib .stamp-*

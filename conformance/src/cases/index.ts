@@ -1,0 +1,12 @@
+// Every case, in the order the table prints them.
+import type { Case } from '../case';
+import { badConfigCases } from './badconfigs';
+import { configCases } from './config';
+import { hookCases } from './hooks';
+import { lifecycleCases } from './lifecycle';
+import { linuxCases } from './linux';
+import { operationCases } from './operations';
+
+export function allCases(): Case[] {
+  return [...lifecycleCases, ...operationCases, ...hookCases, ...configCases, ...linuxCases, ...badConfigCases];
+}
