@@ -1,0 +1,133 @@
+// Cgroups through whole containers: hull against runc on the same bundle.
+// Tiny limits (the init must not be charged to the container), the view of
+// the limits from inside, pause/resume, ps, update, events, and cleanup of
+// a create that fails on a resource.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { detectCgroupLayout } from '../src/cgroups';
+import { cleanEnv, cleanupAll, HULL, hasRunc, isRoot, itRoot, leftovers, makeBundle, runtime, uniqueId, type Config } from './helpers';
+
+const v2 = detectCgroupLayout().version === 2;
+const itRunc = isRoot && hasRunc ? it : it.skip;
+
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGKILL');
+      await new Promise((r) => c.once('exit', r));
+    }
+  }
+  cleanupAll();
+});
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+function limits(memory: number, pids: number) {
+  return (c: Config) => {
+    c.linux.resources = { ...(c.linux.resources ?? {}), memory: { limit: memory, swap: memory }, pids: { limit: pids } };
+  };
+}
+
+/** The file inside the container that shows a limit (its own cgroup is the view's root). */
+function insideFile(ctrl: string, v1File: string, v2File: string): string {
+  return v2 ? `/sys/fs/cgroup/${v2File}` : `/sys/fs/cgroup/${ctrl}/${v1File}`;
+}
+
+describe('container limits', () => {
+  if (!isRoot) it.skip('needs root', () => {});
+
+  itRunc('/bin/echo runs under memory 4 MiB and pids 5, in hull as in runc', () => {
+    for (const name of ['runc', 'hull'] as const) {
+      const rt = runtime(name);
+      const b = makeBundle(limits(4 << 20, 5), ['echo', 'hello']);
+      const r = rt.run(['run', '--bundle', b.dir, uniqueId()]);
+      expect([name, r.status, r.stdout.trim()]).toEqual([name, 0, 'hello']);
+    }
+  });
+
+  itRunc('the container sees its own limits, as with runc', () => {
+    const script = [
+      `cat ${insideFile('memory', 'memory.limit_in_bytes', 'memory.max')}`,
+      `cat ${insideFile('pids', 'pids.max', 'pids.max')}`,
+      `cat ${insideFile('cpu', 'cpu.shares', 'cpu.weight')}`,
+    ].join('; ');
+    const out: Record<string, string> = {};
+    for (const name of ['runc', 'hull'] as const) {
+      const rt = runtime(name);
+      const b = makeBundle((c) => {
+        limits(64 << 20, 50)(c);
+        c.linux.resources.cpu = { shares: 512 };
+      }, ['sh', '-c', script]);
+      const r = rt.run(['run', '--bundle', b.dir, uniqueId()]);
+      expect([name, r.status, r.stderr]).toEqual([name, 0, '']);
+      out[name] = r.stdout;
+    }
+    expect(out.hull).toBe(out.runc);
+    expect(out.hull.split('\n')[0]).toBe(String(64 << 20));
+  });
+
+  itRoot('ps, pause, resume, update and events on a live container; an OOM kill shows in the event stream', async () => {
+    const rt = runtime('hull');
+    const id = uniqueId();
+    const b = makeBundle(limits(16 << 20, 20), ['sleep', '100']);
+    // The detached container keeps its stdio: give it none, or spawnSync waits for it.
+    expect(rt.run(['run', '-d', '--bundle', b.dir, id], { stdio: 'ignore' }).status).toBe(0);
+
+    const ps = rt.run(['ps', '--format', 'json', id]);
+    expect(ps.status).toBe(0);
+    const pids = JSON.parse(ps.stdout) as number[];
+    expect(pids).toHaveLength(1);
+    const table = rt.run(['ps', id]);
+    expect(table.stdout.split('\n')[0]).toMatch(/\bPID\b/);
+    expect(table.stdout).toMatch(/sleep 100/);
+
+    expect(rt.run(['pause', id]).status).toBe(0);
+    expect(JSON.parse(rt.run(['state', id]).stdout).status).toBe('paused');
+    expect(fs.readFileSync(`/proc/${pids[0]}/status`, 'utf8')).toMatch(v2 ? /State:\s+S/ : /State:\s+D/);
+    expect(rt.run(['resume', id]).status).toBe(0);
+    expect(JSON.parse(rt.run(['state', id]).stdout).status).toBe('running');
+    const again = rt.run(['resume', id]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/paused/);
+
+    expect(rt.run(['update', '--memory', '32m', '--memory-swap', '32m', '--pids-limit', '7', id]).status).toBe(0);
+    const stats = JSON.parse(rt.run(['events', '--stats', id]).stdout);
+    expect(stats.type).toBe('stats');
+    expect(stats.id).toBe(id);
+    expect(stats.data.memory.usage.limit).toBe(32 << 20);
+    expect(stats.data.pids).toEqual({ current: 1, limit: 7 });
+
+    // A process exec'd into the container goes over the limit: the stream reports the OOM.
+    const events = spawn(HULL, ['--root', rt.root, 'events', '--interval', '200ms', id], { env: cleanEnv() });
+    children.push(events);
+    let out = '';
+    events.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await until('the stream shows stats', () => /"type":"stats"/.test(out));
+    const dd = rt.run(['exec', id, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+    expect(dd.status).not.toBe(0);
+    await until('the stream shows the OOM', () => out.includes(`{"type":"oom","id":"${id}"}`));
+    expect(rt.run(['kill', id, 'KILL']).status).toBe(0);
+    await until('the stream ends with the container', () => events.exitCode !== null);
+    expect(events.exitCode).toBe(0);
+  });
+
+  itRoot('a create that fails on a resource leaves no cgroup behind and names the file', () => {
+    const rt = runtime('hull');
+    const id = uniqueId();
+    const b = makeBundle((c) => {
+      c.linux.resources = { pids: { limit: 10 }, cpu: { shares: 1 << 30 } };
+    }, ['true']);
+    const r = rt.run(['create', '--bundle', b.dir, id]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(v2 ? /cpu\.weight/ : /cpu\.shares/);
+    expect(leftovers(id)).toEqual([]);
+  });
+});
