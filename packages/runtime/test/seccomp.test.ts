@@ -71,7 +71,7 @@ const results = cfg.probes.map((p) => {
   try {
     if (p.op === 'mkdir') { fs.mkdirSync(p.path); return 'ok'; }
     if (p.op === 'getcwd') { const b = Buffer.alloc(4096); return getcwd(b, b.length) ? 'ok' : 'errno ' + koffi.errno(); }
-    const nr = scmp.syscallResolveName(p.name);
+    const nr = p.nr ?? scmp.syscallResolveName(p.name);
     const ret = raw(nr, ...(p.args || []).map(BigInt), 0n, 0n, 0n);
     return ret < 0 ? 'errno ' + koffi.errno() : 'ret ' + ret;
   } catch (e) {
@@ -98,6 +98,7 @@ interface Probe {
   op: 'mkdir' | 'getcwd' | 'syscall';
   path?: string;
   name?: string;
+  nr?: number;
   args?: Array<number | string>;
 }
 
@@ -133,19 +134,49 @@ describe('seccomp filters, loaded', () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
-  it('defaultAction SCMP_ACT_ERRNO uses defaultErrnoRet', () => {
-    // Allow everything this kernel has except umask, so Node itself keeps running.
+  /** Every syscall name libseccomp knows on this arch, but `except`. */
+  const allBut = (...except: string[]) => {
     const names: string[] = [];
     for (let nr = 0; nr < 1024; nr++) {
       const name = scmp.syscallResolveNum(nr);
-      if (name && name !== 'umask') names.push(name);
+      if (name && !except.includes(name)) names.push(name);
     }
+    return names;
+  };
+
+  it('defaultAction SCMP_ACT_ERRNO uses defaultErrnoRet; syscalls newer than the profile get ENOSYS', () => {
+    // Allow everything this kernel has except umask, so Node itself keeps running.
     const { results } = probe({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 42,
-      syscalls: [{ names, action: 'SCMP_ACT_ALLOW' }],
-    }, [umask(0o22), { op: 'getcwd' }]);
-    expect(results).toEqual(['errno 42', 'ok']);
+      syscalls: [{ names: allBut('umask'), action: 'SCMP_ACT_ALLOW' }],
+    }, [umask(0o22), { op: 'getcwd' }, { op: 'syscall', nr: 1000 }]);
+    expect(results).toEqual(['errno 42', 'ok', 'errno 38']);
+  });
+
+  it64('the ENOSYS prologue keeps x32 syscalls apart from x86_64 ones', () => {
+    const X32 = 0x40000000;
+    const { results } = probe({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 42,
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32'],
+      syscalls: [{ names: allBut('umask'), action: 'SCMP_ACT_ALLOW' }],
+    }, [umask(0o22), { op: 'syscall', nr: 1000 }, { op: 'syscall', nr: X32 | 95 /* umask */ }, { op: 'syscall', nr: X32 | 1000 }]);
+    expect(results).toEqual(['errno 42', 'errno 38', 'errno 42', 'errno 38']);
+  });
+
+  it('a default action that lets calls through gets no ENOSYS prologue; nor does a default of ENOSYS', () => {
+    const plain = compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['umask'], action: 'SCMP_ACT_ERRNO' }] });
+    const enosys = compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: [{ names: ['umask'], action: 'SCMP_ACT_ALLOW' }] });
+    const eperm = compileSeccomp({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['umask'], action: 'SCMP_ACT_ALLOW' }] });
+    try {
+      // The prologue's first instruction loads the arch (offset 4); libseccomp's does too, so count instructions.
+      expect(eperm.program.length - enosys.program.length).toBeGreaterThan(0);
+      expect(eperm.program.indexOf(Buffer.from([0x06, 0, 0, 0, 38, 0, 5, 0]))).toBeGreaterThan(0);
+      expect(plain.program.indexOf(Buffer.from([0x06, 0, 0, 0, 38, 0, 5, 0]))).toBe(-1);
+    } finally {
+      [plain, enosys, eperm].forEach((f) => f.release());
+    }
   });
 
   itBusybox('SCMP_ACT_KILL and SCMP_ACT_KILL_THREAD kill the (single-threaded) process with SIGSYS', () => {

@@ -6,12 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, HullError } from '../errors';
+import { ConfigError, HullError, SysError } from '../errors';
 import type { Log } from '../log';
 import * as scmp from '../sys/seccomp';
+import { AUDIT_ARCH_X86_64, enosysPrologue, type ArchLimit } from './enosys';
 import type { LinuxSeccomp, LinuxSeccompArg } from './types';
 
 const EPERM = 1;
+const ENOSYS = 38;
 /** Linux system calls take at most six arguments. */
 const MAX_ARGS = 6;
 
@@ -65,13 +67,21 @@ export const ARCHITECTURES: Record<string, string> = {
   SCMP_ARCH_SHEB: 'sheb',
 };
 
-/** Filter flags and the libseccomp attribute that sets each (TSYNC: none needed). */
-const FLAGS: Record<string, number | undefined> = {
-  SECCOMP_FILTER_FLAG_TSYNC: undefined, // only the exec'ing thread survives execve
-  SECCOMP_FILTER_FLAG_LOG: scmp.SCMP_FLTATR.CTL_LOG,
-  SECCOMP_FILTER_FLAG_SPEC_ALLOW: scmp.SCMP_FLTATR.CTL_SSB,
-  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: scmp.SCMP_FLTATR.CTL_WAITKILL,
+/**
+ * Filter flags: the libseccomp attribute that checks support for each, and
+ * the kernel flag hull loads with. TSYNC needs nothing: only the thread that
+ * calls execve survives it.
+ */
+const FLAGS: Record<string, { attr?: number; kernel: number }> = {
+  SECCOMP_FILTER_FLAG_TSYNC: { kernel: 0 },
+  SECCOMP_FILTER_FLAG_LOG: { attr: scmp.SCMP_FLTATR.CTL_LOG, kernel: scmp.FILTER_FLAG.LOG },
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: { attr: scmp.SCMP_FLTATR.CTL_SSB, kernel: scmp.FILTER_FLAG.SPEC_ALLOW },
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: { attr: scmp.SCMP_FLTATR.CTL_WAITKILL, kernel: scmp.FILTER_FLAG.WAIT_KILLABLE_RECV },
 };
+
+/** Default actions that let an unknown syscall run: no ENOSYS prologue for them (TRACE: the tracer decides). */
+const PERMISSIVE = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE']);
+const X32_TOKEN_NAME = 'x32';
 
 export const SECCOMP_ACTIONS = Object.keys(ACTIONS);
 export const SECCOMP_OPERATORS = Object.keys(OPERATORS);
@@ -91,38 +101,49 @@ interface Rule {
   args: scmp.ArgCmp[];
 }
 
-/** A compiled filter: holds a libseccomp context until load() or release(). */
+/**
+ * A compiled filter: the BPF program to install, and the libseccomp context
+ * it came from (kept for toPfc() until load() or release()).
+ */
 export class SeccompFilter {
   private ctx: scmp.Context | undefined;
+  private loaded = false;
 
-  constructor(ctx: scmp.Context, readonly usesNotify: boolean, readonly ignored: string[]) {
+  constructor(
+    ctx: scmp.Context,
+    /** struct sock_filter[]: the ENOSYS prologue (when the default denies) and libseccomp's program. */
+    readonly program: Buffer,
+    /** SECCOMP_FILTER_FLAG_* to load with. */
+    readonly kernelFlags: number,
+    readonly usesNotify: boolean,
+    readonly ignored: string[],
+  ) {
     this.ctx = ctx;
   }
 
   /**
-   * Loads the filter into the calling thread (seccomp_load) and frees the
-   * context. Returns the notify fd when the filter uses SCMP_ACT_NOTIFY.
-   * Call it last: every syscall after it is filtered. Without
-   * no_new_privs set, the kernel requires CAP_SYS_ADMIN.
+   * Installs the filter on the calling thread with one seccomp(2) call.
+   * Returns the notify fd (close-on-exec) when the filter uses
+   * SCMP_ACT_NOTIFY. Call it last: every syscall after it is filtered.
+   * Without no_new_privs set, the kernel requires CAP_SYS_ADMIN.
    */
   load(): number | undefined {
-    const ctx = this.take();
+    if (this.loaded) throw new HullError('ESECCOMP', 'seccomp filter already loaded');
+    this.release();
+    this.loaded = true;
+    let fd: number;
     try {
-      try {
-        scmp.load(ctx);
-      } catch (e) {
-        if (e instanceof scmp.SeccompCallError && e.errnoName === 'EACCES') {
-          e.message = 'seccomp_load: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)';
-        }
-        throw e;
+      fd = scmp.setFilter(this.program, this.kernelFlags);
+    } catch (e) {
+      if (e instanceof SysError && e.errnoName === 'EACCES') {
+        e.message = 'seccomp_load: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)';
       }
-      return this.usesNotify ? scmp.notifyFd(ctx) : undefined;
-    } finally {
-      scmp.release(ctx);
+      throw e;
     }
+    return this.usesNotify ? fd : undefined;
   }
 
-  /** libseccomp's readable dump of the filter (for debugging and tests). */
+  /** libseccomp's readable dump of the filter, without the prologue (for debugging and tests). */
   toPfc(): string {
     if (!this.ctx) throw new HullError('ESECCOMP', 'seccomp filter already loaded or released');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-pfc-'));
@@ -137,16 +158,11 @@ export class SeccompFilter {
     }
   }
 
-  /** Frees the context without loading it (error paths). */
+  /** Frees the libseccomp context; the program stays loadable. */
   release(): void {
-    if (this.ctx) scmp.release(this.take());
-  }
-
-  private take(): scmp.Context {
     const ctx = this.ctx;
-    if (!ctx) throw new HullError('ESECCOMP', 'seccomp filter already loaded or released');
     this.ctx = undefined;
-    return ctx;
+    if (ctx) scmp.release(ctx);
   }
 }
 
@@ -168,11 +184,12 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
   const arches = list(spec.architectures, `${at}.architectures`).map((name, i) => archToken(name, `${at}.architectures[${i}]`));
   const flagAttrs = list(spec.flags, `${at}.flags`).map((flag, i) => {
     if (typeof flag !== 'string' || !(flag in FLAGS)) throw new ConfigError(`${at}.flags[${i}]`, `unknown flag ${JSON.stringify(flag)}`);
-    return { flag, attr: FLAGS[flag], path: `${at}.flags[${i}]` };
+    return { flag, ...FLAGS[flag], path: `${at}.flags[${i}]` };
   });
 
   const rules: Rule[] = [];
   const ignored: string[] = [];
+  const allNames = new Set<string>();
   let usesNotify = false;
   list(spec.syscalls, `${at}.syscalls`).forEach((call, i) => {
     const cp = `${at}.syscalls[${i}]`;
@@ -188,6 +205,7 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
 
     names.forEach((name, j) => {
       if (typeof name !== 'string' || name === '') throw new ConfigError(`${cp}.names[${j}]`, 'must be a non-empty string');
+      allNames.add(name);
       if (call.action === 'SCMP_ACT_NOTIFY') {
         usesNotify = true;
         // The init writes to its parent after loading; a notified write would hang it.
@@ -212,14 +230,10 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
   }
 
   const ctx = scmp.init(defaultAction);
-  const filter = new SeccompFilter(ctx, usesNotify, ignored);
   try {
-    // no_new_privs is the process's own setting (process.noNewPrivileges), not the filter's.
-    scmp.attrSet(ctx, scmp.SCMP_FLTATR.CTL_NNP, 0, 'seccomp_attr_set CTL_NNP');
-    // Report the kernel's own errno from seccomp_load rather than ECANCELED.
-    scmp.attrSet(ctx, scmp.SCMP_FLTATR.API_SYSRAWRC, 1, 'seccomp_attr_set API_SYSRAWRC');
     for (const { flag, attr, path: fp } of flagAttrs) {
       if (attr === undefined) continue;
+      // Asked of libseccomp only to learn whether this libseccomp and kernel support the flag.
       try {
         scmp.attrSet(ctx, attr, 1);
       } catch (e) {
@@ -237,11 +251,40 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
         throw new ConfigError(at, `cannot add a rule for syscall ${JSON.stringify(r.name)}: seccomp_rule_add: ${why}`);
       }
     }
+
+    let program = scmp.exportBpf(ctx);
+    const deniesUnknown = !PERMISSIVE.has(spec.defaultAction) && defaultAction !== ((scmp.SCMP_ACT.ERRNO | ENOSYS) >>> 0);
+    if (deniesUnknown) program = Buffer.concat([enosysPrologue(archLimits([scmp.archNative(), ...arches.map((a) => a.token)], allNames)), program]);
+
+    let kernelFlags = 0;
+    for (const { kernel } of flagAttrs) kernelFlags |= kernel;
+    // The kernel refuses WAIT_KILLABLE_RECV without a listener; it means nothing then.
+    if (!usesNotify) kernelFlags &= ~scmp.FILTER_FLAG.WAIT_KILLABLE_RECV;
+    if (usesNotify) kernelFlags |= scmp.FILTER_FLAG.NEW_LISTENER;
+    return new SeccompFilter(ctx, program, kernelFlags, usesNotify, ignored);
   } catch (e) {
-    filter.release();
+    scmp.release(ctx);
     throw e;
   }
-  return filter;
+}
+
+/** Per kernel architecture, the highest syscall number the profile names (x32 folded into x86_64). */
+function archLimits(tokens: number[], names: Set<string>): ArchLimit[] {
+  const x32 = scmp.archResolveName(X32_TOKEN_NAME);
+  const byAudit = new Map<number, ArchLimit>();
+  for (const token of new Set(tokens)) {
+    let max: number | undefined;
+    for (const name of names) {
+      const nr = scmp.syscallResolveNameArch(token, name);
+      if (nr !== undefined && (max === undefined || nr > max)) max = nr;
+    }
+    const audit = token === x32 ? AUDIT_ARCH_X86_64 : token;
+    const limit = byAudit.get(audit) ?? { audit };
+    if (token === x32) limit.x32Max = max;
+    else limit.max = max;
+    byAudit.set(audit, limit);
+  }
+  return [...byAudit.values()];
 }
 
 /** The libseccomp action value of an SCMP_ACT_* name, with its return code. */

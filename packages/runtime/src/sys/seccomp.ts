@@ -7,8 +7,14 @@ import { SysError } from '../errors';
 import { errnoName } from './errno';
 
 const lib = koffi.load('libseccomp.so.2');
+const libc = koffi.load('libc.so.6');
 
 koffi.struct('hull_scmp_version', { major: 'uint32_t', minor: 'uint32_t', micro: 'uint32_t' });
+koffi.struct('hull_sock_fprog', { len: 'uint16_t', filter: 'void *' });
+
+// The seccomp(2) syscall (x86_64 and aarch64 numbers).
+const SYS_SECCOMP = process.arch === 'arm64' ? 277 : 317;
+const SECCOMP_SET_MODE_FILTER = 1;
 
 const fn = {
   version: lib.func('const hull_scmp_version *seccomp_version(void)'),
@@ -26,6 +32,12 @@ const fn = {
   load: lib.func('int seccomp_load(void *ctx)'),
   notifyFd: lib.func('int seccomp_notify_fd(void *ctx)'),
   exportPfc: lib.func('int seccomp_export_pfc(void *ctx, int fd)'),
+  exportBpf: lib.func('int seccomp_export_bpf(void *ctx, int fd)'),
+  syscallResolveNameArch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch, const char *name)'),
+  memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)'),
+  pread: libc.func('long pread(int fd, _Out_ uint8_t *buf, size_t n, int64_t off)'),
+  close: libc.func('int close(int fd)'),
+  seccompSetFilter: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, const hull_sock_fprog *prog)'),
 };
 
 /** Action values (seccomp.h). ERRNO and TRACE carry a 16-bit return code. */
@@ -133,6 +145,12 @@ export function syscallResolveName(name: string): number | undefined {
   return nr === -1 ? undefined : nr;
 }
 
+/** The number of syscall `name` on `arch` (x32 numbers carry bit 30), or undefined; pseudo-syscalls (< 0) too. */
+export function syscallResolveNameArch(arch: number, name: string): number | undefined {
+  const nr = fn.syscallResolveNameArch(arch >>> 0, name);
+  return nr < 0 ? undefined : nr;
+}
+
 /** The name of syscall number `nr` on the native arch, or undefined. */
 export function syscallResolveNum(nr: number): string | undefined {
   return fn.syscallResolveNum(0 /* SCMP_ARCH_NATIVE */, nr) ?? undefined;
@@ -167,4 +185,53 @@ export function notifyFd(ctx: Context): number {
 /** Writes the filter in libseccomp's readable pseudo-filter-code form to fd. */
 export function exportPfc(ctx: Context, fd: number): void {
   check(fn.exportPfc(ctx, fd), 'seccomp_export_pfc');
+}
+
+/** The filter as the BPF program libseccomp generates (struct sock_filter[], host byte order). */
+export function exportBpf(ctx: Context): Buffer {
+  // A memfd: no file appears anywhere, and it works inside any rootfs.
+  const fd = fn.memfdCreate('hull-seccomp', 1 /* MFD_CLOEXEC */);
+  if (fd < 0) {
+    const errno = koffi.errno();
+    throw new SysError('memfd_create', errno, errnoName(errno), 'memfd_create for the seccomp program');
+  }
+  try {
+    check(fn.exportBpf(ctx, fd), 'seccomp_export_bpf');
+    const chunks: Buffer[] = [];
+    for (let off = 0; ;) {
+      const buf = Buffer.alloc(65536);
+      const n = Number(fn.pread(fd, buf, buf.length, off));
+      if (n < 0) {
+        const errno = koffi.errno();
+        throw new SysError('pread', errno, errnoName(errno), 'read the seccomp program');
+      }
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      off += n;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    fn.close(fd);
+  }
+}
+
+/** Kernel filter flags (SECCOMP_FILTER_FLAG_*). */
+export const FILTER_FLAG = {
+  LOG: 1 << 1,
+  SPEC_ALLOW: 1 << 2,
+  NEW_LISTENER: 1 << 3,
+  WAIT_KILLABLE_RECV: 1 << 5,
+} as const;
+
+/**
+ * Installs a BPF program on the calling thread: seccomp(SECCOMP_SET_MODE_FILTER).
+ * Returns the notify fd with NEW_LISTENER (close-on-exec, from the kernel), else 0.
+ */
+export function setFilter(program: Buffer, flags: number): number {
+  const ret = Number(fn.seccompSetFilter(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, { len: program.length / 8, filter: program }));
+  if (ret < 0) {
+    const errno = koffi.errno();
+    throw new SysError('seccomp', errno, errnoName(errno), 'seccomp(SECCOMP_SET_MODE_FILTER)');
+  }
+  return ret;
 }
