@@ -68,16 +68,22 @@ export const ARCHITECTURES: Record<string, string> = {
 };
 
 /**
- * Filter flags: the libseccomp attribute that checks support for each, and
- * the kernel flag hull loads with. TSYNC needs nothing: only the thread that
- * calls execve survives it.
+ * Filter flags and the kernel flag each becomes (hull installs the program
+ * itself, so the kernel, not libseccomp, decides what is supported). TSYNC
+ * needs nothing: only the thread that calls execve survives it.
  */
-const FLAGS: Record<string, { attr?: number; kernel: number }> = {
-  SECCOMP_FILTER_FLAG_TSYNC: { kernel: 0 },
-  SECCOMP_FILTER_FLAG_LOG: { attr: scmp.SCMP_FLTATR.CTL_LOG, kernel: scmp.FILTER_FLAG.LOG },
-  SECCOMP_FILTER_FLAG_SPEC_ALLOW: { attr: scmp.SCMP_FLTATR.CTL_SSB, kernel: scmp.FILTER_FLAG.SPEC_ALLOW },
-  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: { attr: scmp.SCMP_FLTATR.CTL_WAITKILL, kernel: scmp.FILTER_FLAG.WAIT_KILLABLE_RECV },
+const FLAGS: Record<string, number> = {
+  SECCOMP_FILTER_FLAG_TSYNC: 0,
+  SECCOMP_FILTER_FLAG_LOG: scmp.FILTER_FLAG.LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: scmp.FILTER_FLAG.SPEC_ALLOW,
+  // The kernel takes it only together with a listener.
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: scmp.FILTER_FLAG.WAIT_KILLABLE_RECV | scmp.FILTER_FLAG.NEW_LISTENER,
 };
+
+/** The flags this kernel accepts (for `hull features`). */
+export function supportedSeccompFlags(): string[] {
+  return Object.keys(FLAGS).filter((f) => scmp.kernelAcceptsFlags(FLAGS[f]));
+}
 
 /** Default actions that let an unknown syscall run: no ENOSYS prologue for them (TRACE: the tracer decides). */
 const PERMISSIVE = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE']);
@@ -182,9 +188,10 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
   }
 
   const arches = list(spec.architectures, `${at}.architectures`).map((name, i) => archToken(name, `${at}.architectures[${i}]`));
-  const flagAttrs = list(spec.flags, `${at}.flags`).map((flag, i) => {
+  const flagBits = list(spec.flags, `${at}.flags`).map((flag, i) => {
     if (typeof flag !== 'string' || !(flag in FLAGS)) throw new ConfigError(`${at}.flags[${i}]`, `unknown flag ${JSON.stringify(flag)}`);
-    return { flag, ...FLAGS[flag], path: `${at}.flags[${i}]` };
+    if (!scmp.kernelAcceptsFlags(FLAGS[flag])) throw new ConfigError(`${at}.flags[${i}]`, `${flag} is not supported by this kernel (${os.release()})`);
+    return FLAGS[flag];
   });
 
   const rules: Rule[] = [];
@@ -231,17 +238,6 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
 
   const ctx = scmp.init(defaultAction);
   try {
-    for (const { flag, attr, path: fp } of flagAttrs) {
-      if (attr === undefined) continue;
-      // Asked of libseccomp only to learn whether this libseccomp and kernel support the flag.
-      try {
-        scmp.attrSet(ctx, attr, 1);
-      } catch (e) {
-        const v = scmp.version();
-        const why = e instanceof scmp.SeccompCallError ? e.errnoName : String(e);
-        throw new ConfigError(fp, `${flag} is not supported by libseccomp ${v.major}.${v.minor}.${v.micro} on this kernel (${why})`);
-      }
-    }
     for (const { token, path: ap } of arches) scmp.archAdd(ctx, token, `${ap}: seccomp_arch_add`);
     for (const r of rules) {
       try {
@@ -257,10 +253,11 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
     if (deniesUnknown) program = Buffer.concat([enosysPrologue(archLimits([scmp.archNative(), ...arches.map((a) => a.token)], allNames)), program]);
 
     let kernelFlags = 0;
-    for (const { kernel } of flagAttrs) kernelFlags |= kernel;
-    // The kernel refuses WAIT_KILLABLE_RECV without a listener; it means nothing then.
-    if (!usesNotify) kernelFlags &= ~scmp.FILTER_FLAG.WAIT_KILLABLE_RECV;
-    if (usesNotify) kernelFlags |= scmp.FILTER_FLAG.NEW_LISTENER;
+    for (const flag of flagBits) kernelFlags |= flag;
+    // WAIT_KILLABLE_RECV means nothing without a listener, and the kernel refuses it then.
+    kernelFlags = usesNotify
+      ? kernelFlags | scmp.FILTER_FLAG.NEW_LISTENER
+      : kernelFlags & ~(scmp.FILTER_FLAG.WAIT_KILLABLE_RECV | scmp.FILTER_FLAG.NEW_LISTENER);
     return new SeccompFilter(ctx, program, kernelFlags, usesNotify, ignored);
   } catch (e) {
     scmp.release(ctx);

@@ -38,6 +38,7 @@ const fn = {
   pread: libc.func('long pread(int fd, _Out_ uint8_t *buf, size_t n, int64_t off)'),
   close: libc.func('int close(int fd)'),
   seccompSetFilter: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, const hull_sock_fprog *prog)'),
+  seccompProbe: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, void *prog)'),
 };
 
 /** Action values (seccomp.h). ERRNO and TRACE carry a 16-bit return code. */
@@ -234,4 +235,13 @@ export function setFilter(program: Buffer, flags: number): number {
     throw new SysError('seccomp', errno, errnoName(errno), 'seccomp(SECCOMP_SET_MODE_FILTER)');
   }
   return ret;
+}
+
+/**
+ * Whether the kernel accepts these filter flags: with no program it answers
+ * EFAULT when it got as far as reading one, EINVAL when it refused the flags.
+ */
+export function kernelAcceptsFlags(flags: number): boolean {
+  const ret = Number(fn.seccompProbe(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, null));
+  return ret < 0 && koffi.errno() === 14 /* EFAULT */;
 }
