@@ -88,6 +88,9 @@ describe('container limits', () => {
     const table = rt.run(['ps', id]);
     expect(table.stdout.split('\n')[0]).toMatch(/\bPID\b/);
     expect(table.stdout).toMatch(/sleep 100/);
+    // As with runc, what follows the id goes to ps(1), dashes included.
+    const custom = rt.run(['ps', id, '-o', 'pid,comm']);
+    expect(custom.stdout.split('\n').map((l) => l.trim())).toEqual(['PID COMMAND', `${pids[0]} sleep`, '']);
 
     expect(rt.run(['pause', id]).status).toBe(0);
     expect(JSON.parse(rt.run(['state', id]).stdout).status).toBe('paused');

@@ -60,9 +60,11 @@ function separateExecCommand(argv: string[]): string[] {
     }
   };
   skip(GLOBAL_VALUE_OPTIONS);
-  if (argv[i] !== 'exec') return argv;
+  // `ps <id> [ps args...]` likewise: its args go to ps(1), dashes included.
+  const cmd = argv[i];
+  if (cmd !== 'exec' && cmd !== 'ps') return argv;
   i++;
-  const { VALUE_OPTIONS } = require('./commands/exec') as typeof import('./commands/exec');
+  const { VALUE_OPTIONS } = require(`./commands/${cmd}`) as { VALUE_OPTIONS: Set<string> };
   skip(VALUE_OPTIONS);
   if (i >= argv.length - 1 || argv[i + 1] === '--') return argv;
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];

@@ -6,12 +6,15 @@ import type { Argv } from 'yargs';
 import { HullError, UsageError } from '../../errors';
 import type { Context } from '../main';
 
+/** Options that take a value: main.ts skips them to find where ps's own args start. */
+export const VALUE_OPTIONS = new Set(['--format', '-f']);
+
 export const builder = (y: Argv) =>
   y
     .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'select one of: table or json' })
     .positional('ps-args', { type: 'string', array: true, describe: 'arguments for ps (default -ef); put them after --' });
 
-export function handler(ctx: Context, args: { 'container-id': string; format: 'table' | 'json'; 'ps-args'?: string[]; '--'?: string[] }): void {
+export function handler(ctx: Context, args: { 'container-id': string; format: 'table' | 'json'; 'ps-args'?: string[]; _: (string | number)[] }): void {
   const { statusOf } = require('../../container/status') as typeof import('../../container/status');
   const { openCgroupManager } = require('../../cgroups') as typeof import('../../cgroups');
   const id = args['container-id'];
@@ -22,7 +25,8 @@ export function handler(ctx: Context, args: { 'container-id': string; format: 't
     process.stdout.write(JSON.stringify(pids) + '\n');
     return;
   }
-  const psArgs = [...(args['ps-args'] ?? []), ...(args['--'] ?? [])].map(String);
+  // After "--" (main.ts puts one after the id) yargs leaves the args in _, behind the command name.
+  const psArgs = [...(args['ps-args'] ?? []), ...args._.slice(1)].map(String);
   process.stdout.write(filterPs(pids, psArgs.length ? psArgs : ['-ef']));
 }
 
