@@ -202,6 +202,19 @@ describe('switchUser', () => {
     expect(stderr).toContain('additional gids [7] not set: setgroups is denied');
   });
 
+  const hasUnshare = spawnSync('unshare', ['--user', '--map-root-user', 'true']).status === 0;
+  (hasUnshare ? it : it.skip)('in a user namespace: skips setgroups where it is denied, and names an unmapped uid', () => {
+    const inUserns = (c: object) => spawnSync('unshare', ['--user', '--map-root-user', process.execPath, '-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify(c)], { env: cleanEnv(), encoding: 'utf8' });
+    const caps = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
+    const ok = inUserns({ uid: 0, gid: 0, additionalGids: [5], noNewPrivileges: true, capabilities: caps });
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toBe('warning: additional gids [5] not set: setgroups is denied in this user namespace\n');
+    expect(parseStatus(ok.stdout).CapEff).toBe('0000000000000020');
+    const bad = inUserns({ uid: 1000, gid: 0, noNewPrivileges: true, capabilities: caps });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("setuid 1000: EINVAL (uid 1000 is not mapped in the container's user namespace)");
+  });
+
   itRoot('rejects an unknown capability name before changing anything', () => {
     const res = spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'),
       JSON.stringify({ uid: 1000, gid: 1000, capabilities: { bounding: ['CAP_KILL'], permitted: ['CAP_KILL', 'CAP_FOO'] } })],

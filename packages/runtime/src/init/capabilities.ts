@@ -138,10 +138,22 @@ export function switchUser(uid: number, gid: number, additionalGids: number[], c
   } else if (additionalGids.length) {
     opts.log?.warn(`additional gids [${additionalGids.join(' ')}] not set: setgroups is denied in this user namespace`);
   }
-  libc.setresgid(gid);
-  libc.setresuid(uid);
+  unmappedIsClear(() => libc.setresgid(gid), 'gid', gid);
+  unmappedIsClear(() => libc.setresuid(uid), 'uid', uid);
   libc.prctl(PR.SET_KEEPCAPS, 0, 0, 0, 0, 'clear keep-caps');
   applyProcessCaps(sets, opts);
+}
+
+/** In a user namespace, EINVAL from setres[ug]id means the id has no mapping: say so. */
+function unmappedIsClear(call: () => void, kind: 'uid' | 'gid', id: number): void {
+  try {
+    call();
+  } catch (e) {
+    if (e instanceof SysError && e.errnoName === 'EINVAL') {
+      e.message = `set${kind} ${id}: EINVAL (${kind} ${id} is not mapped in the container's user namespace)`;
+    }
+    throw e;
+  }
 }
 
 function setgroupsAllowed(file = '/proc/self/setgroups'): boolean {

@@ -1,0 +1,55 @@
+// Capability names to masks, and reading the sets back: no root needed.
+import fs from 'node:fs';
+import { ConfigError } from '../errors';
+import { readCaps, resolveCapabilities } from './capabilities';
+
+const bit = (n: number) => 1n << BigInt(n);
+
+describe('resolveCapabilities', () => {
+  it('turns each set into a mask', () => {
+    const sets = resolveCapabilities({
+      bounding: ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+      effective: ['CAP_KILL'],
+      permitted: ['CAP_KILL', 'CAP_CHOWN'],
+      inheritable: [],
+      ambient: ['CAP_CHECKPOINT_RESTORE'],
+    });
+    expect(sets).toEqual({
+      bounding: bit(0) | bit(5) | bit(10),
+      effective: bit(5),
+      permitted: bit(5) | bit(0),
+      inheritable: 0n,
+      ambient: bit(40),
+    });
+  });
+
+  it('gives empty sets for a missing capabilities object, as runc does', () => {
+    expect(resolveCapabilities(undefined)).toEqual({ bounding: 0n, effective: 0n, inheritable: 0n, permitted: 0n, ambient: 0n });
+  });
+
+  it('rejects an unknown name with its JSON path', () => {
+    let err: unknown;
+    try {
+      resolveCapabilities({ effective: ['CAP_KILL', 'CAP_NOPE'] }, { jsonPath: 'process.capabilities' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe('process.capabilities.effective[1]: unknown capability "CAP_NOPE"');
+    expect(() => resolveCapabilities({ bounding: 'CAP_KILL' as unknown as string[] })).toThrow('process.capabilities.bounding: must be an array');
+  });
+});
+
+describe('readCaps', () => {
+  it('agrees with /proc/self/status', () => {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const field = (name: string) => BigInt('0x' + new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm').exec(status)![1]);
+    expect(readCaps()).toEqual({
+      effective: field('CapEff'),
+      permitted: field('CapPrm'),
+      inheritable: field('CapInh'),
+      bounding: field('CapBnd'),
+      ambient: field('CapAmb'),
+    });
+  });
+});
