@@ -18,7 +18,7 @@ import * as libc from '../sys/libc';
 import { O } from '../sys/constants';
 import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces';
 import { enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
-import { applySysctl } from './process';
+import { applyOomScoreAdj, applySysctl } from './process';
 import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
@@ -71,6 +71,8 @@ function main(): void {
   if (spec.root?.readonly) readonlyRoot();
   if (proc.terminal && cfg.consoleFd !== undefined) setupConsole(cfg.consoleFd, proc.consoleSize);
 
+  // Also set right before execve; done now too so that a refused value fails create, as with runc.
+  applyOomScoreAdj(proc.oomScoreAdj);
   const prep = prepareProcess(proc, linux.seccomp, logger);
 
   channel.send({ type: 'ready' });

@@ -29,7 +29,12 @@ export function applyRlimits(rlimits: POSIXRlimit[] = []): void {
 
 export function applyOomScoreAdj(adj: number | undefined): void {
   if (adj === undefined) return;
-  fs.writeFileSync('/proc/self/oom_score_adj', String(adj));
+  try {
+    fs.writeFileSync('/proc/self/oom_score_adj', String(adj));
+  } catch (e) {
+    // EACCES: lowering the score needs CAP_SYS_RESOURCE.
+    throw new HullError('EOOMSCORE', `process.oomScoreAdj: write ${adj} to /proc/self/oom_score_adj: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
 }
 
 /** linux.sysctl, written under the container's /proc/sys. */
