@@ -93,13 +93,29 @@ export function runtime(binary: 'hull' | 'runc' = 'hull'): Runtime {
     name: binary,
     root,
     run(args, opts = {}) {
-      return spawnSync(bin, ['--root', root, ...args], {
-        encoding: 'utf8',
-        input: opts.input,
-        timeout: opts.timeout ?? 30000,
-        env: cleanEnv(opts.env),
-        stdio: opts.stdio,
-      });
+      // Output goes through files, not pipes: a detached container keeps the
+      // runtime's stdout open, and spawnSync would wait for it to exit.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-out-'));
+      const out = fs.openSync(path.join(dir, 'out'), 'w+');
+      const err = fs.openSync(path.join(dir, 'err'), 'w+');
+      try {
+        const r = spawnSync(bin, ['--root', root, ...args], {
+          encoding: 'utf8',
+          input: opts.input,
+          timeout: opts.timeout ?? 30000,
+          env: cleanEnv(opts.env),
+          stdio: opts.stdio ?? [opts.input === undefined ? 'ignore' : 'pipe', out, err],
+        });
+        if (!opts.stdio) {
+          r.stdout = fs.readFileSync(path.join(dir, 'out'), 'utf8');
+          r.stderr = fs.readFileSync(path.join(dir, 'err'), 'utf8');
+        }
+        return r;
+      } finally {
+        fs.closeSync(out);
+        fs.closeSync(err);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
   runtimes.push(rt);
