@@ -106,6 +106,11 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     for (let i = 0; i < preserveFds; i++) childFds.push(3 + i);
     const syncAt = childFds.length;
     childFds.push(childFd, fifoFd);
+    const procsFds = cgroup.procsFiles().map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
+    const cgroupAt = procsFds.map((fd) => {
+      childFds.push(fd);
+      return childFds.length - 1;
+    });
     let consoleAt: number | undefined;
     if (consoleFd !== undefined) {
       consoleAt = childFds.length;
@@ -139,6 +144,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     undo.push(() => killAndReap(initPid));
     libc.close(childFd);
     libc.close(fifoFd);
+    for (const fd of procsFds) libc.close(fd);
     for (const fd of join) libc.close(fd);
     if (consoleFd !== undefined && opts.consoleFd === undefined) libc.close(consoleFd);
 
@@ -158,7 +164,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       fifoFd: syncAt + 1,
       consoleFd: consoleAt,
       preserveFds,
-      cgroupProcs: cgroup.procsFiles(),
+      cgroupFds: cgroupAt,
       cgroupDirs: cgroup.viewDirs(),
       userns: Boolean(userNs),
       state: stateOf({ ...record, pid: initPid }, 'creating'),

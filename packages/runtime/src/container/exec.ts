@@ -66,6 +66,11 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     consoleAt = fds.length;
     fds.push(consoleFd);
   }
+  const procsFds = (Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : []).map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
+  const cgroupAt = procsFds.map((fd) => {
+    fds.push(fd);
+    return fds.length - 1;
+  });
   const join: number[] = [];
   if (types.includes('user')) join.push(libc.open(`/proc/${rec.pid}/ns/user`, O.RDONLY | O.CLOEXEC));
   const joinPid = types.includes('pid');
@@ -88,7 +93,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     child.result();
   } finally {
     libc.close(childFd);
-    for (const fd of join) libc.close(fd);
+    for (const fd of [...join, ...procsFds]) libc.close(fd);
     if (consoleFd !== undefined && !console) libc.close(consoleFd);
   }
 
@@ -96,7 +101,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     process: proc,
     initPid: rec.pid,
     namespaces: types.filter((t) => t !== 'user' && t !== 'pid'),
-    cgroupProcs: Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : [],
+    cgroupFds: cgroupAt,
     consoleFd: consoleAt,
     preserveFds,
     seccomp: linux.seccomp,

@@ -15,8 +15,10 @@ export interface InitConfig {
   consoleFd?: number;
   /** Extra fds 3..3+n-1 handed to the container process (--preserve-fds, LISTEN_FDS). */
   preserveFds: number;
-  /** cgroup.procs files the init writes itself into last, just before exec. */
-  cgroupProcs: string[];
+  /** The init's fds of the container's cgroup.procs files, opened by the parent (in a user
+   *  namespace the init could not open them; the kernel checks the opener's credentials).
+   *  The init writes itself into them last, just before exec. */
+  cgroupFds: number[];
   /** What the cgroup mount shows: directory name → the container's host cgroup directory. */
   cgroupDirs: Record<string, string>;
   /** The init runs in a new user namespace (devices are bound, not made). */

@@ -25,7 +25,8 @@ export interface ExecConfig {
   initPid: number;
   /** Namespace types to join here (user and pid are joined before exec by the native primitive). */
   namespaces: string[];
-  cgroupProcs: string[];
+  /** Fds of the container's cgroup.procs files, opened by the parent. */
+  cgroupFds: number[];
   consoleFd?: number;
   preserveFds: number;
   seccomp?: LinuxSeccomp;
@@ -54,7 +55,6 @@ function main(): void {
   const cfg = first.config;
 
   // Host paths, opened while they are visible.
-  const cgroupFds = cfg.cgroupProcs.map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
   const nsFds = new Map<string, number>();
   for (const type of cfg.namespaces) nsFds.set(type, libc.open(`/proc/${cfg.initPid}/ns/${NS_PROC_NAMES[type]}`, O.RDONLY | O.CLOEXEC));
   const seccompAgent = connectSeccompAgent(cfg.seccomp);
@@ -78,7 +78,7 @@ function main(): void {
   const prep = prepareProcess(cfg.process, cfg.seccomp, logger);
   const cgroupNs = nsFds.get('cgroup');
   becomeProcess(cfg.process, prep, {
-    cgroupFds,
+    cgroupFds: cfg.cgroupFds,
     afterCgroup: () => {
       if (cgroupNs === undefined) return;
       libc.setns(cgroupNs, CLONE.NEWCGROUP, `join cgroup namespace of pid ${cfg.initPid}`);

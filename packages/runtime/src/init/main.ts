@@ -51,8 +51,6 @@ function main(): void {
   }
   if (namespaces.some((n) => n.type === 'network' && !n.path)) loopbackUp();
 
-  // Opened now: after pivot_root the host's cgroupfs is out of reach.
-  const cgroupFds = cfg.cgroupProcs.map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
 
   prepareRootfs({ rootfs: cfg.rootfs, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
 
@@ -80,7 +78,7 @@ function main(): void {
 
   runHooks(spec.hooks?.startContainer, { ...cfg.state, status: 'created' }, 'startContainer', { log: logger });
   becomeProcess(proc, prep, {
-    cgroupFds,
+    cgroupFds: cfg.cgroupFds,
     afterCgroup: () => enterCgroupNamespace(namespaces),
     preserveFds: cfg.preserveFds,
     seccompSpec: linux.seccomp,
