@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../src/errors';
-import { compileSeccomp, SECCOMP_FLAGS, supportedSeccompFlags } from '../src/seccomp';
+import { ARCHITECTURES, compileSeccomp, SECCOMP_FLAGS, supportedArchitectures, supportedSeccompFlags } from '../src/seccomp';
 import type { LinuxSeccomp } from '../src/seccomp';
 import * as scmp from '../src/sys/seccomp';
 
@@ -355,6 +355,28 @@ describe('seccomp profile errors', () => {
       if (supported.includes(flag)) compileSeccomp(spec).release();
       else expect(errorOf(spec).message).toBe(`linux.seccomp.flags[0]: ${flag} is not supported by this kernel (${os.release()})`);
     });
+  });
+
+  it('compiles every architecture libseccomp supports, and says which it does not', () => {
+    const v = scmp.version();
+    const supported = supportedArchitectures();
+    const bigEndian: string[] = [];
+    expect(supported).toEqual(expect.arrayContaining(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_S390X']));
+    Object.keys(ARCHITECTURES).forEach((arch) => {
+      const spec = { ...allow, architectures: [arch] };
+      if (!supported.includes(arch)) {
+        expect(errorOf(spec).message).toBe(`linux.seccomp.architectures[0]: architecture ${arch} is not supported by libseccomp ${v.major}.${v.minor}.${v.micro}`);
+        return;
+      }
+      try {
+        compileSeccomp(spec).release();
+      } catch (e) {
+        expect((e as Error).message).toBe(`linux.seccomp.architectures[0]: ${arch} has another byte order than this machine (${os.arch()}): one filter cannot hold both`);
+        bigEndian.push(arch);
+      }
+    });
+    if (os.endianness() === 'LE') expect(bigEndian).toEqual(expect.arrayContaining(['SCMP_ARCH_S390X', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_MIPS']));
+    expect(bigEndian).not.toContain(os.endianness() === 'LE' ? 'SCMP_ARCH_X86_64' : 'SCMP_ARCH_S390X');
   });
 
   it('names the JSON path it is given', () => {

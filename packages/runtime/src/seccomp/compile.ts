@@ -80,6 +80,11 @@ const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: scmp.FILTER_FLAG.WAIT_KILLABLE_RECV | scmp.FILTER_FLAG.NEW_LISTENER,
 };
 
+/** The architectures the installed libseccomp can filter (for `hull features`). */
+export function supportedArchitectures(): string[] {
+  return Object.keys(ARCHITECTURES).filter((a) => scmp.archResolveName(ARCHITECTURES[a]) !== 0);
+}
+
 /** The flags this kernel accepts (for `hull features`). */
 export function supportedSeccompFlags(): string[] {
   return Object.keys(FLAGS).filter((f) => scmp.kernelAcceptsFlags(FLAGS[f]));
@@ -238,7 +243,15 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
 
   const ctx = scmp.init(defaultAction);
   try {
-    for (const { token, path: ap } of arches) scmp.archAdd(ctx, token, `${ap}: seccomp_arch_add`);
+    for (const { name, token, path: ap } of arches) {
+      try {
+        scmp.archAdd(ctx, token);
+      } catch (e) {
+        // libseccomp filters one byte order at a time.
+        if (e instanceof scmp.SeccompCallError && e.errnoName === 'EDOM') throw new ConfigError(ap, `${name} has another byte order than this machine (${os.arch()}): one filter cannot hold both`);
+        throw new ConfigError(ap, `cannot add architecture ${name}: ${(e as Error).message}`);
+      }
+    }
     for (const r of rules) {
       try {
         scmp.ruleAdd(ctx, r.action, r.nr, r.args);
@@ -296,7 +309,7 @@ function actionValue(name: unknown, errnoRet: unknown, at: string, errnoAt: stri
   return (act.value | (errnoRet as number)) >>> 0;
 }
 
-function archToken(name: unknown, at: string): { token: number; path: string } {
+function archToken(name: unknown, at: string): { name: string; token: number; path: string } {
   const scmpName = typeof name === 'string' ? ARCHITECTURES[name] : undefined;
   if (!scmpName) throw new ConfigError(at, `unknown architecture ${JSON.stringify(name)}`);
   const token = scmp.archResolveName(scmpName);
@@ -304,7 +317,7 @@ function archToken(name: unknown, at: string): { token: number; path: string } {
     const v = scmp.version();
     throw new ConfigError(at, `architecture ${name} is not supported by libseccomp ${v.major}.${v.minor}.${v.micro}`);
   }
-  return { token, path: at };
+  return { name: name as string, token, path: at };
 }
 
 function argCmp(arg: LinuxSeccompArg, at: string): scmp.ArgCmp {
