@@ -51,7 +51,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/hullctl
 
 bench: build
-	node bench/run.js
+	node bench/runtime.js
+	if [ -f bench/shim.js ]; then node bench/shim.js; fi
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
 conformance: build
