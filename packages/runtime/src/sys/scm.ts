@@ -8,11 +8,13 @@ import { AF_UNIX, SCM_RIGHTS, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET } from './co
 
 const libc = koffi.load('libc.so.6');
 
-koffi.struct('hull_scm_iovec', { base: 'void *', len: 'size_t' });
-koffi.struct('hull_scm_msghdr', {
+// Anonymous types: koffi's type names are process-wide, and a module may be
+// evaluated more than once in one process (jest does that).
+const Iovec = koffi.struct({ base: 'void *', len: 'size_t' });
+const Msghdr = koffi.struct({
   name: 'void *',
   namelen: 'uint32_t',
-  iov: 'hull_scm_iovec *',
+  iov: koffi.pointer(Iovec),
   iovlen: 'size_t',
   control: 'void *',
   controllen: 'size_t',
@@ -25,8 +27,8 @@ const fn = {
   bind: libc.func('int bind(int fd, const void *addr, uint32_t len)'),
   listen: libc.func('int listen(int fd, int backlog)'),
   accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)'),
-  sendmsg: libc.func('long sendmsg(int fd, const hull_scm_msghdr *msg, int flags)'),
-  recvmsg: libc.func('long recvmsg(int fd, _Inout_ hull_scm_msghdr *msg, int flags)'),
+  sendmsg: libc.func('sendmsg', 'long', ['int', koffi.pointer(Msghdr), 'int']),
+  recvmsg: libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(Msghdr)), 'int']),
   close: libc.func('int close(int fd)'),
 };
 

@@ -9,15 +9,17 @@ import { errnoName } from './errno';
 const lib = koffi.load('libseccomp.so.2');
 const libc = koffi.load('libc.so.6');
 
-koffi.struct('hull_scmp_version', { major: 'uint32_t', minor: 'uint32_t', micro: 'uint32_t' });
-koffi.struct('hull_sock_fprog', { len: 'uint16_t', filter: 'void *' });
+// Anonymous types: koffi's type names are process-wide, and a module may be
+// evaluated more than once in one process (jest does that).
+const Version = koffi.struct({ major: 'uint32_t', minor: 'uint32_t', micro: 'uint32_t' });
+const SockFprog = koffi.struct({ len: 'uint16_t', filter: 'void *' });
 
 // The seccomp(2) syscall (x86_64 and aarch64 numbers).
 const SYS_SECCOMP = process.arch === 'arm64' ? 277 : 317;
 const SECCOMP_SET_MODE_FILTER = 1;
 
 const fn = {
-  version: lib.func('const hull_scmp_version *seccomp_version(void)'),
+  version: lib.func('seccomp_version', koffi.pointer(Version), []),
   apiGet: lib.func('unsigned int seccomp_api_get(void)'),
   init: lib.func('void *seccomp_init(uint32_t def_action)'),
   release: lib.func('void seccomp_release(void *ctx)'),
@@ -37,7 +39,7 @@ const fn = {
   memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)'),
   pread: libc.func('long pread(int fd, _Out_ uint8_t *buf, size_t n, int64_t off)'),
   close: libc.func('int close(int fd)'),
-  seccompSetFilter: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, const hull_sock_fprog *prog)'),
+  seccompSetFilter: libc.func('syscall', 'long', ['long', 'unsigned long', 'unsigned long', koffi.pointer(SockFprog)]),
   seccompProbe: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, void *prog)'),
 };
 
@@ -99,7 +101,7 @@ function check(ret: number, call: string, detail?: string): number {
 }
 
 export function version(): { major: number; minor: number; micro: number } {
-  return koffi.decode(fn.version(), 'hull_scmp_version');
+  return koffi.decode(fn.version(), Version);
 }
 
 /** The API level libseccomp detected for this kernel (seccomp_api_get). */
