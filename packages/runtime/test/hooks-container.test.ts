@@ -12,7 +12,7 @@ type Phase = (typeof PHASES)[number];
 
 /** A hook that appends "== phase", its stdin (the state) and its argv/env to `file`. */
 function recorder(phase: string, file: string, extra: { exit?: number; env?: string[] } = {}) {
-  const script = `{ echo "== $0"; cat; echo; echo "env: HOOK_PHASE=$HOOK_PHASE LEAK=\${HULL_TEST_LEAK-unset}"; } >> "$1"; exit ${extra.exit ?? 0}`;
+  const script = `{ echo "== $0"; cat; echo; echo "env: HOOK_PHASE=$HOOK_PHASE LEAK=\${HULL_TEST_LEAK-unset}"; echo "uts: $(cat /proc/sys/kernel/hostname)"; } >> "$1"; exit ${extra.exit ?? 0}`;
   return { path: '/bin/busybox', args: ['sh', '-c', script, phase, file], env: extra.env ?? ['HOOK_PHASE=' + phase] };
 }
 
@@ -20,14 +20,16 @@ interface Entry {
   phase: string;
   state: Record<string, any>;
   env: string;
+  /** The hostname the hook sees: which UTS namespace it runs in. */
+  uts: string;
 }
 
 function readLog(file: string): Entry[] {
   if (!fs.existsSync(file)) return [];
   const out: Entry[] = [];
   for (const block of fs.readFileSync(file, 'utf8').split('== ').slice(1)) {
-    const [head, json, envLine] = block.split('\n');
-    out.push({ phase: head.split(' ')[0], state: JSON.parse(json), env: envLine.replace(/^env: /, '').trim() });
+    const [head, json, envLine, utsLine] = block.split('\n');
+    out.push({ phase: head.split(' ')[0], state: JSON.parse(json), env: envLine.replace(/^env: /, '').trim(), uts: utsLine.replace(/^uts: /, '').trim() });
   }
   return out;
 }
@@ -42,6 +44,7 @@ function hookedBundle(args: string[], edit?: (hooks: Record<Phase, unknown[]>, l
   const log = path.join(dir, 'log');
   const b = makeBundle((c: Config) => {
     c.mounts.push({ destination: '/hooklog', type: 'bind', source: dir, options: ['rbind', 'rw'] });
+    c.hostname = 'hooked';
     const hooks = Object.fromEntries(PHASES.map((p) => [p, [recorder(p, p === 'startContainer' ? '/hooklog/log' : log)]])) as Record<Phase, unknown[]>;
     edit?.(hooks, log);
     c.hooks = hooks;
@@ -94,6 +97,10 @@ describe('hooks in the lifecycle', () => {
       poststop: 'stopped',
     });
     for (const e of entries.filter((x) => x.phase !== 'poststop')) expect(e.state.pid).toBe(initPid);
+    // createContainer and startContainer run "in the container namespace"; the others in the runtime's.
+    const uts = Object.fromEntries(entries.map((e) => [e.phase, e.uts]));
+    const host = fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
+    expect(uts).toEqual({ prestart: host, createRuntime: host, createContainer: 'hooked', startContainer: 'hooked', poststart: host, poststop: host });
   });
 
   itRoot('a failing prestart hook fails create and leaves nothing behind', () => {
