@@ -22,7 +22,7 @@ export function hullFeatures(): Features {
     // libseccomp.so.2 missing: no seccomp
   }
   return features({
-    namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'],
+    namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],
     lastCap: lastCap(),
     cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
     seccomp,

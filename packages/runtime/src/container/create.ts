@@ -123,6 +123,8 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     let cloneFlags = 0;
     if (userNs?.path) join.push(libc.open(userNs.path, O.RDONLY | O.CLOEXEC));
     else if (userNs) cloneFlags |= CLONE.NEWUSER;
+    const timeNs = namespaces.find((n) => n.type === 'time');
+    if (timeNs?.path) join.push(libc.open(timeNs.path, O.RDONLY | O.CLOEXEC));
     if (pidNs?.path) join.push(libc.open(pidNs.path, O.RDONLY | O.CLOEXEC));
     else if (pidNs) cloneFlags |= CLONE.NEWPID;
     if (pidNs?.path && userNs && !userNs.path) {

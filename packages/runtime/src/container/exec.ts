@@ -73,6 +73,8 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   });
   const join: number[] = [];
   if (types.includes('user')) join.push(libc.open(`/proc/${rec.pid}/ns/user`, O.RDONLY | O.CLOEXEC));
+  // Only a single-threaded process may join a time namespace: the native side does it.
+  if (types.includes('time')) join.push(libc.open(`/proc/${rec.pid}/ns/time_for_children`, O.RDONLY | O.CLOEXEC));
   const joinPid = types.includes('pid');
   if (joinPid) join.push(libc.open(`/proc/${rec.pid}/ns/pid`, O.RDONLY | O.CLOEXEC));
 
@@ -100,12 +102,13 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   const config: ExecConfig = {
     process: proc,
     initPid: rec.pid,
-    namespaces: types.filter((t) => t !== 'user' && t !== 'pid'),
+    namespaces: types.filter((t) => t !== 'user' && t !== 'pid' && t !== 'time'),
     cgroupFds: cgroupAt,
     consoleFd: consoleAt,
     preserveFds,
     seccomp: linux.seccomp,
     state: stateOf(rec, status),
+    personality: linux.personality,
   };
   channel.send({ type: 'config', config });
   if (console) console.attach();

@@ -11,7 +11,7 @@ libc.prctl(PR.SET_DUMPABLE, 0, 0, 0, 0, 'set non-dumpable');
 
 import { errorMessage } from '../errors';
 import type { Level } from '../log';
-import type { LinuxSeccomp, Process, State } from '../spec/types';
+import type { LinuxSeccomp, Personality, Process, State } from '../spec/types';
 import { SyncChannel } from '../sync';
 import { CLONE, O } from '../sys/constants';
 import { SYNC_FD_ENV } from './config';
@@ -31,6 +31,7 @@ export interface ExecConfig {
   preserveFds: number;
   seccomp?: LinuxSeccomp;
   state: State;
+  personality?: Personality;
 }
 
 const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
@@ -88,6 +89,7 @@ function main(): void {
     seccompSpec: cfg.seccomp,
     seccompAgent,
     state: cfg.state,
+    personality: cfg.personality,
   });
 }
 

@@ -4,11 +4,11 @@
 // capabilities, umask, cwd, fds, execve.
 import fs from 'node:fs';
 import type { Log } from '../log';
-import type { LinuxSeccomp, Process, State } from '../spec/types';
+import type { LinuxSeccomp, Personality, Process, State } from '../spec/types';
 import * as libc from '../sys/libc';
 import { execve } from '../sys/native';
 import { F_GETFD, F_SETFD, FD_CLOEXEC, PR } from '../sys/constants';
-import { applyOomScoreAdj, applyRlimits, lookPath, withHome } from './process';
+import { applyIoPriority, applyOomScoreAdj, applyPersonality, applyRlimits, applyScheduler, lookPath, withHome } from './process';
 import { switchUser } from './capabilities';
 import { compileSeccomp, connectNotifyAgent, sendNotifyFdOn, type SeccompFilter } from '../seccomp';
 
@@ -43,6 +43,7 @@ export interface BecomeOptions {
   seccompAgent?: number;
   /** The state sent with a seccomp notify fd; its pid is the host's view (process.pid may be 1 here). */
   state: State;
+  personality?: Personality;
 }
 
 export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions): never {
@@ -55,6 +56,10 @@ export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions
   const user = proc.user ?? { uid: 0, gid: 0 };
   applyRlimits(proc.rlimits);
   applyOomScoreAdj(proc.oomScoreAdj);
+  // Real-time policies and classes need privileges the user switch drops.
+  applyScheduler(proc.scheduler);
+  applyIoPriority(proc.ioPriority);
+  applyPersonality(opts.personality);
   if (proc.noNewPrivileges) libc.prctl(PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0, 'set no_new_privs');
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping that.
   let notifyFd: number | undefined;

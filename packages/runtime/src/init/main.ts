@@ -18,7 +18,7 @@ import * as libc from '../sys/libc';
 import { O } from '../sys/constants';
 import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces';
 import { enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
-import { applyOomScoreAdj, applySysctl } from './process';
+import { applyOomScoreAdj, applySysctl, writeTimeOffsets } from './process';
 import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
@@ -45,6 +45,7 @@ function main(): void {
 
   libc.setsid();
   enterNamespaces(namespaces);
+  if (namespaces.some((n) => n.type === 'time' && !n.path)) writeTimeOffsets(linux.timeOffsets);
   if (namespaces.some((n) => n.type === 'uts')) {
     if (spec.hostname !== undefined) libc.sethostname(spec.hostname);
     if (spec.domainname !== undefined) libc.setdomainname(spec.domainname);
@@ -84,6 +85,7 @@ function main(): void {
     seccompSpec: linux.seccomp,
     seccompAgent,
     state: cfg.state,
+    personality: linux.personality,
   });
 }
 

@@ -35,7 +35,9 @@ export function openNamespace(nsPath: string, type: string): number {
 export function enterNamespaces(namespaces: LinuxNamespace[]): void {
   let unshareFlags = 0;
   for (const ns of namespaces) {
-    if (LATE.has(ns.type)) continue;
+    // A time namespace given by path is joined by the native primitive: the kernel
+    // lets only a single-threaded process setns into one.
+    if (LATE.has(ns.type) || (ns.type === 'time' && ns.path)) continue;
     if (ns.path) {
       const fd = openNamespace(ns.path, ns.type);
       try {

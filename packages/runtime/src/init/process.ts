@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HullError } from '../errors';
-import type { POSIXRlimit } from '../spec/types';
+import type { IOPriority, Linux, Personality, POSIXRlimit, Scheduler } from '../spec/types';
 import * as libc from '../sys/libc';
 
 export const RLIMITS: Record<string, number> = {
@@ -88,4 +88,52 @@ export function withHome(env: string[], uid: number): string[] {
     // no /etc/passwd in the image
   }
   return [...env, `HOME=${home}`];
+}
+
+const SCHED_POLICIES: Record<string, number> = {
+  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+};
+const SCHED_FLAGS: Record<string, number> = {
+  SCHED_FLAG_RESET_ON_FORK: 0x1, SCHED_FLAG_RECLAIM: 0x2, SCHED_FLAG_DL_OVERRUN: 0x4, SCHED_FLAG_KEEP_POLICY: 0x8,
+  SCHED_FLAG_KEEP_PARAMS: 0x10, SCHED_FLAG_UTIL_CLAMP_MIN: 0x20, SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
+};
+
+/** process.scheduler through sched_setattr(2) (struct sched_attr, version 0: 48 bytes). */
+export function applyScheduler(s: Scheduler | undefined): void {
+  if (!s) return;
+  const attr = Buffer.alloc(48);
+  attr.writeUInt32LE(48, 0);
+  attr.writeUInt32LE(SCHED_POLICIES[s.policy], 4);
+  attr.writeBigUInt64LE(BigInt((s.flags ?? []).reduce((a, f) => a | SCHED_FLAGS[f], 0)), 8);
+  attr.writeInt32LE(s.nice ?? 0, 16);
+  attr.writeUInt32LE(s.priority ?? 0, 20);
+  attr.writeBigUInt64LE(BigInt(s.runtime ?? 0), 24);
+  attr.writeBigUInt64LE(BigInt(s.deadline ?? 0), 32);
+  attr.writeBigUInt64LE(BigInt(s.period ?? 0), 40);
+  libc.syscallBuf('sched_setattr', 0, attr, 0, `process.scheduler: sched_setattr ${s.policy}`);
+}
+
+const IOPRIO_CLASSES: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
+
+/** process.ioPriority through ioprio_set(IOPRIO_WHO_PROCESS, self). */
+export function applyIoPriority(p: IOPriority | undefined): void {
+  if (!p) return;
+  libc.syscall('ioprio_set', 1, 0, (IOPRIO_CLASSES[p.class] << 13) | p.priority, 0, 0, `process.ioPriority: ioprio_set ${p.class} ${p.priority}`);
+}
+
+const PERSONALITY_DOMAINS: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+
+export function applyPersonality(p: Personality | undefined): void {
+  if (p) libc.personality(PERSONALITY_DOMAINS[p.domain]);
+}
+
+/** linux.timeOffsets, written before any process enters the new time namespace (execve moves us in). */
+export function writeTimeOffsets(offsets: Linux['timeOffsets']): void {
+  const lines = Object.entries(offsets ?? {}).map(([clock, o]) => `${clock} ${o?.secs ?? 0} ${o?.nanosecs ?? 0}`);
+  if (!lines.length) return;
+  try {
+    fs.writeFileSync('/proc/self/timens_offsets', lines.join('\n') + '\n');
+  } catch (e) {
+    throw new HullError('ETIMENS', `linux.timeOffsets: write /proc/self/timens_offsets: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
 }
