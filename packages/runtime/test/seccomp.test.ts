@@ -311,7 +311,7 @@ describe('seccomp filters, loaded', () => {
   it('fails to load without no_new_privs or CAP_SYS_ADMIN, saying why', () => {
     const res = spawnSync(process.execPath, childArgs({ spec: { defaultAction: 'SCMP_ACT_ALLOW' }, probes: [], nnp: false }), { env: cleanEnv(), encoding: 'utf8' });
     expect(res.status).not.toBe(0);
-    expect(res.stderr).toContain('seccomp_load: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)');
+    expect(res.stderr).toContain('load seccomp filter: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)');
   });
 });
 

@@ -1,8 +1,9 @@
-// Turns config.json's linux.seccomp into a libseccomp filter context.
-// Two steps, because of where the init runs them: compileSeccomp() early
-// (before pivot_root, while the host's files are visible), and load() at the
-// very end, just before execve, so a profile that blocks e.g. mkdir or getcwd
-// cannot break the runtime's own steps.
+// Turns config.json's linux.seccomp into a BPF program, with libseccomp.
+// Two steps, because of where the init runs them: compileSeccomp() early,
+// and load() at the very end, just before execve, so a profile that blocks
+// e.g. mkdir or getcwd cannot break the runtime's own steps. load() is a
+// single seccomp(2) call: hull installs libseccomp's program itself, behind
+// its ENOSYS prologue (enosys.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,7 +148,7 @@ export class SeccompFilter {
       fd = scmp.setFilter(this.program, this.kernelFlags);
     } catch (e) {
       if (e instanceof SysError && e.errnoName === 'EACCES') {
-        e.message = 'seccomp_load: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)';
+        e.message = 'load seccomp filter: EACCES (no_new_privs is not set and the process lacks CAP_SYS_ADMIN)';
       }
       throw e;
     }

@@ -26,13 +26,10 @@ const fn = {
   archResolveName: lib.func('uint32_t seccomp_arch_resolve_name(const char *name)'),
   archNative: lib.func('uint32_t seccomp_arch_native(void)'),
   archAdd: lib.func('int seccomp_arch_add(void *ctx, uint32_t arch)'),
-  attrSet: lib.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
   syscallResolveName: lib.func('int seccomp_syscall_resolve_name(const char *name)'),
   // The name comes back malloc'd: '!' has koffi free it after converting.
   syscallResolveNum: lib.func('const char *! seccomp_syscall_resolve_num_arch(uint32_t arch, int num)'),
   ruleAddArray: lib.func('int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int count, const void *args)'),
-  load: lib.func('int seccomp_load(void *ctx)'),
-  notifyFd: lib.func('int seccomp_notify_fd(void *ctx)'),
   exportPfc: lib.func('int seccomp_export_pfc(void *ctx, int fd)'),
   exportBpf: lib.func('int seccomp_export_bpf(void *ctx, int fd)'),
   syscallResolveNameArch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch, const char *name)'),
@@ -53,20 +50,6 @@ export const SCMP_ACT = {
   TRACE: 0x7ff00000,
   LOG: 0x7ffc0000,
   ALLOW: 0x7fff0000,
-} as const;
-
-/** Filter attributes (enum scmp_filter_attr). */
-export const SCMP_FLTATR = {
-  ACT_DEFAULT: 1,
-  ACT_BADARCH: 2,
-  CTL_NNP: 3,
-  CTL_TSYNC: 4,
-  API_TSKIP: 5,
-  CTL_LOG: 6,
-  CTL_SSB: 7,
-  CTL_OPTIMIZE: 8,
-  API_SYSRAWRC: 9,
-  CTL_WAITKILL: 10,
 } as const;
 
 /** Comparison operators (enum scmp_compare). */
@@ -138,10 +121,6 @@ export function archAdd(ctx: Context, arch: number, detail?: string): void {
   check(ret, 'seccomp_arch_add', detail);
 }
 
-export function attrSet(ctx: Context, attr: number, value: number, detail?: string): void {
-  check(fn.attrSet(ctx, attr, value >>> 0), 'seccomp_attr_set', detail);
-}
-
 /** The syscall number on the native arch, or undefined when libseccomp does not know the name. */
 export function syscallResolveName(name: string): number | undefined {
   const nr = fn.syscallResolveName(name);
@@ -174,15 +153,6 @@ export function ruleAdd(ctx: Context, action: number, syscall: number, args: Arg
     });
   }
   check(fn.ruleAddArray(ctx, action >>> 0, syscall, args.length, buf), 'seccomp_rule_add', detail);
-}
-
-export function load(ctx: Context): void {
-  check(fn.load(ctx), 'seccomp_load', 'seccomp_load');
-}
-
-/** The notification fd of a loaded filter that uses SCMP_ACT_NOTIFY. */
-export function notifyFd(ctx: Context): number {
-  return check(fn.notifyFd(ctx), 'seccomp_notify_fd');
 }
 
 /** Writes the filter in libseccomp's readable pseudo-filter-code form to fd. */
