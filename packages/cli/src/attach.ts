@@ -27,6 +27,8 @@ export interface AttachSpec {
 export interface Attachment {
   /** Resolves with true when the user detached. */
   detached: Promise<boolean>;
+  /** The process started: begin passing our stdin (the supervisor wires it at start). */
+  started(): void;
   /** The process exited: copy the last output and let go of the terminal. */
   finish(): void;
 }
@@ -78,6 +80,7 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
     cleanups.push(() => PROXIED_SIGNALS.forEach((s) => process.off(s, forward)));
   }
 
+  let started = () => undefined as void;
   if (a.stdinFifo) {
     const fd = fs.openSync(a.stdinFifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
     const sink = new net.Socket({ fd, readable: false, writable: true });
@@ -97,9 +100,11 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
           .catch(() => undefined);
       });
     };
-    process.stdin.on('data', onData);
-    process.stdin.on('end', onEnd);
-    process.stdin.resume();
+    started = () => {
+      process.stdin.on('data', onData);
+      process.stdin.on('end', onEnd);
+      process.stdin.resume();
+    };
     cleanups.push(() => {
       process.stdin.off('data', onData);
       process.stdin.off('end', onEnd);
@@ -122,5 +127,5 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
     for (const c of cleanups.reverse()) c();
     finished = true;
   });
-  return { detached, finish };
+  return { detached, finish, started: () => started() };
 }

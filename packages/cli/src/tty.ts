@@ -1,5 +1,6 @@
 // The interactive terminal: raw mode on our stdin, window sizes passed to
 // the container's pty, and docker's detach keys (ctrl-p ctrl-q by default).
+import { spawnSync } from 'node:child_process';
 import { FlagError } from './errors';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
@@ -63,7 +64,13 @@ export function windowSize(out: NodeJS.WriteStream): WindowSize | undefined {
 export function enterRawMode(onResize: (size: WindowSize) => void): () => void {
   const stdin = process.stdin;
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
-  if (stdin.isTTY) stdin.setRawMode(true);
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    // libuv's raw mode keeps output processing (\n → \r\n); the container's
+    // pty already does it, so turn ours off as docker does. setRawMode(false)
+    // restores the saved settings.
+    spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+  }
   const sendSize = () => {
     const size = windowSize(process.stdout) ?? windowSize(process.stderr);
     if (size) onResize(size);

@@ -137,6 +137,7 @@ export async function runAttached(ctx: Context, r: AttachedRun): Promise<number 
     a.finish();
     throw e;
   }
+  a.started();
   const waited = ctx.client().call<{ exit_status: number }>('Wait', { id: r.id }, r.ref);
   const outcome = await Promise.race([waited.then((w) => ({ status: w.exit_status })), a.detached.then((d) => (d ? { detached: true } : undefined))]);
   if (outcome && 'detached' in outcome) return undefined;

@@ -100,6 +100,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       await client.call('Delete', { id: c.id, exec_id: execId }).catch(() => undefined);
       throw startFailure(e);
     }
+    a.started();
     const waited = client.call<{ exit_status: number }>('Wait', { id: c.id, exec_id: execId }, ref);
     const detachedNow = await Promise.race([waited.then(() => false), a.detached]);
     if (detachedNow) return 0;
