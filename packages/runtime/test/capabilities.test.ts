@@ -54,10 +54,14 @@ const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
 const { execve } = require(${JSON.stringify(path.join(SRC, 'sys/native.ts'))});
 const log = { debug() {}, info() {}, error() {}, warn: (m) => fs.writeSync(2, 'warning: ' + m + '\\n') };
 if (cfg.noNewPrivileges) libc.prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0);
-switchUser(cfg.uid, cfg.gid, cfg.additionalGids || [], cfg.capabilities, { log, setgroupsFile: cfg.setgroupsFile });
+const filter = cfg.seccomp && require(${JSON.stringify(path.join(SRC, 'seccomp/index.ts'))}).compileSeccomp(cfg.seccomp);
+const load = () => filter.load();
+if (filter && cfg.seccompAt === 'before') load();
+switchUser(cfg.uid, cfg.gid, cfg.additionalGids || [], cfg.capabilities, { log, setgroupsFile: cfg.setgroupsFile, whilePrivileged: cfg.seccompAt === 'while' ? load : undefined });
+if (filter && cfg.seccompAt === 'after') load();
 // Node marks 0-2 close-on-exec at startup; the init clears it the same way.
 for (const fd of [0, 1, 2]) libc.fcntl(fd, 2 /* F_SETFD */, 0);
-execve('/bin/busybox', ['cat', '/proc/self/status'], []);
+execve('/bin/busybox', cfg.argv || ['cat', '/proc/self/status'], []);
 `);
 });
 
@@ -200,6 +204,30 @@ describe('switchUser', () => {
     const { status, stderr } = runHull({ uid: 0, gid: 0, additionalGids: [7], noNewPrivileges: false, capabilities: { bounding: ['CAP_KILL'] }, setgroupsFile: file });
     expect(status.Groups).toBe(before);
     expect(stderr).toContain('additional gids [7] not set: setgroups is denied');
+  });
+
+  itRoot('whilePrivileged: loads a filter without no_new_privs after the id switch, which a plain load after it cannot', () => {
+    const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 28 }] };
+    const base = { uid: 1000, gid: 1000, noNewPrivileges: false, capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] }, seccomp };
+    const run = (seccompAt: string, argv?: string[]) => spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify({ ...base, seccompAt, argv })], { env: cleanEnv(), encoding: 'utf8' });
+    const late = run('after');
+    expect(late.status).not.toBe(0);
+    expect(late.stderr).toContain('load seccomp filter: EACCES');
+    const during = run('while');
+    expect(during.status).toBe(0);
+    const status = parseStatus(during.stdout);
+    // The filter is on, and the final sets are still exactly the configured ones.
+    expect(status.CapEff).toBe('0000000000000000');
+    expect(status.CapPrm).toBe('0000000000000000');
+    expect(status.CapBnd).toBe('0000000000000020');
+    expect(status.Uid).toBe('1000 1000 1000 1000');
+    const dir = path.join(tmp, 'not-made');
+    fs.chmodSync(tmp, 0o777); // uid 1000 could make it, but for the filter
+    const blocked = run('while', ['mkdir', dir]);
+    fs.chmodSync(tmp, 0o755);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain('No space left on device');
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   const hasUnshare = spawnSync('unshare', ['--user', '--map-root-user', 'true']).status === 0;

@@ -81,16 +81,8 @@ export function applyBoundingSet(bounding: bigint): void {
 
 /** capset (effective, permitted, inheritable), then the ambient set. */
 export function applyProcessCaps(sets: CapSets, opts: CapOptions = {}): void {
-  const hdr = capHeader();
-  const data = Buffer.alloc(24);
-  for (let word = 0; word < 2; word++) {
-    const shift = BigInt(32 * word);
-    data.writeUInt32LE(Number((sets.effective >> shift) & 0xffffffffn), word * 12);
-    data.writeUInt32LE(Number((sets.permitted >> shift) & 0xffffffffn), word * 12 + 4);
-    data.writeUInt32LE(Number((sets.inheritable >> shift) & 0xffffffffn), word * 12 + 8);
-  }
   try {
-    libc.capset(hdr, data);
+    capset(sets);
   } catch (e) {
     if (e instanceof SysError && e.errnoName === 'EPERM') {
       const held = readCaps();
@@ -122,6 +114,12 @@ export function applyCapabilities(caps: LinuxCapabilities | undefined, opts: Cap
 export interface SwitchUserOptions extends CapOptions {
   /** /proc/self/setgroups, overridable for tests. */
   setgroupsFile?: string;
+  /**
+   * Runs once the ids are switched but before the final capset, with every
+   * capability the runtime held still effective: the place to load a seccomp
+   * filter without no_new_privs (that needs CAP_SYS_ADMIN), as late as it can be.
+   */
+  whilePrivileged?: () => void;
 }
 
 /**
@@ -141,6 +139,12 @@ export function switchUser(uid: number, gid: number, additionalGids: number[], c
   unmappedIsClear(() => libc.setresgid(gid), 'gid', gid);
   unmappedIsClear(() => libc.setresuid(uid), 'uid', uid);
   libc.prctl(PR.SET_KEEPCAPS, 0, 0, 0, 0, 'clear keep-caps');
+  if (opts.whilePrivileged) {
+    // A uid change away from 0 cleared the effective set; keep-caps kept the permitted one.
+    const held = readCaps();
+    capset({ ...held, effective: held.permitted });
+    opts.whilePrivileged();
+  }
   applyProcessCaps(sets, opts);
 }
 
@@ -176,6 +180,17 @@ export function readCaps(): CapSets {
     if (libc.prctl(PR.CAP_AMBIENT, 1 /* PR_CAP_AMBIENT_IS_SET */, n, 0, 0) === 1) ambient |= 1n << BigInt(n);
   }
   return { effective: word(0), permitted: word(4), inheritable: word(8), bounding, ambient };
+}
+
+function capset(sets: Pick<CapSets, 'effective' | 'permitted' | 'inheritable'>): void {
+  const data = Buffer.alloc(24);
+  for (let word = 0; word < 2; word++) {
+    const shift = BigInt(32 * word);
+    data.writeUInt32LE(Number((sets.effective >> shift) & 0xffffffffn), word * 12);
+    data.writeUInt32LE(Number((sets.permitted >> shift) & 0xffffffffn), word * 12 + 4);
+    data.writeUInt32LE(Number((sets.inheritable >> shift) & 0xffffffffn), word * 12 + 8);
+  }
+  libc.capset(capHeader(), data);
 }
 
 function capHeader(): Buffer {
