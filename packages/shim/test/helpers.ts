@@ -39,6 +39,8 @@ export interface BundleOptions {
   terminal?: boolean;
   /** root.path: the shared busybox rootfs (read-only) unless "rootfs" (to mount onto). */
   root?: string;
+  /** linux.resources.memory.limit in bytes. */
+  memoryLimit?: number;
 }
 
 /** A bundle directory with a config.json in `runc spec`'s shape. */
@@ -63,7 +65,7 @@ export function makeBundle(dir: string, o: BundleOptions): string {
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     ],
     linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: { devices: [{ allow: false, access: 'rwm' }], ...(o.memoryLimit ? { memory: { limit: o.memoryLimit } } : {}) },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware'],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],

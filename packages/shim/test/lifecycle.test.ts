@@ -8,6 +8,7 @@ import { PROCESS_SPEC_TYPE, RESOURCES_SPEC_TYPE, Status } from '../src/constants
 import { cleanup, fdCount, makeBundle, mkfifo, mountsUnder, prerequisites, readFifo, runtimes, startDaemon, uniqueId, ROOTFS, type Daemon } from './helpers';
 
 const why = prerequisites();
+jest.setTimeout(120_000);
 
 for (const rt of runtimes()) {
   const skip = why ?? rt.skip;
@@ -191,6 +192,26 @@ for (const rt of runtimes()) {
       out.close();
       await expect(c.task('ResizePty', { id: id, exec_id: '', width: 1, height: 1 })).resolves.toBeDefined();
       await c.task('Delete', { id });
+    });
+
+    it('reports an OOM kill: /tasks/oom, then /tasks/exit with 137', async () => {
+      const c = daemon.client;
+      const id = uniqueId('oom');
+      // Once stdin closes, the shell keeps 200 MB of output in memory; the cgroup allows 16 MiB.
+      const bundle = makeBundle(path.join(dir, id), { args: ['sh', '-c', 'echo ready; cat; x=$(head -c 200000000 /dev/zero | tr "\\000" a); echo survived'], memoryLimit: 16 << 20 });
+      const stdin = mkfifo(path.join(dir, `${id}.in`));
+      const log = path.join(dir, `${id}.log`);
+      await c.task('Create', { id, bundle, stdin, stdout: `file://${log}` });
+      await c.task('Start', { id });
+      // Once it has written, the process is in its own cgroup (hull's init joins it only at execve).
+      while (!fs.readFileSync(log, 'utf8')) await new Promise((r) => setTimeout(r, 20));
+      const stats = JSON.parse(Buffer.from((await c.task('Stats', { id })).stats.value).toString());
+      expect(stats.memory.limit).toBe(16 << 20);
+      await c.task('CloseIO', { id, stdin: true });
+      expect((await c.task('Wait', { id })).exit_status).toBe(137);
+      await c.task('Delete', { id });
+      expect(fs.readFileSync(log, 'utf8')).toBe('ready\n');
+      expect(topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
     });
 
     it('mounts rootfs mounts onto <bundle>/rootfs and unmounts them on delete', async () => {

@@ -8,6 +8,7 @@ import { Status } from '../src/constants';
 import { cleanup, makeBundle, mkfifo, monitorsOf, prerequisites, readFifo, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const why = prerequisites();
+jest.setTimeout(120_000);
 
 /** Resolves once `pid` is gone (reaped by its monitor). */
 async function gone(pid: number): Promise<void> {
@@ -85,7 +86,10 @@ for (const rt of runtimes()) {
       await first.client.task('Create', { id: later, bundle: path.join(dir, later) });
       await first.client.task('Start', { id: later });
       await first.client.task('Create', { id: created, bundle: path.join(dir, created) });
-      await first.kill9();
+      // SIGTERM: a clean stop that leaves the containers running.
+      await first.stop();
+      expect(first.proc.exitCode).toBe(0);
+      expect(fs.existsSync(first.address)).toBe(false);
 
       const second = await startDaemon(dir, rt.binary);
       daemons.push(second);
@@ -99,7 +103,10 @@ for (const rt of runtimes()) {
       await c.task('Delete', { id: later });
       await c.task('Delete', { id: created });
       expect(monitorsOf(dir)).toEqual([]);
-      await second.stop();
+      // With no task left, Shutdown stops the daemon.
+      const exited = new Promise((r) => second.proc.once('exit', r));
+      await c.task('Shutdown', {});
+      expect(await exited).toBe(0);
     });
   });
 }
