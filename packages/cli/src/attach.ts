@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { Context } from './context';
 import { LogFollower } from './follow';
-import { DetachWatcher, enterRawMode } from './tty';
+import { DetachWatcher, enterRawMode, windowSize, type WindowSize } from './tty';
 
 export interface AttachSpec {
   id: string;
@@ -62,16 +62,18 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
   const cleanups: Array<() => void> = [];
 
   const raw = a.tty && !!a.stdinFifo && process.stdin.isTTY;
-  if (a.tty) {
-    // The pty starts at our size, raw or not.
-    const size = process.stdout.isTTY ? process.stdout.getWindowSize() : undefined;
-    if (size && !raw) client.call('ResizePty', { id: a.id, exec_id: a.execId ?? '', width: size[0], height: size[1] }, a.ref).catch(() => undefined);
-  }
+  const resize = (size: WindowSize) => {
+    client.call('ResizePty', { id: a.id, exec_id: a.execId ?? '', ...size }, a.ref).catch(() => undefined);
+  };
+  // The pty starts at our size (again once started: an exec's pty is made then).
+  let sendSize = () => {
+    const size = a.tty ? (windowSize(process.stdout) ?? windowSize(process.stderr)) : undefined;
+    if (size) resize(size);
+  };
   if (raw) {
-    const undo = enterRawMode((size) => {
-      client.call('ResizePty', { id: a.id, exec_id: a.execId ?? '', ...size }, a.ref).catch(() => undefined);
-    });
-    cleanups.push(undo);
+    const mode = enterRawMode(resize);
+    sendSize = mode.sendSize;
+    cleanups.push(mode.undo);
   } else {
     const forward = (sig: NodeJS.Signals) => {
       client.call('Kill', { id: a.id, exec_id: a.execId ?? '', signal: SIGNUM[sig] }, a.ref).catch(() => undefined);
@@ -80,7 +82,7 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
     cleanups.push(() => PROXIED_SIGNALS.forEach((s) => process.off(s, forward)));
   }
 
-  let started = () => undefined as void;
+  let startInput = () => undefined as void;
   if (a.stdinFifo) {
     const fd = fs.openSync(a.stdinFifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
     const sink = new net.Socket({ fd, readable: false, writable: true });
@@ -100,7 +102,7 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
           .catch(() => undefined);
       });
     };
-    started = () => {
+    startInput = () => {
       process.stdin.on('data', onData);
       process.stdin.on('end', onEnd);
       process.stdin.resume();
@@ -127,5 +129,10 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
     for (const c of cleanups.reverse()) c();
     finished = true;
   });
-  return { detached, finish, started: () => started() };
+  if (a.tty && !raw) sendSize();
+  const started = () => {
+    if (a.tty) sendSize();
+    startInput();
+  };
+  return { detached, finish, started };
 }

@@ -15,10 +15,12 @@ function typedCommand(argv: string[]): CommandDef | undefined {
 }
 
 // yargs' wording, made docker's: "Unknown argument: foo" → "unknown flag: --foo".
-function dockerMessage(msg: string): string {
+function dockerMessage(msg: string, argv: string[], name: string): string {
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
   if (unknown) {
     const first = unknown[1]!.split(', ')[0]!;
+    const flag = argv.find((a) => a === `-${first}` || a.startsWith(`--${first}`) || (/^-[^-]/.test(a) && a.includes(first)));
+    if (!flag) return `"${name}" requires exactly 1 argument.`;
     return `unknown flag: ${first.length === 1 ? '-' : '--'}${first}`;
   }
   const missing = /^Not enough arguments following: (.*)$/.exec(msg);
@@ -29,7 +31,13 @@ function dockerMessage(msg: string): string {
 function usageError(argv: string[], message: string): void {
   const def = typedCommand(argv);
   const name = def ? `hullctl ${commandName(def)}` : 'hullctl';
-  process.stderr.write(`${name}: ${dockerMessage(message)}\nSee '${name} --help'.\n`);
+  const unknownCommand = !def && findCommandIndex(argv) >= 0;
+  if (unknownCommand) message = `'${argv[findCommandIndex(argv)]}' is not a hullctl command.`;
+  else if (def && /^Not enough non-option arguments/.test(message)) {
+    const need = def.command.includes('[command..]') && def.command.includes('<') ? 'at least 2 arguments' : def.command.includes('..') ? 'at least 1 argument' : 'exactly 1 argument';
+    message = `"${name}" requires ${need}.`;
+  }
+  process.stderr.write(`${name}: ${dockerMessage(message, argv, name)}\nSee '${name} --help'.\n`);
   if (def) process.stderr.write(`\nUsage:  ${def.usage}\n\n${def.describe}\n`);
 }
 
@@ -47,9 +55,15 @@ function report(e: unknown, argv: string[]): number {
   return EXIT_CLI;
 }
 
+/** A flag given twice: the last one wins, as with docker. */
+function lastValue(v: unknown): unknown {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let exitCode = 0;
   let ctx: Context | undefined;
+  if (argv.length === 0) argv = ['--help'];
   // run/create/exec: the container's command is kept away from yargs.
   const def = typedCommand(argv);
   const { head, rest } = def?.commandPositionals !== undefined
@@ -63,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       global: true,
       requiresArg: true,
       default: process.env.HULL_ADDRESS || DEFAULT_ADDRESS,
+      coerce: lastValue,
       describe: "hull-shim's socket (env HULL_ADDRESS)",
     })
     .option('state-dir', {
@@ -70,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       global: true,
       requiresArg: true,
       default: process.env.HULL_STATE_DIR || DEFAULT_STATE_DIR,
+      coerce: lastValue,
       describe: 'Where hullctl keeps bundles and logs (env HULL_STATE_DIR)',
     })
     .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false })

@@ -58,10 +58,11 @@ export function windowSize(out: NodeJS.WriteStream): WindowSize | undefined {
 }
 
 /**
- * Puts stdin in raw mode and reports window size changes; returns the undo.
- * The first size is sent at once so the pty starts at the right size.
+ * Puts stdin in raw mode and reports window size changes. The first size is
+ * sent at once; `sendSize` sends it again (an exec's pty exists only once
+ * the process started).
  */
-export function enterRawMode(onResize: (size: WindowSize) => void): () => void {
+export function enterRawMode(onResize: (size: WindowSize) => void): { undo: () => void; sendSize: () => void } {
   const stdin = process.stdin;
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) {
@@ -77,8 +78,9 @@ export function enterRawMode(onResize: (size: WindowSize) => void): () => void {
   };
   process.on('SIGWINCH', sendSize);
   sendSize();
-  return () => {
+  const undo = () => {
     process.off('SIGWINCH', sendSize);
     if (stdin.isTTY) stdin.setRawMode(wasRaw);
   };
+  return { undo, sendSize };
 }

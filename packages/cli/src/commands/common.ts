@@ -12,7 +12,7 @@ import type { Spec } from '../spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
 import type { TaskInfo } from '../client';
-import { SupervisorDownError } from '../errors';
+import { CliError, SupervisorDownError } from '../errors';
 
 export function strings(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -54,6 +54,11 @@ export function runFlags(argv: Record<string, unknown>, id: string, name: string
   };
 }
 
+/** docker refuses -it when our stdin is not a terminal. */
+export function checkTty(argv: Record<string, unknown>): void {
+  if (argv.tty && argv.interactive && !process.stdin.isTTY) throw new CliError('the input device is not a TTY', 1, 'ENOTTY');
+}
+
 export function detachKeys(argv: Record<string, unknown>): number[] {
   return parseDetachKeys(optString(argv.detachKeys) ?? DEFAULT_DETACH_KEYS);
 }
@@ -70,6 +75,7 @@ export interface Created {
  * task. Any failure undoes what was done: nothing half-created is left.
  */
 export async function createContainer(ctx: Context, argv: Record<string, unknown>): Promise<Created> {
+  checkTty(argv);
   const s = store(ctx);
   const id = newId();
   const wanted = optString(argv.name);

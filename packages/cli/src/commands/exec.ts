@@ -14,13 +14,14 @@ import { hostCapabilities } from '../spec/capabilities';
 import { mergeEnv, parseEnvFlags, readEnvFile } from '../spec/env';
 import type { Process } from '../spec/types';
 import { resolveUser } from '../spec/user';
-import { detachKeys, strings } from './common';
+import { checkTty, detachKeys, strings } from './common';
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const ref = String(argv.container);
   const command = strings(argv.command);
   if (command.length === 0) throw new FlagError('"hullctl exec" requires at least 2 arguments.');
   const keys = detachKeys(argv);
+  checkTty(argv);
   const c = await resolveContainer(ctx, ref);
   if (c.info.status === STATUS.PAUSED) throw new CliError(`Container ${c.id} is paused, unpause the container before exec`, 1, 'ESTATUS');
   if (c.info.status !== STATUS.RUNNING) throw new CliError(`Container ${c.id} is not running`, 1, 'ESTATUS');
