@@ -19,7 +19,7 @@ interface Bad {
 }
 
 /** Sets a dotted path (`linux.namespaces.0.type`), creating objects on the way. */
-function setPath(obj: Config, dotted: string, value: unknown): void {
+export function setPath(obj: Config, dotted: string, value: unknown): void {
   const keys = dotted.split('.');
   let cur: Config = obj;
   for (const k of keys.slice(0, -1)) {
@@ -29,7 +29,7 @@ function setPath(obj: Config, dotted: string, value: unknown): void {
   cur[keys[keys.length - 1]] = value;
 }
 
-function deletePath(obj: Config, dotted: string): void {
+export function deletePath(obj: Config, dotted: string): void {
   const keys = dotted.split('.');
   let cur: Config = obj;
   for (const k of keys.slice(0, -1)) cur = cur[k];
