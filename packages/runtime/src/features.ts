@@ -14,9 +14,9 @@ export function hullFeatures(): Features {
     seccomp = {
       actions: s.SECCOMP_ACTIONS,
       operators: s.SECCOMP_OPERATORS,
-      archs: Object.keys(s.ARCHITECTURES),
+      archs: s.supportedArchitectures(),
       knownFlags: s.SECCOMP_FLAGS,
-      supportedFlags: s.SECCOMP_FLAGS,
+      supportedFlags: s.supportedSeccompFlags(),
     };
   } catch {
     // libseccomp.so.2 missing: no seccomp
@@ -29,7 +29,7 @@ export function hullFeatures(): Features {
     apparmor: false,
     selinux: false,
     intelRdt: { enabled: false },
-    memoryPolicy: false,
+    memoryPolicy: true,
     idmapMounts: false,
     netDevices: false,
     mountOptions: Object.keys(MOUNT_OPTIONS).filter((o) => !UNSUPPORTED_MOUNT_OPTIONS.has(o)),

@@ -192,9 +192,9 @@ describe('switchUser', () => {
     expect(status.CapEff).toBe('0000000000000400');
   });
 
-  itRoot('warns and keeps going when an ambient capability cannot be raised', () => {
+  itRoot('keeps going when an ambient capability cannot be raised, noting it at debug level (runc is silent)', () => {
     const { stderr } = runHull(CASES[0][1]);
-    expect(stderr).toContain('warning: ambient capability CAP_AUDIT_WRITE not raised (EPERM)');
+    expect(stderr).not.toContain('not raised');
   });
 
   itRoot('leaves supplementary groups alone where setgroups is denied', () => {

@@ -90,8 +90,11 @@ describe('exec security', () => {
       '    pid=${p#/proc/}; [ "$pid" = 1 ] && continue; [ "$pid" = $$ ] && continue',
       '    grep -q hull-exec $p/cmdline 2>/dev/null || continue',
       '    echo "seen $pid" >> /out/log',
-      '    (exec 3>>$p/exe) 2>/dev/null && echo "wrote exe $pid" >> /out/log',
-      '    for f in $p/fd/*; do (exec 3>>$f) 2>/dev/null && echo "wrote fd $f" >> /out/log; done',
+      // A success counts only while the process is still the runtime's (not yet the exec'd
+      // command), and fds 0-2 are the caller's stdio, handed to the process by design.
+      '    still() { grep -q hull-exec $p/cmdline 2>/dev/null; }',
+      '    (exec 3>>$p/exe) 2>/dev/null && still && echo "wrote exe $pid" >> /out/log',
+      '    for f in $p/fd/*; do case $f in */0|*/1|*/2) continue;; esac; (exec 3>>$f) 2>/dev/null && still && echo "wrote fd $f" >> /out/log; done',
       '  done',
       'done',
     ].join('\n');

@@ -19,6 +19,7 @@ import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
 import { runHooks } from '../hooks';
 import { setupCgroup } from './cgroup';
+import { checkHostSupport } from './hostSupport';
 import { stateOf } from './status';
 
 export const INIT_SCRIPT = path.resolve(__dirname, '../init/main.js');
@@ -49,6 +50,7 @@ export function cleanNodeEnv(extra: Record<string, string>): string[] {
 
 export function create(store: StateStore, opts: CreateOptions, log: Log): Created {
   const { spec, bundle, rootfs } = loadBundle(opts.bundle, { warn: (m) => log.warn(m) });
+  checkHostSupport(spec);
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
   namespaces.forEach(checkNamespacePath);

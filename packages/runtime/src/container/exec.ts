@@ -19,6 +19,7 @@ import { cleanNodeEnv } from './create';
 import { statusOf, stateOf } from './status';
 import { waitExit, forwardSignals } from './wait';
 import { openCgroup } from './cgroup';
+import { checkProcessSupport } from './hostSupport';
 
 export const EXEC_ENTRY = path.resolve(__dirname, '../init/execEntry.js');
 
@@ -36,6 +37,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   const status = statusOf(store, rec);
   if (status !== 'running' && status !== 'created') throw new StatusError(opts.id, 'exec in', status, ['created', 'running']);
   const proc = opts.process;
+  checkProcessSupport(proc);
   const linux = rec.spec.linux ?? {};
   const types = (linux.namespaces ?? []).map((n) => n.type);
   const preserveFds = opts.preserveFds ?? 0;
@@ -109,6 +111,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     seccomp: linux.seccomp,
     state: stateOf(rec, status),
     personality: linux.personality,
+    memoryPolicy: linux.memoryPolicy,
   };
   channel.send({ type: 'config', config });
   if (console) console.attach();

@@ -97,9 +97,10 @@ export function applyProcessCaps(sets: CapSets, opts: CapOptions = {}): void {
     try {
       libc.prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, n, 0, 0, `raise ambient ${capName(n)}`);
     } catch (e) {
-      // runc 1.1 ignores a failed raise silently; say it at least.
+      // runc 1.1 ignores a failed raise silently; say it in the debug log (runc's
+      // own default config asks for ambient caps that are not inheritable).
       if (!(e instanceof SysError)) throw e;
-      opts.log?.warn(`ambient capability ${capName(n)} not raised (${e.errnoName}): it must also be permitted and inheritable`);
+      opts.log?.debug(`ambient capability ${capName(n)} not raised (${e.errnoName}): it must also be permitted and inheritable`);
     }
   }
 }

@@ -11,7 +11,7 @@ libc.prctl(PR.SET_DUMPABLE, 0, 0, 0, 0, 'set non-dumpable');
 
 import { errorMessage } from '../errors';
 import type { Level } from '../log';
-import type { LinuxSeccomp, Personality, Process, State } from '../spec/types';
+import type { Linux, LinuxSeccomp, Personality, Process, State } from '../spec/types';
 import { SyncChannel } from '../sync';
 import { CLONE, O } from '../sys/constants';
 import { SYNC_FD_ENV } from './config';
@@ -32,6 +32,7 @@ export interface ExecConfig {
   seccomp?: LinuxSeccomp;
   state: State;
   personality?: Personality;
+  memoryPolicy?: Linux['memoryPolicy'];
 }
 
 const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
@@ -90,6 +91,8 @@ function main(): void {
     seccompAgent,
     state: cfg.state,
     personality: cfg.personality,
+    log: logger,
+    memoryPolicy: cfg.memoryPolicy,
   });
 }
 

@@ -4,11 +4,11 @@
 // capabilities, umask, cwd, fds, execve.
 import fs from 'node:fs';
 import type { Log } from '../log';
-import type { LinuxSeccomp, Personality, Process, State } from '../spec/types';
+import type { Linux, LinuxSeccomp, Personality, Process, State } from '../spec/types';
 import * as libc from '../sys/libc';
 import { execve } from '../sys/native';
 import { F_GETFD, F_SETFD, FD_CLOEXEC, PR } from '../sys/constants';
-import { applyIoPriority, applyOomScoreAdj, applyPersonality, applyRlimits, applyScheduler, lookPath, withHome } from './process';
+import { applyIoPriority, applyMemoryPolicy, applyOomScoreAdj, applyPersonality, applyRlimits, applyScheduler, lookPath, withHome } from './process';
 import { switchUser } from './capabilities';
 import { compileSeccomp, connectNotifyAgent, sendNotifyFdOn, type SeccompFilter } from '../seccomp';
 
@@ -44,6 +44,8 @@ export interface BecomeOptions {
   /** The state sent with a seccomp notify fd; its pid is the host's view (process.pid may be 1 here). */
   state: State;
   personality?: Personality;
+  memoryPolicy?: Linux['memoryPolicy'];
+  log?: Log;
 }
 
 export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions): never {
@@ -60,22 +62,11 @@ export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions
   applyScheduler(proc.scheduler);
   applyIoPriority(proc.ioPriority);
   applyPersonality(opts.personality);
-  if (proc.noNewPrivileges) libc.prctl(PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0, 'set no_new_privs');
-  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping that.
-  let notifyFd: number | undefined;
-  if (prep.seccomp && !proc.noNewPrivileges) notifyFd = prep.seccomp.load();
-  switchUser(user.uid, user.gid, user.additionalGids ?? [], proc.capabilities);
+  applyMemoryPolicy(opts.memoryPolicy);
   libc.umask(user.umask ?? 0o022);
-  if (proc.cwd) libc.chdir(proc.cwd);
-  // With no_new_privs, as late as possible: a profile may forbid what the steps above need.
-  if (prep.seccomp && proc.noNewPrivileges) notifyFd = prep.seccomp.load();
-  if (notifyFd !== undefined && opts.seccompAgent !== undefined) {
-    sendNotifyFdOn(opts.seccompAgent, notifyFd, { ...opts.state, status: 'running' }, opts.seccompSpec?.listenerMetadata, opts.seccompSpec?.listenerPath);
-    libc.close(notifyFd);
-    libc.close(opts.seccompAgent);
-  }
 
-  // Only 0-2 and the preserved fds cross execve (Node marked them close-on-exec at start).
+  // Only 0-2 and the preserved fds cross execve (Node marked them close-on-exec at
+  // start). Done before the filter is loaded: it may forbid fcntl or close_range.
   for (let fd = 0; fd < 3 + opts.preserveFds; fd++) {
     try {
       libc.fcntl(fd, F_SETFD, libc.fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
@@ -84,5 +75,19 @@ export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions
     }
   }
   libc.closeRange(3 + opts.preserveFds, 0xffffffff, 4 /* CLOSE_RANGE_CLOEXEC */);
+
+  let notifyFd: number | undefined;
+  if (proc.noNewPrivileges) libc.prctl(PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0, 'set no_new_privs');
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: switchUser loads it at
+  // the last moment it still holds that capability.
+  const loadPrivileged = prep.seccomp && !proc.noNewPrivileges ? () => { notifyFd = prep.seccomp!.load(); } : undefined;
+  switchUser(user.uid, user.gid, user.additionalGids ?? [], proc.capabilities, { log: opts.log, whilePrivileged: loadPrivileged });
+  // With no_new_privs, as late as possible: a profile may forbid what the steps above need.
+  if (prep.seccomp && proc.noNewPrivileges) notifyFd = prep.seccomp.load();
+  if (notifyFd !== undefined && opts.seccompAgent !== undefined) {
+    sendNotifyFdOn(opts.seccompAgent, notifyFd, { ...opts.state, status: 'running' }, opts.seccompSpec?.listenerMetadata, opts.seccompSpec?.listenerPath);
+    libc.close(notifyFd);
+    libc.close(opts.seccompAgent);
+  }
   return execve(prep.file, proc.args ?? [], prep.env);
 }

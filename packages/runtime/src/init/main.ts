@@ -86,6 +86,8 @@ function main(): void {
     seccompAgent,
     state: cfg.state,
     personality: linux.personality,
+    log: logger,
+    memoryPolicy: linux.memoryPolicy,
   });
 }
 

@@ -137,3 +137,29 @@ export function writeTimeOffsets(offsets: Linux['timeOffsets']): void {
     throw new HullError('ETIMENS', `linux.timeOffsets: write /proc/self/timens_offsets: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
 }
+
+const MPOL_MODES: Record<string, number> = {
+  MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
+};
+const MPOL_FLAGS: Record<string, number> = { MPOL_F_STATIC_NODES: 1 << 15, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_NUMA_BALANCING: 1 << 13 };
+
+/** "0-2,5" → a nodemask of 64-bit words. */
+export function nodeMask(nodes: string): Buffer {
+  const bits: number[] = [];
+  for (const part of nodes.split(',').filter(Boolean)) {
+    const [a, b] = part.split('-').map(Number);
+    for (let n = a; n <= (b ?? a); n++) bits.push(n);
+  }
+  const words = Math.max(1, Math.ceil((Math.max(-1, ...bits) + 1) / 64));
+  const mask = Buffer.alloc(words * 8);
+  for (const n of bits) mask[n >> 3] |= 1 << (n & 7);
+  return mask;
+}
+
+/** linux.memoryPolicy through set_mempolicy(2). */
+export function applyMemoryPolicy(p: Linux['memoryPolicy']): void {
+  if (!p) return;
+  const mode = MPOL_MODES[p.mode] | (p.flags ?? []).reduce((a, f) => a | MPOL_FLAGS[f], 0);
+  const mask = p.nodes ? nodeMask(p.nodes) : null;
+  libc.syscallBuf('set_mempolicy', mode, mask, mask ? mask.length * 8 + 1 : 0, `linux.memoryPolicy: set_mempolicy ${p.mode} ${p.nodes ?? ''}`);
+}

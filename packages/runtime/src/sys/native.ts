@@ -10,7 +10,8 @@ export const LIBHULL_PATH = process.env.HULL_LIBHULL ?? path.resolve(__dirname, 
 
 const lib = koffi.load(LIBHULL_PATH);
 
-const SpawnArgs = koffi.struct('hull_spawn_args', {
+// Unnamed: koffi type names are process-wide, and jest may load this module twice.
+const SpawnArgs = koffi.struct({
   path: 'const char *',
   argv: 'const char **',
   envp: 'const char **',
@@ -27,7 +28,7 @@ const SpawnArgs = koffi.struct('hull_spawn_args', {
   dumpable: 'int32_t',
 });
 
-const hullSpawn = lib.func('int hull_spawn(const hull_spawn_args *a, _Out_ int32_t *report_fd)');
+const hullSpawn = lib.func('hull_spawn', 'int', [koffi.pointer(SpawnArgs), koffi.out(koffi.pointer('int32_t'))]);
 const hullSpawnResult = lib.func('int hull_spawn_result(int32_t fd, _Out_ int32_t *step)');
 const hullExecve = lib.func('int hull_execve(const char *path, const char **argv, const char **envp)');
 
