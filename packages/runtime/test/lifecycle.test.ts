@@ -158,6 +158,25 @@ describe('lifecycle', () => {
     expect(r.stderr.trim()).toMatch(/does not exist$/);
   });
 
+  itRoot('the container gets a session keyring of its own; --no-new-keyring keeps the caller\'s', () => {
+    const rt = runtime();
+    const b = makeBundle((c) => {
+      c.linux.maskedPaths = c.linux.maskedPaths.filter((p: string) => p !== '/proc/keys');
+    }, ['cat', '/proc/keys']);
+    const own = uniqueId();
+    expect(rt.run(['run', '--bundle', b.dir, own]).stdout).toContain(`_ses.${own}`);
+    const shared = uniqueId();
+    expect(rt.run(['run', '--no-new-keyring', '--bundle', b.dir, shared]).stdout).not.toContain(`_ses.${shared}`);
+  });
+
+  itRoot('--no-pivot runs the container with MS_MOVE + chroot', () => {
+    const rt = runtime();
+    const b = makeBundle(undefined, ['sh', '-c', 'echo ok; cat /proc/self/mountinfo | wc -l']);
+    const r = rt.run(['run', '--no-pivot', '--bundle', b.dir, uniqueId()]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe('ok');
+  });
+
   (hasRunc ? itRoot : it.skip)('state JSON has the same keys as runc\'s', () => {
     const keys: Record<string, string[]> = {};
     for (const name of ['hull', 'runc'] as const) {

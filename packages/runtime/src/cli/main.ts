@@ -76,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
   let format: 'text' | 'json' = 'text';
   const parser: Argv = yargs(argv)
     .scriptName('hull')
+    // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags.
+    .parserConfiguration({ 'boolean-negation': false })
     .usage('hull [global options] command [command options] [arguments...]')
     .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'root directory for storage of container state (this should be located in tmpfs)' })
     .option('log', { type: 'string', describe: 'set the log file to write hull logs to (default is stderr)' })

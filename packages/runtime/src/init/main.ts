@@ -45,6 +45,7 @@ function main(): void {
 
   libc.setsid();
   enterNamespaces(namespaces);
+  if (!cfg.noNewKeyring) joinKeyring(cfg.id);
   if (namespaces.some((n) => n.type === 'time' && !n.path)) writeTimeOffsets(linux.timeOffsets);
   if (namespaces.some((n) => n.type === 'uts')) {
     if (spec.hostname !== undefined) libc.sethostname(spec.hostname);
@@ -89,6 +90,16 @@ function main(): void {
     log: logger,
     memoryPolicy: linux.memoryPolicy,
   });
+}
+
+/** A session keyring of the container's own, so it does not share the host's keys (as runc). */
+function joinKeyring(id: string): void {
+  try {
+    libc.joinSessionKeyring(`_ses.${id}`);
+  } catch (e) {
+    // Kernels without keyrings (ENOSYS) or that forbid them here: runc goes on too.
+    logger.debug(`session keyring not created: ${errorMessage(e)}`);
+  }
 }
 
 /** Opening the fifo for writing blocks until `hull start` opens it for reading. */

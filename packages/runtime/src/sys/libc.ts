@@ -9,8 +9,8 @@ const libc = koffi.load('libc.so.6');
 
 // Raw syscalls glibc has no wrapper for (x86_64 and aarch64 numbers).
 const SYS = process.arch === 'arm64'
-  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424 }
-  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424 };
+  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424, keyctl: 219 }
+  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, keyctl: 250 };
 export { SYS };
 
 const fn = {
@@ -53,6 +53,7 @@ const fn = {
   setpriority: libc.func('int setpriority(int which, uint32_t who, int prio)'),
   syscall6: libc.func('long syscall(long nr, long a1, long a2, long a3, long a4, long a5)'),
   syscallPtr: libc.func('long syscall(long nr, const char *a1, const char *a2)'),
+  syscallIntStr: libc.func('long syscall(long nr, long a1, const char *a2)'),
   syscallBuf: libc.func('long syscall(long nr, long a1, void *a2, long a3)'),
   syscallBuf2: libc.func('long syscall(long nr, void *a1, void *a2)'),
   waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
@@ -251,4 +252,8 @@ export function mountSetattr(path: string, set: number, clr: number, detail?: st
   attr.writeBigUInt64LE(BigInt(set), 0);
   attr.writeBigUInt64LE(BigInt(clr), 8);
   check(fn.syscallSetattr(SYS.mount_setattr, -100, path, 0x8000, attr, attr.length), 'mount_setattr', detail ?? `mount_setattr ${path}`);
+}
+/** keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring; its serial. */
+export function joinSessionKeyring(name: string): number {
+  return check(fn.syscallIntStr(SYS.keyctl, 1, name), 'keyctl', `join session keyring ${name}`);
 }
