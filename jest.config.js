@@ -1,6 +1,8 @@
-// One jest run over every package; each package is a jest project.
+// One jest run over every package; each package (and conformance's unit tests) is a jest project.
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js'],
+  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/conformance/jest.config.js'],
   reporters: ['default', '<rootDir>/scripts/jest-summary.js'],
+  // Tests spawn containers and processes rather than burn CPU: two workers fit two cores.
+  maxWorkers: 2,
 };
