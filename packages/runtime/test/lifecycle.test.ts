@@ -2,7 +2,8 @@
 // behaviour checked against runc on the same bundle where runc is right.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, itRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { cleanEnv, cleanupAll, hasRunc, HULL, itRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
 
 afterEach(cleanupAll);
 
@@ -167,6 +168,15 @@ describe('lifecycle', () => {
     expect(rt.run(['run', '--bundle', b.dir, own]).stdout).toContain(`_ses.${own}`);
     const shared = uniqueId();
     expect(rt.run(['run', '--no-new-keyring', '--bundle', b.dir, shared]).stdout).not.toContain(`_ses.${shared}`);
+  });
+
+  itRoot('run in the foreground with terminal: true proxies a pty of the caller\'s size (no console socket)', () => {
+    const b = makeBundle((c) => { c.process.terminal = true; }, ['sh', '-c', 'tty; stty size']);
+    const rt = runtime();
+    // script(1) gives hull a real terminal of 33x101.
+    const r = spawnSync('script', ['-qc', `stty rows 33 cols 101; ${HULL} --root ${rt.root} run --bundle ${b.dir} ${uniqueId()}`, '/dev/null'], { encoding: 'utf8', env: cleanEnv(), timeout: 30000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\r/g, '').trim().split('\n')).toEqual(['/dev/pts/0', '33 101']);
   });
 
   itRoot('--no-pivot runs the container with MS_MOVE + chroot', () => {
