@@ -97,7 +97,9 @@ export async function run(argv: string[]): Promise<number> {
     .help()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new FlagError(msg);
+      // yargs' own parse errors (YError) are usage errors; a handler's errors pass as they are.
+      if (err && err.name !== 'YError') throw err;
+      throw new FlagError(msg ?? err?.message ?? 'invalid arguments');
     });
 
   for (const def of COMMANDS) {

@@ -105,7 +105,7 @@ export interface Env {
 
 export function runHullctl(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HULLCTL, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--', HULLCTL, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -152,7 +152,7 @@ export async function startEnv(runtime: Runtime): Promise<Env> {
     shimLog: () => log,
     hullctl: (args, opts = {}) => runHullctl(args, { ...env, ...opts.env }, opts.input),
     spawnHullctl(args) {
-      const child = spawn(process.execPath, [HULLCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--', HULLCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -34,7 +34,7 @@ describe.each(runtimes())('hullctl -it over hull-shim --runtime $name', (rt) => 
   });
 
   function session(args: string[], steps: Step[]): Session {
-    const cmd = [process.execPath, HULLCTL, '--address', env.address, '--state-dir', env.stateDir, ...args];
+    const cmd = [process.execPath, '--', HULLCTL, '--address', env.address, '--state-dir', env.stateDir, ...args];
     const r = spawnSync(python!, [DRIVER, JSON.stringify(steps), ...cmd], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm' }, timeout: 100_000 });
     if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as Session;
