@@ -7,23 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { HookError } from '../errors';
 import type { Log } from '../log';
+import type { Hook, State } from '../spec/types';
 
-export interface Hook {
-  path: string;
-  args?: string[];
-  env?: string[];
-  timeout?: number;
-}
-
-/** The container state as the runtime-spec defines it (state.md). */
-export interface HookState {
-  ociVersion: string;
-  id: string;
-  status: string;
-  pid?: number;
-  bundle: string;
-  annotations?: Record<string, string>;
-}
+export type { Hook };
+/** The container state (state.md) a hook reads on stdin. */
+export type HookState = State;
 
 export interface RunHooksOptions {
   /** Failures are logged as warnings and the next hook runs (poststart, poststop). */

@@ -4,17 +4,13 @@
 // itself non-dumpable first, joins the other namespaces (mount last), the
 // cgroup, and becomes the process.
 import * as libc from '../sys/libc';
-import { PR } from '../sys/constants';
+import { CLONE, O, PR } from '../sys/constants';
 
 // Before anything else: nothing in the container may reach this process's memory or fds.
 libc.prctl(PR.SET_DUMPABLE, 0, 0, 0, 0, 'set non-dumpable');
 
-import { errorMessage } from '../errors';
-import type { Level } from '../log';
 import type { Linux, LinuxSeccomp, Personality, Process, State } from '../spec/types';
-import { SyncChannel } from '../sync';
-import { CLONE, O } from '../sys/constants';
-import { SYNC_FD_ENV } from './config';
+import { logger, receiveConfig, runEntry } from './entry';
 import { NS_FLAGS, NS_PROC_NAMES } from './namespaces';
 import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
@@ -35,26 +31,10 @@ export interface ExecConfig {
   memoryPolicy?: Linux['memoryPolicy'];
 }
 
-const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
 
-function log(level: Level, msg: string): void {
-  try {
-    channel.send({ type: 'log', level, msg });
-  } catch {
-    // parent gone
-  }
-}
-const logger = {
-  debug: (m: string) => log('debug', m),
-  info: (m: string) => log('info', m),
-  warn: (m: string) => log('warning', m),
-  error: (m: string) => log('error', m),
-};
 
 function main(): void {
-  const first = channel.recv<{ type: string; config: ExecConfig }>();
-  if (!first || first.type !== 'config') throw new Error(`sync: expected config, got ${first?.type ?? 'EOF'}`);
-  const cfg = first.config;
+  const cfg = receiveConfig<ExecConfig>();
 
   // Host paths, opened while they are visible.
   const nsFds = new Map<string, number>();
@@ -96,13 +76,4 @@ function main(): void {
   });
 }
 
-try {
-  main();
-} catch (e) {
-  try {
-    channel.send({ type: 'error', msg: errorMessage(e), code: (e as { code?: string }).code });
-  } catch {
-    // parent gone
-  }
-  process.exit(1);
-}
+runEntry(main);

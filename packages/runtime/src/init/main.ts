@@ -8,10 +8,8 @@
 // belong to the container process and are never written here.
 import fs from 'node:fs';
 import { errorMessage } from '../errors';
-import type { Level } from '../log';
-import { SyncChannel } from '../sync';
+import { channel, logger, receiveConfig, runEntry } from './entry';
 import type { InitConfig } from './config';
-import { SYNC_FD_ENV } from './config';
 
 // Everything the init needs after pivot_root is required up front.
 import * as libc from '../sys/libc';
@@ -23,20 +21,10 @@ import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
 
-const channel = new SyncChannel(Number(process.env[SYNC_FD_ENV]));
 
-function log(level: Level, msg: string): void {
-  try {
-    channel.send({ type: 'log', level, msg });
-  } catch {
-    // the parent is gone (after `create` returned): nowhere to log
-  }
-}
 
 function main(): void {
-  const first = channel.recv<{ type: string; config: InitConfig }>();
-  if (!first || first.type !== 'config') throw new Error(`sync: expected config, got ${first?.type ?? 'EOF'}`);
-  const cfg = first.config;
+  const cfg = receiveConfig<InitConfig>();
   const { spec } = cfg;
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
@@ -110,20 +98,5 @@ function waitForStart(fifoFd: number): void {
   libc.close(fifoFd);
 }
 
-const logger = {
-  debug: (m: string) => log('debug', m),
-  info: (m: string) => log('info', m),
-  warn: (m: string) => log('warning', m),
-  error: (m: string) => log('error', m),
-};
 
-try {
-  main();
-} catch (e) {
-  try {
-    channel.send({ type: 'error', msg: errorMessage(e), code: (e as { code?: string }).code });
-  } catch {
-    // parent gone
-  }
-  process.exit(1);
-}
+runEntry(main);

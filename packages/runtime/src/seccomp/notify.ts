@@ -6,25 +6,11 @@
 import { HullError, SysError } from '../errors';
 import { close } from '../sys/libc';
 import { connectUnix, sendFds } from '../sys/scm';
+import type { ContainerProcessState, State } from '../spec/types';
 
-/** The container state as the runtime-spec defines it (state.md). */
-export interface NotifyState {
-  ociVersion: string;
-  id: string;
-  status: string;
-  pid?: number;
-  bundle: string;
-  annotations?: Record<string, string>;
-}
-
-/** The message the agent receives; `fds` names the attached fds in order. */
-export interface ContainerProcessState {
-  ociVersion: string;
-  fds: string[];
-  pid: number;
-  metadata?: string;
-  state: NotifyState;
-}
+/** The container state (state.md) and the message a seccomp agent receives. */
+export type NotifyState = State;
+export type { ContainerProcessState };
 
 export const SECCOMP_FD_NAME = 'seccompFd';
 
