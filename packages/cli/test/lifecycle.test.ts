@@ -69,6 +69,42 @@ describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
     expect((await env.hullctl(['ps', '-a'])).stdout).not.toContain(name);
     expect((await run(['--rm', '--name', name, '--rootfs', ROOTFS, 'sh', '-c', 'exit 9'])).code).toBe(9);
     expect((await env.hullctl(['ps', '-a'])).stdout).not.toContain(name);
+    // Detached: nobody waits on it, so the next listing removes it once it exited.
+    const d = await run(['-d', '--rm', '--name', name, '--rootfs', ROOTFS, 'true']);
+    expect(d.code).toBe(0);
+    expect((await env.hullctl(['wait', name])).stdout).toBe('0\n');
+    expect((await env.hullctl(['ps', '-a'])).stdout).not.toContain(name);
+    expect(bundles(env.stateDir)).not.toContain(d.stdout.trim());
+  });
+
+  it_('signals sent to an attached run reach the container (docker\'s --sig-proxy)', async () => {
+    const name = uniqueName('sig');
+    const attached = env.spawnHullctl(['run', '--rm', '--name', name, '--rootfs', ROOTFS, 'sh', '-c', 'trap "echo got INT; exit 42" INT; echo ready; while true; do sleep 0.1; done']);
+    for (let i = 0; i < 500 && !attached.stdout().includes('ready'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(attached.stdout()).toBe('ready\n');
+    expect(await attached.interrupt()).toBe(42);
+    expect(attached.stdout()).toBe('ready\ngot INT\n');
+  });
+
+  it_('capabilities: docker\'s default set, --cap-drop ALL, --cap-add, --privileged', async () => {
+    const capEff = async (...flags: string[]) => {
+      const r = await run(['--rm', ...flags, '--rootfs', ROOTFS, 'sh', '-c', 'grep CapEff /proc/self/status | cut -f2']);
+      expect(r.code).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(await capEff()).toBe('00000000a80425fb');
+    expect(await capEff('--cap-drop', 'ALL')).toBe('0000000000000000');
+    expect(await capEff('--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN')).toBe('0000000000001000');
+    const hostBnd = /^CapBnd:\s*(\w+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1];
+    expect(await capEff('--privileged')).toBe(hostBnd);
+  });
+
+  it_('--network none has only lo; --network host sees the host\'s interfaces', async () => {
+    const ifaces = (text: string) => text.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean).sort();
+    const none = await run(['--rm', '--rootfs', ROOTFS, 'cat', '/proc/net/dev']);
+    expect(ifaces(none.stdout)).toEqual(['lo']);
+    const host = await run(['--rm', '--network', 'host', '--rootfs', ROOTFS, 'cat', '/proc/net/dev']);
+    expect(ifaces(host.stdout)).toEqual(ifaces(fs.readFileSync('/proc/net/dev', 'utf8')));
   });
 
   it_('exit codes: 127 for a command not found, 126 for one that cannot run, nothing left behind', async () => {
