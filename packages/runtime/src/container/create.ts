@@ -17,6 +17,7 @@ import { spawn } from '../sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/constants';
 import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
+import { closeAll, idmappedMounts, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
 import { runHooks } from '../hooks';
 import { setupCgroup } from './cgroup';
 import { checkHostSupport } from './hostSupport';
@@ -61,6 +62,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     throw new UsageError('cannot allocate a pseudo-TTY without --console-socket (process.terminal is true)');
   }
   const preserveFds = opts.preserveFds ?? 0;
+  idmappedMounts(spec); // refuses what cannot be id-mapped before anything is made
 
   store.reserve(opts.id);
   const unlock = store.lock(opts.id);
@@ -174,7 +176,14 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       state: stateOf({ ...record, pid: initPid }, 'creating'),
       debug: Boolean(opts.debug),
     };
-    channel.send({ type: 'config', config });
+    // Made here, not in the init: see init/idmap.ts.
+    const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined);
+    try {
+      channel.send({ type: 'config', config });
+      sendIdmappedMounts(parentFd, idmapFds);
+    } finally {
+      closeAll(idmapFds);
+    }
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
     for (;;) {
       const msg = channel.recv<import('../sync').InitMessage>();

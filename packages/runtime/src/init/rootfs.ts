@@ -9,6 +9,9 @@ import { MOUNT_OPTIONS, parseMountOptions, type ParsedMountOptions } from '../sp
 import * as libc from '../sys/libc';
 import { MS, MNT_DETACH, O } from '../sys/constants';
 import { mkdirInRoot, resolveInRoot, touchInRoot } from './paths';
+import { attachIdmapped, receiveIdmappedMounts } from './idmap';
+import { mountTmpfsCopyUp } from './tmpcopyup';
+import { SYNC_FD_ENV } from './config';
 
 const ROOT_PROPAGATION: Record<string, number> = {
   shared: MS.SHARED, rshared: MS.SHARED | MS.REC,
@@ -50,11 +53,13 @@ export function prepareRootfs(opts: RootfsOptions): void {
   makeParentPrivate(rootfs);
   libc.mount(rootfs, rootfs, 'bind', MS.BIND | MS.REC, null, `bind rootfs ${rootfs}`);
 
+  // Id-mapped mounts come ready-made from the parent (see idmap.ts).
+  const idmapped = receiveIdmappedMounts(spec, Number(process.env[SYNC_FD_ENV]));
   let devMounted = false;
-  for (const m of spec.mounts ?? []) {
-    mountOne(rootfs, m, opts);
+  (spec.mounts ?? []).forEach((m, i) => {
+    mountOne(rootfs, m, opts, idmapped.get(i));
     if (path.posix.normalize(m.destination) === '/dev') devMounted = true;
-  }
+  });
   if (devMounted) {
     createDevices(rootfs, linux.devices ?? [], opts.userns, true);
     createDevSymlinks(rootfs);
@@ -84,7 +89,7 @@ function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-function mountOne(rootfs: string, m: Mount, opts: RootfsOptions): void {
+function mountOne(rootfs: string, m: Mount, opts: RootfsOptions, idmappedFd?: number): void {
   const o = parseMountOptions(m.options);
   const isBind = (o.flags & MS.BIND) !== 0 || m.type === 'bind';
   const type = m.type ?? (isBind ? 'bind' : undefined);
@@ -101,7 +106,8 @@ function mountOne(rootfs: string, m: Mount, opts: RootfsOptions): void {
       throw new HullError('ENOENT', `mount ${m.source} on ${dest}: source: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
     target = st.isDirectory() ? mkdirInRoot(rootfs, dest) : touchInRoot(rootfs, dest);
-    libc.mount(source, target, 'bind', MS.BIND | (o.flags & MS.REC), null, `mount ${m.source} on ${dest}`);
+    if (idmappedFd !== undefined) attachIdmapped(idmappedFd, target, dest);
+    else libc.mount(source, target, 'bind', MS.BIND | (o.flags & MS.REC), null, `mount ${m.source} on ${dest}`);
     // Bind mounts take their flags only on a remount.
     if (flags) {
       const keep = lockedFlags(target) & ~clearedFlags(m.options);
@@ -111,7 +117,8 @@ function mountOne(rootfs: string, m: Mount, opts: RootfsOptions): void {
     target = mkdirInRoot(rootfs, dest);
     const data = o.data.length ? o.data.join(',') : null;
     try {
-      libc.mount(m.source ?? type ?? 'none', target, type ?? null, flags, data, `mount ${type ?? m.source} on ${dest}`);
+      if (type === 'tmpfs' && o.extensions.includes('tmpcopyup')) mountTmpfsCopyUp(m.source ?? 'tmpfs', target, dest, flags, data);
+      else libc.mount(m.source ?? type ?? 'none', target, type ?? null, flags, data, `mount ${type ?? m.source} on ${dest}`);
     } catch (e) {
       // sysfs without a new network namespace is refused: bind the host's, read-only (as runc does).
       if (type === 'sysfs' && (e as { errno?: number }).errno === 1) {

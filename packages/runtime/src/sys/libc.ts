@@ -257,3 +257,32 @@ export function mountSetattr(path: string, set: number, clr: number, detail?: st
 export function joinSessionKeyring(name: string): number {
   return check(fn.syscallIntStr(SYS.keyctl, 1, name), 'keyctl', `join session keyring ${name}`);
 }
+
+// The new mount API for id-mapped mounts: a detached copy of a tree
+// (open_tree), its attributes set while detached (mount_setattr on the fd),
+// then attached (move_mount).
+const mountApi = {
+  openTree: libc.func('long syscall(long nr, int dfd, const char *path, unsigned int flags)'),
+  moveMount: libc.func('long syscall(long nr, int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags)'),
+};
+export const OPEN_TREE_CLONE = 0x1;
+export const AT_RECURSIVE = 0x8000;
+export const AT_EMPTY_PATH = 0x1000;
+const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+
+/** open_tree(AT_FDCWD, path, flags | OPEN_TREE_CLOEXEC): an fd of a (with OPEN_TREE_CLONE, detached) mount. */
+export function openTree(path: string, flags: number, detail?: string): number {
+  return check(mountApi.openTree(SYS.open_tree, -100, path, flags | 0o2000000), 'open_tree', detail ?? `open_tree ${path}`);
+}
+/** move_mount(fd, "", AT_FDCWD, target, F_EMPTY_PATH): attaches a detached mount at target. */
+export function moveMount(fd: number, target: string, detail?: string): void {
+  check(mountApi.moveMount(SYS.move_mount, fd, '', -100, target, MOVE_MOUNT_F_EMPTY_PATH), 'move_mount', detail ?? `move_mount to ${target}`);
+}
+/** mount_setattr(fd, "", AT_EMPTY_PATH | flags, {set, clr, 0, usernsFd}): attributes of the mount behind fd. */
+export function mountSetattrFd(fd: number, flags: number, set: number, clr: number, usernsFd: number, detail?: string): void {
+  const attr = Buffer.alloc(32);
+  attr.writeBigUInt64LE(BigInt(set), 0);
+  attr.writeBigUInt64LE(BigInt(clr), 8);
+  attr.writeBigUInt64LE(BigInt(usernsFd), 24);
+  check(fn.syscallSetattr(SYS.mount_setattr, fd, '', AT_EMPTY_PATH | flags, attr, attr.length), 'mount_setattr', detail ?? `mount_setattr fd ${fd}`);
+}
