@@ -5,7 +5,7 @@
 // Any failure undoes everything: init killed, cgroup removed, state gone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, HullError, InitError, UsageError, errorMessage } from '../errors';
+import { CgroupError, ConfigError, HullError, InitError, UsageError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
@@ -19,7 +19,7 @@ import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
 import { closeAll, idmappedMounts, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
 import { runHooks } from '../hooks';
-import { setupCgroup } from './cgroup';
+import { openCgroup, setupCgroup } from './cgroup';
 import { checkHostSupport } from './hostSupport';
 import { stateOf } from './status';
 
@@ -92,7 +92,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       libc.umask(oldMask);
     }
 
-    const cgroup = setupCgroup(spec, opts.id, log);
+    const cgroup = setupCgroupOrSkip(spec, opts.id, log);
     undo.push(() => cgroup.destroy());
     record.cgroupPaths = cgroup.paths;
     record.cgroupCreated = cgroup.created;
@@ -223,12 +223,30 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   }
 }
 
+/**
+ * Rootless (hull run by a non-root user): without a delegated cgroup the
+ * container's cgroup cannot be made; go on without one, as runc does, with
+ * a warning (no limits, no cgroup view inside).
+ */
+function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof setupCgroup> {
+  try {
+    return setupCgroup(spec, id, log);
+  } catch (e) {
+    const denied = e instanceof CgroupError && ['EACCES', 'EPERM', 'EROFS'].includes(e.code);
+    if (process.geteuid?.() === 0 || !denied) throw e;
+    log.warn(`rootless: ${errorMessage(e)}: running without a cgroup (linux.resources not applied)`);
+    return openCgroup({ cgroupPaths: {} } as ContainerRecord);
+  }
+}
+
 function writeIdMaps(pid: number, spec: Spec): void {
   const linux = spec.linux ?? {};
   const fmt = (maps: { containerID: number; hostID: number; size: number }[] = []) =>
     maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
   try {
     fs.writeFileSync(`/proc/${pid}/uid_map`, fmt(linux.uidMappings));
+    // Unprivileged, the kernel takes a gid_map only once setgroups is denied.
+    if (process.geteuid?.() !== 0) fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
     fs.writeFileSync(`/proc/${pid}/gid_map`, fmt(linux.gidMappings));
   } catch (e) {
     throw new HullError('EIDMAP', `write uid/gid maps of init ${pid}: ${(e as NodeJS.ErrnoException).code ?? e}`);
