@@ -138,6 +138,10 @@ function applyMemory(m: LinuxMemory, dirs: ControllerDirs, warn: Warn): void {
   const dir = need(dirs, 'memory', 'linux.resources.memory');
   const v = dirs.flavour('memory');
   const names = NAMES[v];
+  // Bad values are refused on either version, even where the setting is then ignored.
+  if (m.swappiness !== undefined && m.swappiness !== null && (m.swappiness < 0 || m.swappiness > 100)) {
+    throw new CgroupError('EINVAL', `linux.resources.memory.swappiness: ${m.swappiness} is outside 0-100`, { swappiness: m.swappiness });
+  }
   let limit = m.limit ?? 0;
   let swap = m.swap ?? 0;
 
@@ -182,12 +186,7 @@ function applyMemory(m: LinuxMemory, dirs: ControllerDirs, warn: Warn): void {
       }
     }
     if (m.kernelTCP !== undefined && m.kernelTCP !== 0) writeCgroupFile(dir, 'memory.kmem.tcp.limit_in_bytes', String(m.kernelTCP));
-    if (m.swappiness !== undefined && m.swappiness !== null) {
-      if (m.swappiness < 0 || m.swappiness > 100) {
-        throw new CgroupError('EINVAL', `linux.resources.memory.swappiness: ${m.swappiness} is outside 0-100`, { swappiness: m.swappiness });
-      }
-      writeCgroupFile(dir, 'memory.swappiness', String(m.swappiness));
-    }
+    if (m.swappiness !== undefined && m.swappiness !== null) writeCgroupFile(dir, 'memory.swappiness', String(m.swappiness));
     if (m.disableOOMKiller) writeCgroupFile(dir, 'memory.oom_control', '1');
     if (m.useHierarchy !== undefined) {
       try {
