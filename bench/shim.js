@@ -91,12 +91,20 @@ async function benchRuntime(name) {
     const once = bundle(path.join(dir, 'true'), ['true']);
     const sleeper = bundle(path.join(dir, 'sleep'), ['sleep', '100000']);
     let seq = 0;
+    const failures = [];
     const lifecycle = async () => {
       const id = `bench-${seq++}`;
-      await c.task('Create', { id, bundle: once });
-      await c.task('Start', { id });
-      await c.task('Wait', { id });
-      await c.task('Delete', { id });
+      try {
+        await c.task('Create', { id, bundle: once });
+        await c.task('Start', { id });
+        await c.task('Wait', { id });
+        await c.task('Delete', { id });
+      } catch (e) {
+        failures.push(`${id}: ${e.details ?? e.message}`);
+        await c.task('Kill', { id, signal: 9 }).catch(() => {});
+        await c.task('Wait', { id }).catch(() => {});
+        await c.task('Delete', { id }).catch(() => {});
+      }
     };
     await lifecycle(); // warm-up
     const count = Number(opt.count);
@@ -121,13 +129,15 @@ async function benchRuntime(name) {
         monitorsRssKB: mons.reduce((a, m) => a + m.rss, 0), monitorsPssKB: mons.reduce((a, m) => a + m.pss, 0),
       });
     }
+    const early = [];
     await pool(running, Number(opt.concurrency), async (id) => {
-      await c.task('Kill', { id, signal: 9 });
+      // A container that is already gone is the runtime's doing: report it.
+      await c.task('Kill', { id, signal: 9 }).catch((e) => early.push(`${id}: ${e.details}`));
       await c.task('Wait', { id });
       await c.task('Delete', { id });
     });
     c.close();
-    return { runtime: name, containers: count, concurrency: Number(opt.concurrency), seconds, perSecond: count / seconds, memory };
+    return { runtime: name, containers: count, concurrency: Number(opt.concurrency), seconds, perSecond: (count - failures.length) / seconds, failures, early, memory };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)));
@@ -156,6 +166,8 @@ async function benchRuntime(name) {
       const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each` : '';
       console.log(`  ${String(m.running).padStart(3)} running: daemon ${(m.daemonRssKB / 1024).toFixed(1)} MB RSS (${(m.daemonPssKB / 1024).toFixed(1)} MB PSS), ${m.monitors} monitors ${m.monitorsRssKB} kB RSS${per}`);
     }
+    if (r.failures.length) console.log(`  ${r.failures.length} lifecycles failed, e.g. ${r.failures[0]}`);
+    if (r.early.length) console.log(`  ${r.early.length} sleeping containers had exited before the final kill, e.g. ${r.early[0]}`);
     const first = r.memory[0];
     const last = r.memory[r.memory.length - 1];
     if (last.running > first.running) {

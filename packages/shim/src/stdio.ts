@@ -179,11 +179,17 @@ export class ProcIo {
   private copy(src: Readable, dst: Writable | undefined): void {
     this.streams.push(src);
     this.drains.push(new Promise<void>((resolve) => {
-      src.on('error', () => { if (dst && !dst.writableEnded) dst.end(); resolve(); }); // EIO from a pty master once the slave side is gone
-      src.on('close', () => resolve());
-      if (!dst) return void src.resume();
-      dst.on('error', () => { src.unpipe(dst); src.resume(); });
-      src.on('end', () => dst.once('finish', resolve));
+      if (!dst) {
+        src.on('error', () => resolve());
+        src.on('close', () => resolve());
+        return void src.resume();
+      }
+      // Done when the sink has flushed what the source gave, not when the source ends.
+      dst.on('finish', () => resolve());
+      dst.on('close', () => resolve());
+      dst.on('error', () => { src.unpipe(dst); src.resume(); resolve(); });
+      // EIO from a pty master once its slave side is gone is its end of file.
+      src.on('error', () => { if (!dst.writableEnded) dst.end(); });
       src.pipe(dst);
     }));
   }

@@ -404,7 +404,7 @@ export class Supervisor {
     await p.starting?.catch(() => {});
     // Output written before the exit reaches the client before the exit event.
     await p.io?.drained(5000);
-    p.io?.destroy();
+    // A sink still flushing to a late reader keeps its fds until Delete.
     const t = p.task;
     if (!p.rec.execId && t.rec.cgroups && oomKills(t.rec.cgroups) > 0) this.events.publish('/tasks/oom', { container_id: t.rec.id });
     p.rec.exit = ex;

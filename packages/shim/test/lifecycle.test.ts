@@ -155,6 +155,25 @@ for (const rt of runtimes()) {
       ]);
     });
 
+    it('loses no output when the FIFO reader comes late: the process waits in its full pipe', async () => {
+      const c = daemon.client;
+      const id = uniqueId('late');
+      // 1 MB: far more than a pipe and a FIFO hold together.
+      const bundle = makeBundle(path.join(dir, id), { args: ['sh', '-c', 'head -c 1000000 /dev/zero | tr "\\000" x; echo; echo end'] });
+      const fifo = mkfifo(path.join(dir, `${id}.out`));
+      await c.task('Create', { id, bundle, stdout: fifo });
+      await c.task('Start', { id });
+      const states = await c.task('State', { id });
+      expect(states.status).toBe(Status.RUNNING);
+      const out = readFifo(fifo);
+      const text = await out.until(/end\n$/);
+      expect(text.length).toBe(1000000 + 1 + 4);
+      expect(text.slice(0, 1000000)).toBe('x'.repeat(1000000));
+      expect((await c.task('Wait', { id })).exit_status).toBe(0);
+      out.close();
+      await c.task('Delete', { id });
+    });
+
     it('feeds stdin from a FIFO and closes it on CloseIO', async () => {
       const c = daemon.client;
       const id = uniqueId('stdin');
