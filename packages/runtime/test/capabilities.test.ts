@@ -243,13 +243,13 @@ describe('switchUser', () => {
     expect(bad.stderr).toContain("setuid 1000: EINVAL (uid 1000 is not mapped in the container's user namespace)");
   });
 
-  itRoot('rejects an unknown capability name before changing anything', () => {
+  itRoot('ignores an unknown capability name with a warning and grants the rest', () => {
     const res = spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'),
       JSON.stringify({ uid: 1000, gid: 1000, capabilities: { bounding: ['CAP_KILL'], permitted: ['CAP_KILL', 'CAP_FOO'] } })],
     { env: cleanEnv(), encoding: 'utf8' });
-    expect(res.status).not.toBe(0);
-    expect(res.stdout).toBe('');
-    expect(res.stderr).toContain('process.capabilities.permitted[1]: unknown capability "CAP_FOO"');
+    expect(res.status).toBe(0);
+    expect(res.stderr).toContain('ignoring unknown or unavailable capabilities: [CAP_FOO]');
+    expect(parseStatus(res.stdout).CapBnd).toBe('0000000000000020');
   });
 
   itRoot('names the capabilities the runtime does not hold when capset fails', () => {

@@ -1,5 +1,6 @@
 // `hull start`: open the exec fifo for reading; the init, blocked opening
-// it for writing, writes one byte and goes on to exec the process.
+// it for writing, goes on: startContainer hooks, its last steps, execve.
+// start returns once the process runs, or fails with the init's error.
 import fs from 'node:fs';
 import { InitError } from '../errors';
 import type { Log } from '../log';
@@ -14,30 +15,57 @@ export function start(store: StateStore, id: string, log: Log): void {
     const rec = store.read(id);
     requireStatus(id, 'start', statusOf(store, rec), ['created']);
     const fifo = store.fifoPath(id);
-    // Non-blocking: if the init died, a blocking open would wait forever.
-    const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    try {
-      const buf = Buffer.alloc(1);
-      for (;;) {
-        let n = 0;
-        try {
-          n = fs.readSync(fd, buf, 0, 1, null);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        }
-        if (n === 1) break;
-        if (!isAlive(rec.pid, rec.startTime)) throw new InitError('EINIT', `start ${id}: the container's init exited before it was started`);
-        sleepMs(1);
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
+    const failure = awaitExec(fifo, rec.pid, rec.startTime);
     fs.rmSync(fifo, { force: true });
+    if (failure !== undefined) {
+      // The spec: a failing startContainer hook stops the container; delete runs poststop.
+      throw new InitError('ESTART', `start ${id}: ${failure}`);
+    }
     rec.started = true;
     store.write(rec);
     // The spec: a failing poststart hook is logged and start goes on.
     runHooks(rec.spec.hooks?.poststart, stateOf(rec, 'running'), 'poststart', { log, warnOnly: true });
   } finally {
     unlock();
+  }
+}
+
+/**
+ * Reads the exec fifo (see the init's waitForStart): the first byte means the
+ * init is past the fifo; EOF after it means the process was exec'd; any other
+ * bytes are the init's error. Non-blocking, so a dead init is noticed.
+ */
+function awaitExec(fifo: string, pid: number, startTime: string): string | undefined {
+  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(4096);
+    let connected = false;
+    let message = '';
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        n = -1;
+      }
+      if (n > 0) {
+        let text = buf.toString('utf8', 0, n);
+        if (!connected) {
+          connected = true;
+          text = text.slice(1);
+        }
+        message += text;
+        continue;
+      }
+      // n === 0 before the init connected: no writer yet; after: the writer closed.
+      if (n === 0 && connected) return message || undefined;
+      if (!isAlive(pid, startTime)) {
+        return message || (connected ? undefined : `the container's init exited before it was started`);
+      }
+      sleepMs(1);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
 }

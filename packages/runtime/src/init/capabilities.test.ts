@@ -27,15 +27,13 @@ describe('resolveCapabilities', () => {
     expect(resolveCapabilities(undefined)).toEqual({ bounding: 0n, effective: 0n, inheritable: 0n, permitted: 0n, ambient: 0n });
   });
 
-  it('rejects an unknown name with its JSON path', () => {
-    let err: unknown;
-    try {
-      resolveCapabilities({ effective: ['CAP_KILL', 'CAP_NOPE'] }, { jsonPath: 'process.capabilities' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toBe('process.capabilities.effective[1]: unknown capability "CAP_NOPE"');
+  it('drops an unknown name with a warning (the spec: MUST warn, SHOULD NOT fail); a wrong type is an error', () => {
+    const warnings: string[] = [];
+    const log = { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
+    const sets = resolveCapabilities({ effective: ['CAP_KILL', 'CAP_NOPE'] }, { jsonPath: 'process.capabilities', log });
+    expect(sets.effective).toBe(1n << 5n);
+    expect(warnings).toEqual(['ignoring unknown or unavailable capabilities: [CAP_NOPE]']);
+    expect(() => resolveCapabilities({ bounding: 'CAP_KILL' as unknown as string[] })).toThrow(ConfigError);
     expect(() => resolveCapabilities({ bounding: 'CAP_KILL' as unknown as string[] })).toThrow('process.capabilities.bounding: must be an array');
   });
 });

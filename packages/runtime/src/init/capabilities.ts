@@ -42,9 +42,10 @@ const EINVAL = 22;
 const LAST_CAP = lastCap();
 
 /**
- * Names → masks. An unknown name is a ConfigError; a known capability the
- * running kernel lacks (above cap_last_cap) is dropped with a warning, as runc
- * does. A missing `caps` means every set empty, as runc does.
+ * Names → masks. An unknown name, or a capability the running kernel lacks
+ * (above cap_last_cap), is dropped with a warning: the spec says such values
+ * MUST be logged as a warning and SHOULD NOT fail the container (runc agrees).
+ * A missing `caps` means every set empty, as runc does.
  */
 export function resolveCapabilities(caps: LinuxCapabilities | undefined, opts: CapOptions = {}): CapSets {
   const at = opts.jsonPath ?? 'process.capabilities';
@@ -55,9 +56,9 @@ export function resolveCapabilities(caps: LinuxCapabilities | undefined, opts: C
     if (names === undefined || names === null) continue;
     if (!Array.isArray(names)) throw new ConfigError(`${at}.${set}`, 'must be an array');
     names.forEach((name, i) => {
-      const n = typeof name === 'string' ? capabilityNumber(name) : undefined;
-      if (n === undefined) throw new ConfigError(`${at}.${set}[${i}]`, `unknown capability ${JSON.stringify(name)}`);
-      if (n > LAST_CAP) unavailable.add(name);
+      if (typeof name !== 'string') throw new ConfigError(`${at}.${set}[${i}]`, `must be a string`);
+      const n = capabilityNumber(name);
+      if (n === undefined || n > LAST_CAP) unavailable.add(name);
       else sets[set] |= 1n << BigInt(n);
     });
   }

@@ -15,7 +15,7 @@ import type { InitConfig } from './config';
 import * as libc from '../sys/libc';
 import { O } from '../sys/constants';
 import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces';
-import { enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
+import { applyRootPropagation, enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
 import { applyOomScoreAdj, applySysctl, writeTimeOffsets } from './process';
 import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
@@ -53,6 +53,7 @@ function main(): void {
 
   const seccompAgent = connectSeccompAgent(linux.seccomp);
   enterRootfs(cfg.rootfs, cfg.noPivot);
+  applyRootPropagation(linux.rootfsPropagation);
   applySysctl(linux.sysctl);
   readonlyPaths(linux.readonlyPaths);
   maskPaths(linux.maskedPaths);
@@ -64,20 +65,29 @@ function main(): void {
   const prep = prepareProcess(proc, linux.seccomp, logger);
 
   channel.send({ type: 'ready' });
-  waitForStart(cfg.fifoFd);
-
-  runHooks(spec.hooks?.startContainer, { ...cfg.state, status: 'created' }, 'startContainer', { log: logger });
-  becomeProcess(proc, prep, {
-    cgroupFds: cfg.cgroupFds,
-    afterCgroup: () => enterCgroupNamespace(namespaces),
-    preserveFds: cfg.preserveFds,
-    seccompSpec: linux.seccomp,
-    seccompAgent,
-    state: cfg.state,
-    personality: linux.personality,
-    log: logger,
-    memoryPolicy: linux.memoryPolicy,
-  });
+  const startFd = waitForStart(cfg.fifoFd);
+  try {
+    runHooks(spec.hooks?.startContainer, { ...cfg.state, status: 'created' }, 'startContainer', { log: logger });
+    becomeProcess(proc, prep, {
+      cgroupFds: cfg.cgroupFds,
+      afterCgroup: () => enterCgroupNamespace(namespaces),
+      preserveFds: cfg.preserveFds,
+      seccompSpec: linux.seccomp,
+      seccompAgent,
+      state: cfg.state,
+      personality: linux.personality,
+      log: logger,
+      memoryPolicy: linux.memoryPolicy,
+    });
+  } catch (e) {
+    // `start` is reading the fifo: it reports this as its own failure.
+    try {
+      libc.write(startFd, Buffer.from(errorMessage(e)));
+    } catch {
+      // start gave up
+    }
+    throw e;
+  }
 }
 
 /** A session keyring of the container's own, so it does not share the host's keys (as runc). */
@@ -90,12 +100,17 @@ function joinKeyring(id: string): void {
   }
 }
 
-/** Opening the fifo for writing blocks until `hull start` opens it for reading. */
-function waitForStart(fifoFd: number): void {
+/**
+ * Opening the fifo for writing blocks until `hull start` opens it for reading.
+ * One byte says "connected"; then either an error message (the startContainer
+ * hooks or the last steps failed) or nothing: the fd is close-on-exec, so
+ * start sees EOF once the process runs.
+ */
+function waitForStart(fifoFd: number): number {
   const fd = libc.open(`/proc/self/fd/${fifoFd}`, O.WRONLY | O.CLOEXEC);
-  libc.write(fd, Buffer.from('0'));
-  libc.close(fd);
   libc.close(fifoFd);
+  libc.write(fd, Buffer.from('0'));
+  return fd;
 }
 
 

@@ -47,9 +47,12 @@ export interface RootfsOptions {
 export function prepareRootfs(opts: RootfsOptions): void {
   const { rootfs, spec } = opts;
   const linux = spec.linux ?? {};
-  // Nothing done here may reach the host's mount tree.
-  const propagation = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : MS.SLAVE | MS.REC;
-  libc.mount(null, '/', null, propagation | MS.REC, null, 'make / ' + (linux.rootfsPropagation ?? 'rslave'));
+  // Nothing done here may reach the host's mount tree: rslave, unless the config asks for
+  // private or shared. The exact rootfsPropagation is applied to "/" after pivot_root
+  // (applyRootPropagation): "unbindable" now would forbid the binds below.
+  const wanted = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : 0;
+  const initial = wanted & (MS.PRIVATE | MS.SHARED) ? (wanted & (MS.PRIVATE | MS.SHARED)) | MS.REC : MS.SLAVE | MS.REC;
+  libc.mount(null, '/', null, initial, null, 'make / ' + (linux.rootfsPropagation ?? 'rslave'));
   makeParentPrivate(rootfs);
   libc.mount(rootfs, rootfs, 'bind', MS.BIND | MS.REC, null, `bind rootfs ${rootfs}`);
 
@@ -70,19 +73,30 @@ export function prepareRootfs(opts: RootfsOptions): void {
   if (cwd) mkdirInRoot(rootfs, cwd);
 }
 
-/** pivot_root needs the rootfs's parent mount not to be shared. */
+/** pivot_root refuses a shared parent of the new root; only then is it made private (a
+ *  slave parent keeps receiving the host's mounts, as rootfsPropagation "slave" means). */
 function makeParentPrivate(rootfs: string): void {
-  const mountpoint = findMountPoint(rootfs);
-  libc.mount(null, mountpoint, null, MS.PRIVATE, null, `make ${mountpoint} private`);
+  const parent = findMountPoint(rootfs);
+  if (!parent.shared) return;
+  libc.mount(null, parent.path, null, MS.PRIVATE, null, `make ${parent.path} private`);
 }
 
-function findMountPoint(p: string): string {
-  const points = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => unescapeMount(l.split(' ')[4] ?? ''));
-  let best = '/';
-  for (const mp of points) {
-    if (mp && (p === mp || p.startsWith(mp.endsWith('/') ? mp : mp + '/')) && mp.length > best.length) best = mp;
+function findMountPoint(p: string): { path: string; shared: boolean } {
+  let best = { path: '/', shared: false };
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const fields = line.split(' ');
+    const mp = unescapeMount(fields[4] ?? '');
+    if (mp && (p === mp || p.startsWith(mp.endsWith('/') ? mp : mp + '/')) && mp.length >= best.path.length) {
+      // Optional fields run from the 7th up to the "-" separator.
+      best = { path: mp, shared: fields.slice(6, fields.indexOf('-')).some((f) => f.startsWith('shared:')) };
+    }
   }
   return best;
+}
+
+/** linux.rootfsPropagation on the new "/", after pivot_root (as runc applies it). */
+export function applyRootPropagation(propagation: string | undefined): void {
+  if (propagation) libc.mount(null, '/', null, ROOT_PROPAGATION[propagation], null, `make / ${propagation}`);
 }
 
 function unescapeMount(s: string): string {
