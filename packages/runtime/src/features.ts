@@ -4,8 +4,8 @@ import { features, type Features } from './spec/defaults';
 import { MOUNT_OPTIONS } from './spec/mountOptions';
 import { lastCap } from './spec/capabilities';
 
-// Not implemented yet: id-mapped mounts and tmpcopyup.
-const UNSUPPORTED_MOUNT_OPTIONS = new Set(['idmap', 'ridmap', 'tmpcopyup']);
+// Every option of the table is implemented (idmap/ridmap: bind mounts only).
+const UNSUPPORTED_MOUNT_OPTIONS = new Set<string>();
 
 export function hullFeatures(): Features {
   let seccomp: { actions: string[]; operators: string[]; archs: string[]; knownFlags: string[]; supportedFlags: string[] } | false = false;
@@ -30,7 +30,7 @@ export function hullFeatures(): Features {
     selinux: false,
     intelRdt: { enabled: false },
     memoryPolicy: true,
-    idmapMounts: false,
+    idmapMounts: true,
     netDevices: false,
     mountOptions: Object.keys(MOUNT_OPTIONS).filter((o) => !UNSUPPORTED_MOUNT_OPTIONS.has(o)),
   });

@@ -12,8 +12,8 @@ import { MS, O } from '../sys/constants';
  * former contents into it, keeping types, modes, owners and times. The old
  * contents stay reachable through an fd opened before the mount (the new
  * mount hides them from path lookups). A read-only tmpfs is filled first,
- * then made read-only. The tmpfs's root gets the directory's owner, and its
- * mode unless the options set a mode=.
+ * then made read-only. The tmpfs's root gets the directory's mode unless the
+ * options set a mode= (its owner stays the init's, as with runc).
  */
 export function mountTmpfsCopyUp(source: string, target: string, dest: string, flags: number, data: string | null): void {
   let dirFd: number;
@@ -26,7 +26,6 @@ export function mountTmpfsCopyUp(source: string, target: string, dest: string, f
     libc.mount(source, target, 'tmpfs', flags & ~MS.RDONLY, data, `mount tmpfs on ${dest}`);
     const from = `/proc/self/fd/${dirFd}`;
     const st = fs.statSync(from);
-    copyOwnership(target, st, false);
     if (!(data ?? '').split(',').some((d) => d.startsWith('mode='))) fs.chmodSync(target, st.mode & 0o7777);
     copyDir(from, target, dest);
     if (flags & MS.RDONLY) libc.mount(null, target, null, MS.REMOUNT | flags, data, `remount tmpfs on ${dest} read-only`);
