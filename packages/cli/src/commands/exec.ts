@@ -49,11 +49,13 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   }
 
   const execId = `exec-${crypto.randomBytes(8).toString('hex')}`;
-  const dir = c.info.bundle;
+  // Our own directory: the container's bundle may not be hullctl's to write in.
+  const dir = path.join(ctx.stateDir, 'exec');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = {
-    stdin: path.join(dir, `${execId}.stdin`),
-    stdout: path.join(dir, `${execId}.stdout`),
-    stderr: path.join(dir, `${execId}.stderr`),
+    stdin: path.join(dir, `${c.id}-${execId}.stdin`),
+    stdout: path.join(dir, `${c.id}-${execId}.stdout`),
+    stderr: path.join(dir, `${c.id}-${execId}.stderr`),
   };
   const detached = !!argv.detach;
   const interactive = !!argv.interactive && !detached;
