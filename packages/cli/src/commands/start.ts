@@ -1,16 +1,16 @@
 // hullctl start: runs created containers, and again those that exited
 // (the task is made anew from the same bundle; its logs go on).
 import { STATUS } from '../client';
-import { createTask, resolveContainer, type Container } from '../containers';
+import { INTERACTIVE_ANNOTATION, createTask, resolveContainer, type Container } from '../containers';
 import type { Context } from '../context';
-import { FlagError } from '../errors';
+import { CliError, FlagError } from '../errors';
 import { detachKeys, forEachRef, runAttached, startTask, strings } from './common';
 
 /** Brings a container to running, whatever it was (created, exited, running). */
 export async function startContainer(ctx: Context, c: Container, start = true): Promise<void> {
   if (c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED) return;
   if (c.info.status === STATUS.STOPPED) {
-    if (!c.spec) throw new FlagError(`container ${c.name} was not made by hullctl: it cannot be started again`);
+    if (!c.spec) throw new CliError(`container ${c.name} was not made by hullctl: it cannot be started again`, 1, 'EFOREIGN');
     await ctx.client().call('Delete', { id: c.id }, c.name);
     await createTask(ctx, c.id, c.info.bundle, c.spec);
   }
@@ -22,7 +22,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   if (argv.attach || argv.interactive) {
     if (refs.length > 1) throw new FlagError('you cannot start and attach multiple containers at once');
     const c = await resolveContainer(ctx, refs[0]!);
-    if (!c.spec) throw new FlagError(`container ${refs[0]} was not made by hullctl: it cannot be attached`);
+    if (!c.spec) throw new CliError(`container ${refs[0]} was not made by hullctl: it cannot be attached`, 1, 'EFOREIGN');
     const wasRunning = c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED;
     await startContainer(ctx, c, false);
     const status = await runAttached(ctx, {
@@ -30,7 +30,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       ref: refs[0]!,
       bundle: c.info.bundle,
       spec: c.spec,
-      interactive: !!argv.interactive && c.spec.annotations?.['io.hull.interactive'] === 'true',
+      interactive: !!argv.interactive && c.spec.annotations?.[INTERACTIVE_ANNOTATION] === 'true',
       detachKeys: detachKeys(argv),
       fromEnd: true,
       start: async () => {
