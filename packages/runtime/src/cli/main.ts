@@ -36,6 +36,8 @@ const COMMANDS: [string, string][] = [
   ['ps <container-id> [ps-args..]', 'ps displays the processes running inside a container'],
   ['events <container-id>', 'display container events such as OOM notifications, cpu, memory, and IO usage statistics'],
   ['update <container-id>', 'update container resource constraints'],
+  ['checkpoint <container-id>', 'checkpoint a running container'],
+  ['restore <container-id>', 'restore a container from a previous checkpoint'],
   ['list', 'lists containers started by hull with the given root'],
   ['spec', 'create a new specification file'],
   ['features', 'show the enabled features'],
