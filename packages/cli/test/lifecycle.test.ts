@@ -63,6 +63,19 @@ describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
     expect(await env.hullctl(['rm', name])).toMatchObject({ code: 1, stderr: `Error: No such container: ${name}\n` });
   });
 
+  it_('version and info answer from the supervisor', async () => {
+    const v = await env.hullctl(['version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^Client:\n Version: +\d+\.\d+\.\d+\n/);
+    expect(v.stdout).toContain(`Pid:         ${env.shim!.pid}\n`);
+    const name = uniqueName('info');
+    expect((await run(['-d', '--name', name, '--rootfs', ROOTFS, 'sleep', '60'])).code).toBe(0);
+    const info = await env.hullctl(['info']);
+    expect(info.stdout).toMatch(/ Containers: +\d+\n  Running: +[1-9]\d*\n/);
+    expect(info.stdout).toContain(` Runtimes:        ${rt.binary}`);
+    expect((await env.hullctl(['rm', '-f', name])).code).toBe(0);
+  });
+
   it_('--rm removes the container and frees its name', async () => {
     const name = uniqueName('rm');
     expect((await run(['--rm', '--name', name, '--rootfs', ROOTFS, 'true'])).code).toBe(0);
