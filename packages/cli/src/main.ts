@@ -124,6 +124,10 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Our reader went away (`hullctl logs x | head`): end as a Unix tool does on SIGPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 128 + 13 : EXIT_CLI));
+  }
   let code: number;
   try {
     code = await run(argv);
