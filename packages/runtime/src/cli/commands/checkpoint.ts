@@ -12,7 +12,8 @@ export const criuFlags = (y: Argv) =>
     .option('shell-job', { type: 'boolean', default: false, describe: 'allow shell jobs' })
     .option('file-locks', { type: 'boolean', default: false, describe: 'handle file locks, for safety' })
     .option('manage-cgroups-mode', { type: 'string', default: '', describe: 'cgroups mode: soft|full|strict|ignore (default: soft)' })
-    .option('empty-ns', { type: 'string', array: true, default: [] as string[], describe: 'create a namespace, but don\'t restore its properties' })
+    // One value per flag, repeatable (runc's string slice); an array option would swallow the container id.
+    .option('empty-ns', { type: 'string', describe: 'create a namespace, but don\'t restore its properties' })
     .option('auto-dedup', { type: 'boolean', default: false, describe: 'enable auto deduplication of memory images' })
     .option('lazy-pages', { type: 'boolean', default: false, describe: 'use userfaultfd to lazily restore memory pages' });
 
@@ -36,7 +37,7 @@ export interface CriuArgs {
   'shell-job': boolean;
   'file-locks': boolean;
   'manage-cgroups-mode': string;
-  'empty-ns': string[];
+  'empty-ns'?: string | string[];
   'auto-dedup': boolean;
   'lazy-pages': boolean;
 }
@@ -63,7 +64,7 @@ export function criuOptions(args: CriuArgs) {
     shellJob: args['shell-job'],
     fileLocks: args['file-locks'],
     manageCgroupsMode: args['manage-cgroups-mode'],
-    emptyNs: args['empty-ns'].map(String),
+    emptyNs: ([] as string[]).concat(args['empty-ns'] ?? []).map(String),
     autoDedup: args['auto-dedup'],
     lazyPages: args['lazy-pages'],
   };
