@@ -174,6 +174,29 @@ for (const rt of runtimes()) {
       await c.task('Delete', { id });
     });
 
+    itExec('execs a process with a terminal of its own', async () => {
+      const c = daemon.client;
+      const id = uniqueId('exectty');
+      const bundle = makeBundle(path.join(dir, id), { args: ['sleep', '1000'] });
+      await c.task('Create', { id, bundle });
+      await c.task('Start', { id });
+      const stdin = mkfifo(path.join(dir, `${id}.in`));
+      const out = readFifo(mkfifo(path.join(dir, `${id}.out`)));
+      const spec = { args: ['sh'], terminal: true, cwd: '/', env: ['PATH=/bin', 'TERM=xterm'], user: { uid: 0, gid: 0 } };
+      await c.task('Exec', { id, exec_id: 't', terminal: true, stdin, stdout: path.join(dir, `${id}.out`), spec: { type_url: PROCESS_SPEC_TYPE, value: Buffer.from(JSON.stringify(spec)) } });
+      await c.task('Start', { id, exec_id: 't' });
+      await c.task('ResizePty', { id, exec_id: 't', width: 77, height: 22 });
+      const w = fs.createWriteStream(stdin);
+      w.write('stty size; exit 8\n');
+      expect((await c.task('Wait', { id, exec_id: 't' })).exit_status).toBe(8);
+      expect(await out.until(/22 77/)).toContain('22 77');
+      w.destroy();
+      out.close();
+      await c.task('Kill', { id, signal: 9 });
+      await c.task('Wait', { id });
+      await c.task('Delete', { id });
+    });
+
     it('feeds stdin from a FIFO and closes it on CloseIO', async () => {
       const c = daemon.client;
       const id = uniqueId('stdin');
