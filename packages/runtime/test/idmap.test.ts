@@ -11,6 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanupAll, hasRunc, HULL, itRoot, isRoot, makeBundle, runtime, tempDir, uniqueId, cleanEnv, type Config } from './helpers';
 
+// Each test starts several Node processes; a loaded machine makes that slow.
+jest.setTimeout(60_000);
+
 // Host mounts made by a test go before its temp dirs.
 const hostMounts: string[] = [];
 afterEach(() => {

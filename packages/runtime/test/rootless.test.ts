@@ -2,12 +2,16 @@
 // (a user namespace mapping only that user to root). The tests run as root
 // and switch to a throwaway user with runuser; the user is removed at the
 // end only if these tests created it. This host delegates no cgroup to the
-// user: hull goes on without one and says so, as runc goes on silently.
+// user: as runc, hull goes on without one when the config asks for no limits
+// and no cgroupsPath (it warns; runc is silent), and fails otherwise.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanEnv, hasRunc, HULL, isRoot, itRoot, ROOTFS, uniqueId } from './helpers';
+
+// Each test starts several Node processes; a loaded machine makes that slow.
+jest.setTimeout(60_000);
 
 const USER = 'hulltest';
 let createdUser = false;
@@ -151,6 +155,26 @@ describe.each(both)('rootless run (%s)', (name) => {
     for (let i = 0; i < 50 && JSON.parse(rt.run(['state', id]).stdout).status !== 'stopped'; i++) spawnSync('sleep', ['0.1']);
     expect(rt.run(['delete', id]).status).toBe(0);
     expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
+  });
+});
+
+describe.each(both)('rootless without a delegated cgroup (%s)', (name) => {
+  itRoot('a memory limit or a cgroupsPath fails create and leaves nothing behind', () => {
+    // Only meaningful where the user cannot make cgroups (this host: none is delegated).
+    const delegated = spawnSync('runuser', ['-u', USER, '--', 'test', '-w', '/sys/fs/cgroup/memory']).status === 0;
+    if (delegated) return;
+    const rt = asUser(name);
+    for (const edit of [
+      (c: any) => { c.linux.resources = { memory: { limit: 100 * 1024 * 1024 } }; },
+      (c: any) => { c.linux.cgroupsPath = `/hull-rootless-${process.pid}`; },
+    ]) {
+      const b = rootlessBundle(name, ['true'], edit);
+      const id = uniqueId();
+      const r = rt.run(['run', '--bundle', b.dir, id]);
+      expect(r.status).not.toBe(0);
+      if (name === 'hull') expect(r.stderr).toMatch(/rootless: linux\.(resources\.memory|cgroupsPath) needs a cgroup, and none is delegated to this user: cgroup: mkdir \S+: EACCES/);
+      expect(fs.readdirSync(rt.root).filter((e) => !e.startsWith('.'))).toEqual([]);
+    }
   });
 });
 

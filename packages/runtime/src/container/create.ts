@@ -225,8 +225,9 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
 
 /**
  * Rootless (hull run by a non-root user): without a delegated cgroup the
- * container's cgroup cannot be made; go on without one, as runc does, with
- * a warning (no limits, no cgroup view inside).
+ * container's cgroup cannot be made. As runc does, go on without one when
+ * the config asks for no limits and no cgroupsPath (with a warning: no
+ * cgroup view inside, `ps`/`pause` have nothing to act on); otherwise fail.
  */
 function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof setupCgroup> {
   try {
@@ -234,7 +235,14 @@ function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof 
   } catch (e) {
     const denied = e instanceof CgroupError && ['EACCES', 'EPERM', 'EROFS'].includes(e.code);
     if (process.geteuid?.() === 0 || !denied) throw e;
-    log.warn(`rootless: ${errorMessage(e)}: running without a cgroup (linux.resources not applied)`);
+    const linux = spec.linux ?? {};
+    // The device rules are not limits here: without a cgroup the user namespace already keeps devices out.
+    const limits = Object.entries(linux.resources ?? {}).filter(([k, v]) => k !== 'devices' && v != null && !(typeof v === 'object' && Object.keys(v).length === 0));
+    if (linux.cgroupsPath || limits.length) {
+      const what = linux.cgroupsPath ? 'linux.cgroupsPath' : `linux.resources.${limits[0][0]}`;
+      throw new CgroupError(e.code, `rootless: ${what} needs a cgroup, and none is delegated to this user: ${errorMessage(e)}`, {}, { cause: e });
+    }
+    log.warn(`rootless: ${errorMessage(e)}: running without a cgroup`);
     return openCgroup({ cgroupPaths: {} } as ContainerRecord);
   }
 }
