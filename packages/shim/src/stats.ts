@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const V1_ROOT = '/sys/fs/cgroup';
+const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** The task's cgroups: controller -> path (v1), and '' -> path in the unified hierarchy. */
 export function cgroupsOf(pid: number): Record<string, string> {
@@ -16,8 +16,9 @@ export function cgroupsOf(pid: number): Record<string, string> {
   return out;
 }
 
-function unifiedRoot(): string {
-  return fs.existsSync(path.join(V1_ROOT, 'cgroup.controllers')) ? V1_ROOT : path.join(V1_ROOT, 'unified');
+/** Where cgroup2 is: the root itself on a pure v2 host, <root>/unified on a hybrid one. */
+function unifiedRoot(root: string): string {
+  return fs.existsSync(path.join(root, 'cgroup.controllers')) ? root : path.join(root, 'unified');
 }
 
 function read(file: string): string | undefined {
@@ -40,13 +41,17 @@ function keyed(s: string | undefined, key: string): number | undefined {
 }
 
 /** A controller's directory: v1 when that controller is mounted on its own, else v2. */
-function dir(cgroups: Record<string, string>, controller: string): { v2: boolean; dir: string } | undefined {
+function dir(cgroups: Record<string, string>, controller: string, root: string): { v2: boolean; dir: string } | undefined {
   const v1 = cgroups[controller];
   if (v1 !== undefined) {
-    const base = path.join(V1_ROOT, controller === 'cpuacct' && !fs.existsSync(path.join(V1_ROOT, 'cpuacct')) ? 'cpu,cpuacct' : controller);
+    const base = path.join(root, controller === 'cpuacct' && !fs.existsSync(path.join(root, 'cpuacct')) ? 'cpu,cpuacct' : controller);
     if (fs.existsSync(base)) return { v2: false, dir: path.join(base, v1) };
   }
-  if (cgroups[''] !== undefined) return { v2: true, dir: path.join(unifiedRoot(), cgroups['']) };
+  if (cgroups[''] !== undefined) {
+    const d = path.join(unifiedRoot(root), cgroups['']);
+    // On a hybrid host the unified hierarchy may lack the controller's files.
+    if (controller === 'cpuacct' ? fs.existsSync(path.join(d, 'cpu.stat')) : fs.existsSync(path.join(d, `${controller}.current`))) return { v2: true, dir: d };
+  }
   return undefined;
 }
 
@@ -57,11 +62,11 @@ export interface TaskStats {
   memory: { usage?: number; limit?: number };
 }
 
-export function readStats(cgroups: Record<string, string>): TaskStats {
+export function readStats(cgroups: Record<string, string>, root = CGROUP_ROOT): TaskStats {
   const stats: TaskStats = { cgroup: cgroups.memory ?? cgroups.pids ?? cgroups[''] ?? '', pids: {}, cpu: {}, memory: {} };
-  const pids = dir(cgroups, 'pids');
+  const pids = dir(cgroups, 'pids', root);
   if (pids) stats.pids = { current: num(read(path.join(pids.dir, 'pids.current'))), limit: num(read(path.join(pids.dir, 'pids.max'))) };
-  const cpu = dir(cgroups, 'cpuacct');
+  const cpu = dir(cgroups, 'cpuacct', root);
   if (cpu && !cpu.v2) {
     const st = read(path.join(cpu.dir, 'cpuacct.stat'));
     const tick = 1e9 / 100; // USER_HZ
@@ -73,7 +78,7 @@ export function readStats(cgroups: Record<string, string>): TaskStats {
     const us = (k: string) => { const v = keyed(st, k); return v === undefined ? undefined : v * 1000; };
     stats.cpu = { usage_ns: us('usage_usec'), user_ns: us('user_usec'), system_ns: us('system_usec') };
   }
-  const mem = dir(cgroups, 'memory');
+  const mem = dir(cgroups, 'memory', root);
   if (mem && !mem.v2) {
     const limit = num(read(path.join(mem.dir, 'memory.limit_in_bytes')));
     stats.memory = { usage: num(read(path.join(mem.dir, 'memory.usage_in_bytes'))), limit: limit !== undefined && limit >= 2 ** 62 ? undefined : limit };
@@ -84,8 +89,8 @@ export function readStats(cgroups: Record<string, string>): TaskStats {
 }
 
 /** How many times the kernel's OOM killer hit the task's memory cgroup. */
-export function oomKills(cgroups: Record<string, string>): number {
-  const mem = dir(cgroups, 'memory');
+export function oomKills(cgroups: Record<string, string>, root = CGROUP_ROOT): number {
+  const mem = dir(cgroups, 'memory', root);
   if (!mem) return 0;
   return mem.v2 ? keyed(read(path.join(mem.dir, 'memory.events')), 'oom_kill') ?? 0 : keyed(read(path.join(mem.dir, 'memory.oom_control')), 'oom_kill') ?? 0;
 }
