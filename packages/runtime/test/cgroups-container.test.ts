@@ -49,8 +49,10 @@ function insideFile(ctrl: string, v1File: string, v2File: string): string {
 describe('container limits', () => {
   if (!isRoot) it.skip('needs root', () => {});
 
-  itRunc('/bin/echo runs under memory 4 MiB and pids 5, in hull as in runc', () => {
-    for (const name of ['runc', 'hull'] as const) {
+  // runc joins the cgroup before it sets the container up: on v2, where its
+  // init's pages count, 4 MiB OOM-kills runc's init (seen in the v2 guest).
+  itRoot('/bin/echo runs under memory 4 MiB and pids 5, in hull as in runc on v1', () => {
+    for (const name of hasRunc && !v2 ? ['runc', 'hull'] as const : ['hull'] as const) {
       const rt = runtime(name);
       const b = makeBundle(limits(4 << 20, 5), ['echo', 'hello']);
       const r = rt.run(['run', '--bundle', b.dir, uniqueId()]);

@@ -119,6 +119,20 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(warnings).toEqual([]);
   });
 
+  // hugetlb lives on the cgroup2 mount on hybrid hosts (enabled there on demand), in the one tree on v2.
+  const hugetlbDir = (m: CgroupManager) => (v2 ? m.paths.unified : m.paths.hugetlb ?? m.paths.unified);
+  const hasHugetlb = fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB') &&
+    (layout.v1.hugetlb !== undefined || (layout.unified !== undefined && fs.readFileSync(`${layout.unified.mount}/cgroup.controllers`, 'utf8').includes('hugetlb')));
+  (isRoot && hasHugetlb ? it : it.skip)('hugepage limits and unified keys read back (hugetlb here lives on cgroup2)', () => {
+    const m = manager();
+    m.set({ hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }], unified: { 'hugetlb.2MB.max': String(8 << 20) } });
+    const dir = hugetlbDir(m);
+    const v1Names = !v2 && m.paths.hugetlb !== undefined;
+    // The unified key is written last and wins, as in runc.
+    expect(fs.readFileSync(path.join(dir, v1Names ? 'hugetlb.2MB.limit_in_bytes' : 'hugetlb.2MB.max'), 'utf8').trim()).toBe(String(v1Names ? 4 << 20 : 8 << 20));
+    expect(() => m.set({ hugepageLimits: [{ pageSize: '3MB', limit: 1 }] })).toThrow(/page size not supported/);
+  });
+
   itRoot('a process over the memory limit is OOM-killed, and the OOM watch reports it', async () => {
     const m = manager();
     m.set({ memory: { limit: 16 << 20, swap: 16 << 20 } });
@@ -184,7 +198,8 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(s.memory.usage.usage).toBeGreaterThan(0);
     expect(s.pids.limit).toBe(10);
     expect(s.pids.current).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(s).sort()).toEqual(['blkio', 'cpu', 'hugetlb', 'memory', 'pids']);
+    expect(Object.keys(s).sort()).toEqual(['blkio', 'cpu', 'cpuset', 'hugetlb', 'memory', 'pids']);
+    expect(s.cpuset.cpus?.length).toBeGreaterThan(0);
     c.kill('SIGKILL');
   });
 

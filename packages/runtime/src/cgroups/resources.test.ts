@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CgroupError } from '../errors';
 import { newCgroupManager, openCgroupManager } from './index';
 import { blkioWeightToIoWeight, sharesToWeight, swapToV2 } from './resources';
+import { parseCpuList } from './stats';
 import { type FakeHost, fakeHybridHost, fakeV2Host } from './testing';
 
 const V1_FILES: Record<string, Record<string, string>> = {
@@ -74,6 +75,11 @@ describe('conversions (runc/crun formulas)', () => {
     expect(blkioWeightToIoWeight(500)).toBe(4950);
     expect(blkioWeightToIoWeight(1000)).toBe(10000);
   });
+  it('cpu lists', () => {
+    expect(parseCpuList('0-2,4\n')).toEqual([0, 1, 2, 4]);
+    expect(parseCpuList('')).toBeUndefined();
+  });
+
   it('memory+swap → memory.swap.max', () => {
     expect(swapToV2(64 << 20, 32 << 20)).toBe(32 << 20);
     expect(swapToV2(-1, 32 << 20)).toBe(-1);
@@ -241,6 +247,7 @@ describe('v1 (hybrid) mapping', () => {
     expect(s.memory.usage).toEqual({ limit: 9223372036854771712, usage: 4096, max: 8192, failcnt: 0 });
     expect(s.memory.raw).toEqual({ cache: 8192, rss: 4096 });
     expect(s.pids).toEqual({ current: 2 });
+    expect(s.cpuset).toMatchObject({ cpu_exclusive: 0, sched_load_balance: 0 });
     expect(s.blkio.ioServiceBytesRecursive).toEqual([{ major: 254, op: 'Read', value: 4096 }, { major: 254, op: 'Write' }]);
   });
 });

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseKeyValues, parseUint, readOptional } from './files';
-import type { BlkioEntry, BlkioStats, CgroupStats, HugetlbStats, MemoryEntry } from './types';
+import type { BlkioEntry, BlkioStats, CgroupStats, CpusetStats, HugetlbStats, MemoryEntry } from './types';
 
 /** USER_HZ: cpuacct.stat counts ticks of 1/100 s. */
 const NS_PER_TICK = 1e9 / 100;
@@ -93,9 +93,39 @@ function hugetlb(dir: string | undefined, flavour: 1 | 2): Record<string, Hugetl
   return out;
 }
 
+/** "0-2,4" → [0, 1, 2, 4]; undefined when empty (runc omits it). */
+export function parseCpuList(text: string | undefined): number[] | undefined {
+  const out: number[] = [];
+  for (const part of (text ?? '').trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) continue;
+    for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]); i++) out.push(i);
+  }
+  return out.length ? out : undefined;
+}
+
+function cpuset(dir: string | undefined, flavour: 1 | 2): CpusetStats {
+  // v2 has only the effective lists; the v1 flags read as 0 there, as in runc.
+  const flag = (name: string) => (flavour === 1 ? num(dir, `cpuset.${name}`) : 0);
+  return clean({
+    cpus: parseCpuList(dir && readOptional(dir, flavour === 1 ? 'cpuset.cpus' : 'cpuset.cpus.effective')),
+    cpu_exclusive: flag('cpu_exclusive'),
+    mems: parseCpuList(dir && readOptional(dir, flavour === 1 ? 'cpuset.mems' : 'cpuset.mems.effective')),
+    mem_hardwall: flag('mem_hardwall'),
+    mem_exclusive: flag('mem_exclusive'),
+    memory_migrate: flag('memory_migrate'),
+    memory_spread_page: flag('memory_spread_page'),
+    memory_spread_slab: flag('memory_spread_slab'),
+    memory_pressure: flag('memory_pressure'),
+    sched_load_balance: flag('sched_load_balance'),
+    sched_relax_domain_level: flavour === 1 && dir ? Number(readOptional(dir, 'cpuset.sched_relax_domain_level')?.trim() ?? 0) : 0,
+  });
+}
+
 export interface V1StatDirs {
   cpu?: string;
   cpuacct?: string;
+  cpuset?: string;
   memory?: string;
   pids?: string;
   blkio?: string;
@@ -121,6 +151,7 @@ export function statsV1(d: V1StatDirs): CgroupStats {
       }),
       throttling: clean({ periods: nz(cpuStat.nr_periods), throttledPeriods: nz(cpuStat.nr_throttled), throttledTime: nz(cpuStat.throttled_time) }),
     },
+    cpuset: cpuset(d.cpuset, 1),
     memory: mem
       ? clean({
         cache: nz(memStat.cache),
@@ -176,6 +207,7 @@ export function statsV2(dir: string): CgroupStats {
       }),
       throttling: clean({ periods: nz(cpuStat.nr_periods), throttledPeriods: nz(cpuStat.nr_throttled), throttledTime: nz((cpuStat.throttled_usec ?? 0) * 1000) }),
     },
+    cpuset: cpuset(dir, 2),
     memory: clean({
       cache: nz(memStat.file),
       usage: clean({ limit: memLimit, usage: nz(usage), max: nz(num(dir, 'memory.peak')), failcnt: memEvents.max ?? 0 }),

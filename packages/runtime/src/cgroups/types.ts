@@ -75,8 +75,22 @@ export interface HugetlbStats {
   max?: number;
   failcnt: number;
 }
+export interface CpusetStats {
+  cpus?: number[];
+  cpu_exclusive: number;
+  mems?: number[];
+  mem_hardwall: number;
+  mem_exclusive: number;
+  memory_migrate: number;
+  memory_spread_page: number;
+  memory_spread_slab: number;
+  memory_pressure: number;
+  sched_load_balance: number;
+  sched_relax_domain_level: number;
+}
 export interface CgroupStats {
   cpu: CpuStats;
+  cpuset: CpusetStats;
   memory: MemoryStats;
   pids: PidsStats;
   blkio: BlkioStats;

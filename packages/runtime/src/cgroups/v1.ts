@@ -171,6 +171,7 @@ export class CgroupV1Manager implements CgroupManager {
     return statsV1({
       cpu: this.paths.cpu,
       cpuacct: this.paths.cpuacct,
+      cpuset: this.paths.cpuset,
       memory: this.paths.memory,
       pids: this.paths.pids,
       blkio: this.paths.blkio,
