@@ -100,6 +100,10 @@ export class ProcIo {
   private input?: Readable;
   private stdinPipe?: Writable;
   private childEnds: number[] = [];
+  /** Read ends of fresh stdout (1) and stderr (2) pipes, until spawned() starts copying them. */
+  private pending = new Map<number, number>();
+  /** The pty master, for ResizePty. */
+  master?: number;
 
   constructor(readonly spec: StdioSpec) {}
 
@@ -140,7 +144,6 @@ export class ProcIo {
     }
     return slots;
   }
-  private pending = new Map<number, number>();
 
   /** After the spawn: drop our copies of the process's ends, start copying. */
   spawned(): void {
@@ -165,8 +168,6 @@ export class ProcIo {
     this.master = writeFd;
     this.feedStdin(writer);
   }
-  /** The pty master, for ResizePty. */
-  master?: number;
 
   private feedStdin(target: Writable): void {
     this.stdinPipe = target;
