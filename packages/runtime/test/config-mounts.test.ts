@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
+import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
 const describeRoot = isRoot ? describe : describe.skip;
@@ -25,6 +25,18 @@ function runScript(name: 'hull' | 'runc', script: string, edit?: (c: Config) => 
   }, ['sh', '-c', script]);
   const r = rt.run(['run', '--bundle', b.dir, uniqueId()]);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, bundle: b };
+}
+
+/** `run -d` with stdio on a file: the container keeps its stdio, and spawnSync would wait for pipes to close. */
+function runDetached(rt: Runtime, args: string[]): { status: number | null; output: string } {
+  const file = path.join(tempDir(), 'stdio');
+  const fd = fs.openSync(file, 'w+');
+  try {
+    const r = rt.run(args, { stdio: ['ignore', fd, fd] });
+    return { status: r.status, output: fs.readFileSync(file, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function mountHost(args: string[]): void {
@@ -192,7 +204,7 @@ describeRoot.each(RUNTIMES)('mounts (%s)', (name) => {
         c.linux.rootfsPropagation = prop;
         c.mounts.push({ destination: '/h', type: 'bind', source: host, options: ['rbind'] });
       }, ['sleep', '100']);
-      expect(rt.run(['run', '-d', '--bundle', b.dir, id]).status).toBe(0);
+      expect(runDetached(rt, ['run', '-d', '--bundle', b.dir, id])).toEqual({ status: 0, output: '' });
       const pid = JSON.parse(rt.run(['state', id]).stdout).pid;
       mountHost(['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', path.join(host, 'later')]);
       results[prop] = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(' /h/later ') ? 'propagated' : 'not propagated';

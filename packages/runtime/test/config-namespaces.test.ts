@@ -2,7 +2,8 @@
 // linux.cgroupsPath, asserted from inside the container and from the host;
 // the same body runs with hull and with runc (the reference).
 import fs from 'node:fs';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, uniqueId, type Config, type Runtime } from './helpers';
+import path from 'node:path';
+import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
 
 afterEach(cleanupAll);
 
@@ -17,11 +18,23 @@ function runScript(name: 'hull' | 'runc', script: string, edit?: (c: Config) => 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `run -d` with stdio on a file: the container keeps its stdio, and spawnSync would wait for pipes to close. */
+function runDetached(rt: Runtime, args: string[]): { status: number | null; output: string } {
+  const file = path.join(tempDir(), 'stdio');
+  const fd = fs.openSync(file, 'w+');
+  try {
+    const r = rt.run(args, { stdio: ['ignore', fd, fd] });
+    return { status: r.status, output: fs.readFileSync(file, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** A running `sleep` container; returns its host pid. */
 function startSleeper(rt: Runtime, id: string, edit?: (c: Config) => void): number {
   const b = makeBundle(edit, ['sleep', '1000']);
-  const r = rt.run(['run', '-d', '--bundle', b.dir, id]);
-  if (r.status !== 0) throw new Error(`run -d: ${r.stderr}`);
+  const r = runDetached(rt, ['run', '-d', '--bundle', b.dir, id]);
+  if (r.status !== 0) throw new Error(`run -d: ${r.output}`);
   return JSON.parse(rt.run(['state', id]).stdout).pid;
 }
 
