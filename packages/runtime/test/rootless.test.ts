@@ -158,6 +158,38 @@ describe.each(both)('rootless run (%s)', (name) => {
   });
 });
 
+describe.each(both)('rootless mounts (%s)', (name) => {
+  itRoot('tmpcopyup copies the image\'s files with their (mapped) owners into the tmpfs', () => {
+    const rt = asUser(name);
+    const b = rootlessBundle(name, ['sh', '-c', 'stat -c "%a %u:%g %n" /etc /etc/passwd; grep " /etc " /proc/self/mountinfo'], (c) => {
+      c.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'nosuid'] });
+    });
+    fs.chmodSync(path.join(b.dir, 'rootfs/etc/passwd'), 0o640);
+    const r = rt.run(['run', '--bundle', b.dir, uniqueId()]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual([`${(fs.statSync(path.join(b.dir, 'rootfs/etc')).mode & 0o777).toString(8)} 0:0 /etc`, '640 0:0 /etc/passwd']);
+    expect(lines[2]).toMatch(/ \/etc .* - tmpfs /);
+  });
+});
+
+describe('rootless id-mapped mounts', () => {
+  // MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN in the user namespace that mounted the source's
+  // filesystem: the host's, which an unprivileged user never has. (runc 1.1 has no idmap.)
+  itRoot('are refused before anything is made, naming the mount', () => {
+    const rt = asUser('hull');
+    const src = userDir('hull-rootless-src-');
+    const b = rootlessBundle('hull', ['true'], (c) => {
+      c.mounts.push({ destination: '/m', type: 'bind', source: src, options: ['bind', 'idmap'] });
+    });
+    const id = uniqueId();
+    const r = rt.run(['run', '--bundle', b.dir, id]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`id-mapped mount of ${src} on /m: needs root on the host`);
+    expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
+  });
+});
+
 describe.each(both)('rootless without a delegated cgroup (%s)', (name) => {
   itRoot('a memory limit or a cgroupsPath fails create and leaves nothing behind', () => {
     // Only meaningful where the user cannot make cgroups (this host: none is delegated).

@@ -17,7 +17,7 @@ import { spawn } from '../sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/constants';
 import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
-import { closeAll, idmappedMounts, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
+import { checkIdmappedMounts, closeAll, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
 import { runHooks } from '../hooks';
 import { openCgroup, setupCgroup } from './cgroup';
 import { checkHostSupport } from './hostSupport';
@@ -62,7 +62,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     throw new UsageError('cannot allocate a pseudo-TTY without --console-socket (process.terminal is true)');
   }
   const preserveFds = opts.preserveFds ?? 0;
-  idmappedMounts(spec); // refuses what cannot be id-mapped before anything is made
+  checkIdmappedMounts(spec); // refuses what cannot be id-mapped before anything is made
 
   store.reserve(opts.id);
   const unlock = store.lock(opts.id);

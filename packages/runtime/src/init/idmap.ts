@@ -60,6 +60,20 @@ export function idmappedMounts(spec: Spec): IdmappedMount[] {
   return out;
 }
 
+/**
+ * Parent side, before anything is made: the config's id-mapped mounts can be
+ * made by this process. Rootless they cannot: MOUNT_ATTR_IDMAP needs
+ * CAP_SYS_ADMIN in the user namespace that mounted the source's filesystem
+ * (the host's), which an unprivileged user never has.
+ */
+export function checkIdmappedMounts(spec: Spec): void {
+  const list = idmappedMounts(spec);
+  if (list.length && process.geteuid?.() !== 0) {
+    const m = (spec.mounts ?? [])[list[0].index];
+    throw new ConfigError(`mounts[${list[0].index}]`, `id-mapped mount of ${m.source} on ${m.destination}: needs root on the host (CAP_SYS_ADMIN over the source's filesystem), not possible rootless`);
+  }
+}
+
 function formatMap(maps: IDMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
