@@ -5,4 +5,6 @@ module.exports = {
   reporters: ['default', '<rootDir>/scripts/jest-summary.js'],
   // Tests spawn containers and processes rather than burn CPU: two workers fit two cores.
   maxWorkers: 2,
+  // A global option (ignored in project configs): root tests start real containers.
+  testTimeout: 120000,
 };

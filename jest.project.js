@@ -8,6 +8,5 @@ module.exports = function project(dir) {
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
     moduleFileExtensions: ['ts', 'js', 'json'],
-    testTimeout: 60000,
   };
 };
