@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ExistsError, NotFoundError, UsageError } from '../errors';
 import type { Spec } from '../spec/types';
 
-export const DEFAULT_ROOT = '/run/hull';
+/** runc's rule: /run/<name> for root, $XDG_RUNTIME_DIR/<name> for anyone else who has one. */
+export const DEFAULT_ROOT = process.geteuid?.() !== 0 && process.env.XDG_RUNTIME_DIR ? `${process.env.XDG_RUNTIME_DIR}/hull` : '/run/hull';
 export const EXEC_FIFO = 'exec.fifo';
 const STATE_FILE = 'state.json';
 const LOCK_FILE = '.lock';
