@@ -6,6 +6,7 @@ import { DOCKER_DEFAULT_CAPS, capabilitySet } from './capabilities';
 import { mergeEnv, parseEnvFlags, readEnvFile } from './env';
 import { parseTmpfs, parseVolume } from './mounts';
 import { resolveUser } from './user';
+import { buildResources } from './resources';
 
 let dir: string;
 let rootfs: string;
@@ -81,6 +82,17 @@ describe('buildSpec from --rootfs', () => {
     expect(s.process.args).toEqual(['keep']);
     expect(s.process.env).toEqual(['B=2', 'C=3']);
     expect(s.hostname).toBe('fromb');
+  });
+});
+
+describe('resources', () => {
+  it('update keeps memory under the swap limit in force, as docker does', () => {
+    expect(buildResources({ memory: '128m' }, { memory: { limit: 64 * 1024 ** 2, swap: 128 * 1024 ** 2 } }, true)).toEqual({ memory: { limit: 128 * 1024 ** 2 } });
+    expect(() => buildResources({ memory: '256m' }, { memory: { limit: 64 * 1024 ** 2, swap: 128 * 1024 ** 2 } }, true)).toThrow(
+      'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+    );
+    expect(buildResources({ memory: '256m', memorySwap: '512m' }, { memory: { limit: 64 * 1024 ** 2, swap: 128 * 1024 ** 2 } }, true).memory).toMatchObject({ limit: 256 * 1024 ** 2 });
+    expect(buildResources({ pidsLimit: '0' })).toEqual({ pids: { limit: -1 } });
   });
 });
 

@@ -45,6 +45,10 @@ export function buildResources(f: ResourceFlags, current: LinuxResources = {}, f
     if (!effectiveMemory || effectiveMemory <= 0) throw new FlagError('You should always set the Memory limit when using Memoryswap limit, see usage');
     if (swap > 0 && swap < effectiveMemory) throw new FlagError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
+  const currentSwap = current.memory?.swap;
+  if (forUpdate && memory !== undefined && swap === undefined && currentSwap !== undefined && currentSwap > 0 && memory > currentSwap) {
+    throw new FlagError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+  }
   if (memory !== undefined && memory > 0) {
     r.memory = { limit: memory };
     // docker's default: as much swap as memory (memory+swap = 2 × memory).
