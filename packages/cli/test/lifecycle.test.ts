@@ -112,6 +112,18 @@ describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
     expect(await capEff('--privileged')).toBe(hostBnd);
   });
 
+  it_('/etc/hostname, /etc/hosts and /etc/resolv.conf are the container\'s where the rootfs has them, and the rootfs is left as it was', async () => {
+    const rootfs = path.join(env.dir, 'rootfs-etc');
+    fs.cpSync(ROOTFS, rootfs, { recursive: true, verbatimSymlinks: true });
+    for (const f of ['hostname', 'hosts', 'resolv.conf']) fs.writeFileSync(path.join(rootfs, 'etc', f), `image ${f}\n`);
+    const r = await run(['--rm', '--hostname', 'web1', '--rootfs', rootfs, 'sh', '-c', 'cat /etc/hostname; grep web1 /etc/hosts; cat /etc/resolv.conf']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`web1\n127.0.1.1\tweb1\n${fs.existsSync('/etc/resolv.conf') ? fs.readFileSync('/etc/resolv.conf', 'utf8') : ''}`);
+    for (const f of ['hostname', 'hosts', 'resolv.conf']) expect(fs.readFileSync(path.join(rootfs, 'etc', f), 'utf8')).toBe(`image ${f}\n`);
+    // Without them in the rootfs, nothing is added.
+    expect((await run(['--rm', '--rootfs', ROOTFS, 'sh', '-c', 'ls /etc/hosts 2>&1 || true'])).stdout).toMatch(/No such file/);
+  });
+
   it_('--network none has only lo; --network host sees the host\'s interfaces', async () => {
     const ifaces = (text: string) => text.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean).sort();
     const none = await run(['--rm', '--rootfs', ROOTFS, 'cat', '/proc/net/dev']);

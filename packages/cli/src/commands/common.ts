@@ -7,6 +7,7 @@ import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, INTERACTIVE_ANNOTATION, crea
 import type { Context } from '../context';
 import { checkName, generateName, newId } from '../ids';
 import { buildSpec, type RunFlags } from '../spec/build';
+import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
 import type { Spec } from '../spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
@@ -95,6 +96,11 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   let bundle: string | undefined;
   try {
     bundle = s.writeBundle(id, spec);
+    const etc = etcFiles(bundle, spec, !spec.linux?.namespaces?.some((n) => n.type === 'network'));
+    if (etc.length > 0) {
+      spec.mounts = [...(spec.mounts ?? []), ...etc];
+      s.writeSpec(bundle, spec);
+    }
     if (argv.interactive) execFileSync('mkfifo', ['-m', '0600', path.join(bundle, STDIN_FIFO)]);
     for (const m of spec.mounts ?? []) if (m.type === 'bind' && argv.volume) ensureVolumeSource(m);
     await createTask(ctx, id, bundle, spec);
