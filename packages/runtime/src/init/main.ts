@@ -16,7 +16,7 @@ import * as libc from '../sys/libc';
 import { O } from '../sys/constants';
 import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces';
 import { applyRootPropagation, enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
-import { applyOomScoreAdj, applySysctl, writeTimeOffsets } from './process';
+import { applyOomScoreAdj, applySysctl, checkRlimits, writeTimeOffsets } from './process';
 import { setupConsole } from './terminal';
 import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
@@ -40,6 +40,10 @@ function main(): void {
     if (spec.domainname !== undefined) libc.setdomainname(spec.domainname);
   }
   if (namespaces.some((n) => n.type === 'network' && !n.path)) loopbackUp();
+  // Both are also applied right before execve; checked now (the host's /proc is still here)
+  // so that a refused value fails create, as with runc.
+  applyOomScoreAdj(proc.oomScoreAdj);
+  checkRlimits(proc.rlimits, cfg.userns);
 
 
   prepareRootfs({ rootfs: cfg.rootfs, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
@@ -60,8 +64,6 @@ function main(): void {
   if (spec.root?.readonly) readonlyRoot();
   if (proc.terminal && cfg.consoleFd !== undefined) setupConsole(cfg.consoleFd, proc.consoleSize);
 
-  // Also set right before execve; done now too so that a refused value fails create, as with runc.
-  applyOomScoreAdj(proc.oomScoreAdj);
   const prep = prepareProcess(proc, linux.seccomp, logger);
 
   channel.send({ type: 'ready' });

@@ -27,6 +27,41 @@ export function applyRlimits(rlimits: POSIXRlimit[] = []): void {
   });
 }
 
+const CAP_SYS_RESOURCE = 24n;
+
+/** Hard limits of the calling process by resource number (/proc/self/limits lists them in that order). */
+function currentHardLimits(): bigint[] {
+  const lines = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').slice(1).filter(Boolean);
+  return lines.map((l) => {
+    const hard = l.slice(26).trim().split(/\s+/)[1];
+    return hard === 'unlimited' ? RLIM_INFINITY : BigInt(hard);
+  });
+}
+
+/**
+ * Refuses, at create, rlimits that applyRlimits would fail to set right
+ * before execve: raising a hard limit needs CAP_SYS_RESOURCE in the host's
+ * user namespace (root lacks it on some hosts), and RLIMIT_NOFILE may never
+ * exceed fs.nr_open. The limits themselves are set last: the init is Node
+ * and would suffer a low RLIMIT_NOFILE or RLIMIT_NPROC first.
+ */
+export function checkRlimits(rlimits: POSIXRlimit[] = [], userns: boolean): void {
+  if (!rlimits.length) return;
+  const hardNow = currentHardLimits();
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  const canRaise = !userns && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  const nrOpen = BigInt(fs.readFileSync('/proc/sys/fs/nr_open', 'utf8').trim());
+  rlimits.forEach((r, i) => {
+    const what = `process.rlimits[${i}]: set ${r.type} to ${r.soft}/${r.hard}`;
+    const hard = rlimitValue(r.hard);
+    const now = hardNow[RLIMITS[r.type]];
+    if (now !== undefined && hard > now && !canRaise) {
+      throw new HullError('EPERM', `${what}: EPERM (raising the hard limit above ${now === RLIM_INFINITY ? 'unlimited' : now} needs CAP_SYS_RESOURCE)`);
+    }
+    if (r.type === 'RLIMIT_NOFILE' && hard > nrOpen) throw new HullError('EPERM', `${what}: EPERM (above fs.nr_open ${nrOpen})`);
+  });
+}
+
 export function applyOomScoreAdj(adj: number | undefined): void {
   if (adj === undefined) return;
   try {

@@ -70,7 +70,27 @@ export function prepareRootfs(opts: RootfsOptions): void {
     createDevices(rootfs, linux.devices, opts.userns, false);
   }
   const cwd = spec.process?.cwd;
-  if (cwd) mkdirInRoot(rootfs, cwd);
+  if (cwd) makeCwd(rootfs, cwd);
+}
+
+/** The process's cwd is created if missing; something else than a directory there is the config's fault. */
+function makeCwd(rootfs: string, cwd: string): void {
+  const target = resolveInRoot(rootfs, cwd);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new HullError('ENOTDIR', `process.cwd: ${cwd}: ENOTDIR (not a directory)`);
+  if (st) return;
+  try {
+    fs.mkdirSync(target, { recursive: true, mode: 0o755 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    // EEXIST/ENOTDIR: a file where a parent directory should be.
+    throw new HullError(code === 'EEXIST' ? 'ENOTDIR' : code, `process.cwd: mkdir ${cwd}: ${code === 'EEXIST' ? 'ENOTDIR' : code}`);
+  }
 }
 
 /** pivot_root refuses a shared parent of the new root; only then is it made private (a
