@@ -54,6 +54,31 @@ export const lifecycleCases: Case[] = [
     },
   },
   {
+    name: 'create/namespaces-applied',
+    spec: quote(R, 'All of the properties configured in [`config.json`](config.md) except for [`process`](config.md#process) MUST be applied.'),
+    async run(t) {
+      const s = await sleeper(t, (c) => c.linux.namespaces.push({ type: 'cgroup' }));
+      const pid = (await t.state(s.id)).pid!;
+      for (const ns of ['pid', 'net', 'ipc', 'uts', 'mnt', 'cgroup']) {
+        check(fs.readlinkSync(`/proc/${pid}/ns/${ns}`) !== fs.readlinkSync(`/proc/self/ns/${ns}`), `created container: its process is still in the runtime's ${ns} namespace`);
+      }
+    },
+  },
+  {
+    name: 'create/cgroup-applied',
+    spec: quote(R, 'All of the properties configured in [`config.json`](config.md) except for [`process`](config.md#process) MUST be applied.'),
+    async run(t) {
+      const want = `/hull-conformance-${process.pid}-${Date.now()}`;
+      const s = await sleeper(t, (c) => (c.linux.cgroupsPath = want));
+      const pid = (await t.state(s.id)).pid!;
+      const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+      for (const ctrl of ['memory', 'pids', 'cpu', 'devices', 'freezer']) {
+        const line = lines.find((l) => l.split(':')[1].split(',').includes(ctrl));
+        eq(line?.split(':')[2], want, `${ctrl} cgroup of the created container's process`);
+      }
+    },
+  },
+  {
     name: 'create/duplicate-id',
     spec: quote(R, 'If the ID provided is not unique across all containers within the scope of the runtime, or is not valid in any other way, the implementation MUST generate an error and a new container MUST NOT be created.'),
     async run(t) {
@@ -91,9 +116,11 @@ export const lifecycleCases: Case[] = [
     spec: quote(R, 'This operation MUST run the user-specified program as specified by [`process`](config.md#process).'),
     async run(t) {
       const s = await sleeper(t);
+      const created = await t.state(s.id);
       await t.ok(['start', s.id]);
       await t.waitFile(s.ran);
       const st = await t.waitStatus(s.id, 'running');
+      eq(st.pid, created.pid, 'state.pid after start (the same container process)');
       eq((await t.waitFile(s.ran)).trim(), '1', 'the process is pid 1 of its pid namespace');
       check(st.pid && fs.existsSync(`/proc/${st.pid}`), 'running container has a live pid');
     },

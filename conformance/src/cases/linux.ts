@@ -239,11 +239,13 @@ export const linuxCases: Case[] = [
     name: 'seccomp/argument-filter',
     spec: quote(L, 'args (array of objects, OPTIONAL) - the specific syscall in seccomp.'),
     async run(t) {
-      // Deny personality(0xffffffff) (a query) only; other personality calls pass. busybox has no personality applet, so use umask via its arg: deny umask(0777).
-      const out = await t.sh('umask 0777 2>&1 && echo set-777; umask 022 && echo set-022', (c) => {
-        c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['umask'], action: 'SCMP_ACT_KILL', args: [{ index: 0, value: 0o777, op: 'SCMP_CMP_EQ' }] }] };
-      }).catch(() => 'killed');
-      check(!out.includes('set-777'), `umask(0777) was not filtered: ${out.trim()}`);
+      // kill(pid, SIGUSR1) is refused, kill(pid, SIGUSR2) is not: only the argument differs.
+      const out = await t.sh("trap 'echo got-usr2' USR2; kill -USR1 $$ 2>/dev/null && echo usr1-sent || echo usr1-refused; kill -USR2 $$ && echo usr2-sent", (c) => {
+        c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: 10, op: 'SCMP_CMP_EQ' }] }] };
+      });
+      const lines = out.trim().split('\n');
+      check(lines.includes('usr1-refused'), `kill -USR1 was not filtered: ${out.trim()}`);
+      check(lines.includes('usr2-sent'), `kill -USR2 was filtered too: ${out.trim()}`);
     },
   },
   {
@@ -352,6 +354,24 @@ export const linuxCases: Case[] = [
     async run(t) {
       const dir = await createdCgroup(t, (c) => (c.linux.resources.cpu = { cpus: '0', mems: '0' }), 'cpuset');
       eq([readCg(dir, 'cpuset.cpus'), readCg(dir, 'cpuset.mems')], ['0', '0'], 'cpuset.cpus, cpuset.mems');
+    },
+  },
+  {
+    name: 'cgroups/blkio-throttle',
+    spec: quote(L, 'throttleReadBpsDevice, throttleWriteBpsDevice (array of objects, OPTIONAL) - specify the list of devices which will be bandwidth rate limited.'),
+    async run(t) {
+      // The block device under / (a real device on this host), as major:minor.
+      const dev = fs.statSync('/').dev;
+      const major = (dev >> 8) & 0xfff;
+      const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+      const dir = await createdCgroup(t, (c) => {
+        c.linux.resources.blockIO = {
+          throttleReadBpsDevice: [{ major, minor, rate: 1048576 }],
+          throttleWriteIOPSDevice: [{ major, minor, rate: 300 }],
+        };
+      }, 'blkio');
+      eq(readCg(dir, 'blkio.throttle.read_bps_device'), `${major}:${minor} 1048576`, 'blkio.throttle.read_bps_device');
+      eq(readCg(dir, 'blkio.throttle.write_iops_device'), `${major}:${minor} 300`, 'blkio.throttle.write_iops_device');
     },
   },
   {
