@@ -117,6 +117,25 @@ describeRoot.each(RUNTIMES)('namespaces (%s)', (name) => {
     expect(fs.readFileSync('/proc/sys/kernel/shm_rmid_forced', 'utf8')).toBe(hostRmid);
   });
 
+  it('linux.cgroupsPath without a cgroup namespace: /proc/self/cgroup inside shows the path on every hierarchy', () => {
+    const cgPath = `/hull-cfgtest-${process.pid}/${uniqueId()}`;
+    try {
+      const r = runScript(name, 'cat /proc/self/cgroup', (c) => (c.linux.cgroupsPath = cgPath));
+      expect(r.stderr).toBe('');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.length).toBe(fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n').length);
+      for (const l of lines) expect(l).toMatch(new RegExp(`^\\d+:[^:]*:${cgPath}$`));
+    } finally {
+      for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) {
+        try {
+          fs.rmdirSync(`/sys/fs/cgroup/${ctrl}/hull-cfgtest-${process.pid}`);
+        } catch {
+          // absent, or another test's container is still in it
+        }
+      }
+    }
+  });
+
   it('linux.cgroupsPath: the process is in that cgroup on every hierarchy, v1 and the cgroup2 mount', () => {
     const rt = runtime(name);
     const id = uniqueId();
