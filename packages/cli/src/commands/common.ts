@@ -150,12 +150,15 @@ export async function runAttached(ctx: Context, r: AttachedRun): Promise<number 
     throw e;
   }
   a.started();
-  const waited = ctx.client().call<{ exit_status: number }>('Wait', { id: r.id }, r.ref);
-  const outcome = await Promise.race([waited.then((w) => ({ status: w.exit_status })), a.detached.then((d) => (d ? { detached: true } : undefined))]);
-  if (outcome && 'detached' in outcome) return undefined;
-  const { exit_status } = await waited;
-  a.finish();
-  return exit_status;
+  try {
+    const waited = ctx.client().call<{ exit_status: number }>('Wait', { id: r.id }, r.ref);
+    const detached = await Promise.race([waited.then(() => false), a.detached]);
+    if (detached) return undefined;
+    return (await waited).exit_status;
+  } finally {
+    // Also when the supervisor went away: the terminal is given back as it was.
+    a.finish();
+  }
 }
 
 /** Starts a created task; a failure to start removes it when `cleanup` says so. */

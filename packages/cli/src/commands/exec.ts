@@ -104,13 +104,15 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       throw startFailure(e);
     }
     a.started();
-    const waited = client.call<{ exit_status: number }>('Wait', { id: c.id, exec_id: execId }, ref);
-    const detachedNow = await Promise.race([waited.then(() => false), a.detached]);
-    if (detachedNow) return 0;
-    const { exit_status } = await waited;
-    a.finish();
-    await client.call('Delete', { id: c.id, exec_id: execId }).catch(() => undefined);
-    return exit_status;
+    try {
+      const waited = client.call<{ exit_status: number }>('Wait', { id: c.id, exec_id: execId }, ref);
+      if (await Promise.race([waited.then(() => false), a.detached])) return 0;
+      const { exit_status } = await waited;
+      await client.call('Delete', { id: c.id, exec_id: execId }).catch(() => undefined);
+      return exit_status;
+    } finally {
+      a.finish();
+    }
   } finally {
     cleanup();
   }
