@@ -1,7 +1,6 @@
 // Every hullctl command: its usage line, its flags (docker's names) and the
 // module that runs it, loaded only when that command runs.
 import type { Argv, Options } from 'yargs';
-import type { Handler } from './context';
 
 export interface CommandDef {
   /** yargs command string, e.g. "stop <containers..>". */
@@ -10,7 +9,7 @@ export interface CommandDef {
   usage: string;
   describe: string;
   options?: Record<string, Options>;
-  /** require() path of a module exporting `handler`. */
+  /** require() path of a module exporting `handler` (a context.Handler). */
   module: string;
   /** How many positionals precede the container's command (run: 0, exec: 1); the rest is not parsed. */
   commandPositionals?: number;

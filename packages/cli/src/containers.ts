@@ -6,13 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { STATUS, type TaskInfo } from './client';
 import type { Context } from './context';
 import { CliError, EXIT_CANNOT_INVOKE, EXIT_CLI, EXIT_NOT_FOUND, NoSuchContainerError, SupervisorDownError } from './errors';
-import { NAME_ANNOTATION } from './spec/build';
+import { AUTOREMOVE_ANNOTATION, INTERACTIVE_ANNOTATION, NAME_ANNOTATION } from './annotations';
 import type { Spec } from './spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG, Store } from './store';
 
-export const CREATED_ANNOTATION = 'io.hull.created';
-export const AUTOREMOVE_ANNOTATION = 'io.hull.autoremove';
-export const INTERACTIVE_ANNOTATION = 'io.hull.interactive';
 
 export interface Container {
   id: string;

@@ -1,9 +1,9 @@
 // hullctl attach: our terminal joined to a running container until it exits
 // or the detach keys are typed.
 import { resolveContainer } from '../containers';
+import { INTERACTIVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
 import { CliError } from '../errors';
-import { INTERACTIVE_ANNOTATION } from '../containers';
 import { detachKeys, runAttached } from './common';
 import { isRunning } from './lifecycle';
 

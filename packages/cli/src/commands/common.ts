@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { attach } from '../attach';
-import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, INTERACTIVE_ANNOTATION, createTask, isAlive, removeContainer, startFailure, store, type Container } from '../containers';
+import { createTask, isAlive, removeContainer, startFailure, store, type Container } from '../containers';
+import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, INTERACTIVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
 import { checkName, generateName, newId } from '../ids';
 import { buildSpec, type RunFlags } from '../spec/build';

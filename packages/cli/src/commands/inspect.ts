@@ -1,6 +1,7 @@
 // hullctl inspect: docker's shape of a container, as a JSON array.
 import { STATUS, toDate } from '../client';
-import { AUTOREMOVE_ANNOTATION, resolveContainer, type Container } from '../containers';
+import { resolveContainer, type Container } from '../containers';
+import { AUTOREMOVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
 import { containerRow } from '../format/status';
 import { forEachRef, strings } from './common';

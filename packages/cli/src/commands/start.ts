@@ -1,7 +1,8 @@
 // hullctl start: runs created containers, and again those that exited
 // (the task is made anew from the same bundle; its logs go on).
 import { STATUS } from '../client';
-import { INTERACTIVE_ANNOTATION, createTask, resolveContainer, type Container } from '../containers';
+import { createTask, resolveContainer, type Container } from '../containers';
+import { INTERACTIVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
 import { CliError, FlagError } from '../errors';
 import { detachKeys, forEachRef, runAttached, startTask, strings } from './common';

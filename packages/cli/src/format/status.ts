@@ -1,8 +1,8 @@
 // A container's state and docker's STATUS text: "Created", "Up 3 seconds",
 // "Up 2 minutes (Paused)", "Exited (4) 2 minutes ago".
+import { CREATED_ANNOTATION } from '../annotations';
 import { STATUS, toDate } from '../client';
 import type { Container } from '../containers';
-import { CREATED_ANNOTATION } from '../containers';
 import { humanDuration } from './duration';
 
 export type State = 'created' | 'running' | 'paused' | 'exited' | 'unknown';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSpec, NAME_ANNOTATION, type RunFlags } from './build';
+import { NAME_ANNOTATION } from '../annotations';
+import { buildSpec, type RunFlags } from './build';
 import { DOCKER_DEFAULT_CAPS, capabilitySet } from './capabilities';
 import { mergeEnv, parseEnvFlags, readEnvFile } from './env';
 import { parseTmpfs, parseVolume } from './mounts';

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NAME_ANNOTATION } from '../annotations';
 import { FlagError } from '../errors';
 import { capabilitySet } from './capabilities';
 import { defaultSpec } from './defaults';
@@ -14,7 +15,6 @@ import { buildResources, type ResourceFlags } from './resources';
 import type { Spec } from './types';
 import { resolveUser } from './user';
 
-export const NAME_ANNOTATION = 'io.hull.name';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface RunFlags extends ResourceFlags {
