@@ -67,4 +67,4 @@ clean:
 .PHONY: test-cgroup2
 test-cgroup2: build
 	bash vm/run.sh --timeout 600 bash vm/smoke.sh
-	bash vm/run.sh --timeout 2400 node node_modules/jest/bin/jest.js --ci --selectProjects runtime --testTimeout=600000 'packages/runtime/(src|test)/cgroups'
+	bash vm/run.sh --timeout 2400 node node_modules/jest/bin/jest.js 'packages/runtime/(src|test)/cgroups' --ci --selectProjects runtime --testTimeout=600000

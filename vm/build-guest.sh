@@ -36,15 +36,16 @@ fi
 
 # The kernel: downloaded with apt-get and unpacked into build/vm, not installed, so the host's
 # /boot and /lib/modules stay untouched and no initramfs-tools hook runs on the host.
+resolve_kernel() {
+  apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
+}
 kpkg=${VM_KERNEL_PKG:-}
 if [ -z "$kpkg" ] && [ -s "$out/kernel.pkg" ]; then kpkg=$(cat "$out/kernel.pkg"); fi
 if [ -z "$kpkg" ]; then
-  resolve() { apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'; }
-  kpkg=$(resolve)
-  if [ -z "$kpkg" ]; then apt_update; kpkg=$(resolve); fi
+  kpkg=$(resolve_kernel)
+  if [ -z "$kpkg" ]; then apt_update; kpkg=$(resolve_kernel); fi
   [ -n "$kpkg" ] || die "cannot resolve the kernel package behind linux-image-amd64"
 fi
-case "$kpkg" in *cloud*) die "$kpkg: the cloud kernel lacks 9p; use a generic linux-image-*-amd64";; esac
 
 kdir="$out/kernel"
 # Only the compressed kernel and the module directories the guest loads from the initramfs; the
@@ -60,11 +61,19 @@ kernel_files=(
   './lib/modules/*/kernel/fs/fscache/*'
   './lib/modules/*/kernel/fs/overlayfs/*'
 )
+case "$kpkg" in *cloud*) die "$kpkg: the cloud kernel lacks 9p; use a generic linux-image-*-amd64";; esac
 if [ "$(cat "$kdir/$kpkg.ok" 2>/dev/null)" != "${kernel_files[*]}" ]; then
   log "fetching $kpkg"
   rm -rf "$kdir" "$out/deb"
   mkdir -p "$kdir" "$out/deb"
-  (cd "$out/deb" && { apt-get download -qq -o APT::Sandbox::User=root "$kpkg" 2>/dev/null || { apt_update; apt-get download -qq -o APT::Sandbox::User=root "$kpkg"; }; })
+  download() { (cd "$out/deb" && apt-get download -qq -o APT::Sandbox::User=root "$kpkg"); }
+  if ! download 2>/dev/null; then
+    # Stale package lists, or an ABI bump removed that package from the archive: refresh, and
+    # unless a package was asked for, take the one linux-image-amd64 now depends on.
+    apt_update
+    [ -n "${VM_KERNEL_PKG:-}" ] || kpkg=$(resolve_kernel)
+    download || die "apt-get download $kpkg failed"
+  fi
   deb=$(ls "$out"/deb/*.deb)
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards "${kernel_files[@]}"
   rm -rf "$out/deb"
