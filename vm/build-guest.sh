@@ -64,8 +64,8 @@ kernel_files=(
 case "$kpkg" in *cloud*) die "$kpkg: the cloud kernel lacks 9p; use a generic linux-image-*-amd64";; esac
 if [ "$(cat "$kdir/$kpkg.ok" 2>/dev/null)" != "${kernel_files[*]}" ]; then
   log "fetching $kpkg"
-  rm -rf "$kdir" "$out/deb"
-  mkdir -p "$kdir" "$out/deb"
+  rm -rf "$out/deb"
+  mkdir -p "$out/deb"
   download() { (cd "$out/deb" && apt-get download -qq -o APT::Sandbox::User=root "$kpkg"); }
   if ! download 2>/dev/null; then
     # Stale package lists, or an ABI bump removed that package from the archive: refresh, and
@@ -75,6 +75,9 @@ if [ "$(cat "$kdir/$kpkg.ok" 2>/dev/null)" != "${kernel_files[*]}" ]; then
     download || die "apt-get download $kpkg failed"
   fi
   deb=$(ls "$out"/deb/*.deb)
+  # Replaced only once the download worked: a failure leaves the previous kernel usable.
+  rm -rf "$kdir"
+  mkdir -p "$kdir"
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir" --wildcards "${kernel_files[@]}"
   rm -rf "$out/deb"
   rm -f "$out/vmlinux"
