@@ -127,6 +127,23 @@ const CASES: Case[] = [
     message: /mount nosuchfs on \/data: ENODEV/,
   },
   {
+    name: 'a mount destination that is a file in the rootfs',
+    bundle: () => bundleWith((c) => c.mounts.push({ destination: '/etc/passwd', type: 'tmpfs', source: 'tmpfs' })).dir,
+    message: /^init: mount tmpfs on \/etc\/passwd: ENOTDIR/,
+  },
+  {
+    name: 'a mount destination below a file in the rootfs',
+    bundle: () => bundleWith((c) => c.mounts.push({ destination: '/etc/passwd/sub', type: 'bind', source: '/etc/hostname', options: ['bind'] })).dir,
+    message: /^init: mount \/etc\/hostname on \/etc\/passwd\/sub: ENOTDIR/,
+  },
+  {
+    name: 'a device whose path is a directory',
+    bundle: () => bundleWith((c) => (c.linux.devices = [{ path: '/dev/pts', type: 'c', major: 1, minor: 3 }])).dir,
+    message: /^init: linux\.devices: mknod \/dev\/pts: EEXIST/,
+    // runc 1.1.5 silently leaves the directory and makes no device; the config asked for one.
+    runc: false,
+  },
+  {
     name: 'an executable that does not exist',
     bundle: () => bundleWith(() => {}, ['/bin/no-such-program']).dir,
     message: /"\/bin\/no-such-program": no such file or directory/,

@@ -37,17 +37,36 @@ export function resolveInRoot(root: string, unsafe: string): string {
   return path.join(root, ...done);
 }
 
+/**
+ * A failed mkdir/create as an error naming the container path, not the host's
+ * (`what`: "mount tmpfs on /etc/passwd"). EEXIST from mkdir -p means a file is
+ * where a directory must be.
+ */
+function inRootError(e: unknown, what: string): HullError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  if (code === 'EEXIST' || code === 'ENOTDIR') return new HullError('ENOTDIR', `${what}: ENOTDIR (a file is in the way)`);
+  return new HullError(code, `${what}: ${code}`);
+}
+
 /** mkdir -p inside the rootfs, each component resolved safely. */
-export function mkdirInRoot(root: string, unsafe: string, mode = 0o755): string {
+export function mkdirInRoot(root: string, unsafe: string, mode = 0o755, what = `mkdir ${unsafe} in the rootfs`): string {
   const target = resolveInRoot(root, unsafe);
-  fs.mkdirSync(target, { recursive: true, mode });
+  try {
+    fs.mkdirSync(target, { recursive: true, mode });
+  } catch (e) {
+    throw inRootError(e, what);
+  }
   return target;
 }
 
 /** Makes an empty file (for a file bind mount) inside the rootfs. */
-export function touchInRoot(root: string, unsafe: string): string {
+export function touchInRoot(root: string, unsafe: string, what = `create ${unsafe} in the rootfs`): string {
   const target = resolveInRoot(root, unsafe);
-  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-  if (!fs.existsSync(target)) fs.closeSync(fs.openSync(target, fs.constants.O_CREAT | fs.constants.O_WRONLY, 0o644));
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    if (!fs.existsSync(target)) fs.closeSync(fs.openSync(target, fs.constants.O_CREAT | fs.constants.O_WRONLY, 0o644));
+  } catch (e) {
+    throw inRootError(e, what);
+  }
   return target;
 }

@@ -139,7 +139,8 @@ function mountOne(rootfs: string, m: Mount, opts: RootfsOptions, idmappedFd?: nu
     } catch (e) {
       throw new HullError('ENOENT', `mount ${m.source} on ${dest}: source: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
-    target = st.isDirectory() ? mkdirInRoot(rootfs, dest) : touchInRoot(rootfs, dest);
+    const what = `mount ${m.source} on ${dest}`;
+    target = st.isDirectory() ? mkdirInRoot(rootfs, dest, 0o755, what) : touchInRoot(rootfs, dest, what);
     if (idmappedFd !== undefined) attachIdmapped(idmappedFd, target, dest);
     else libc.mount(source, target, 'bind', MS.BIND | (o.flags & MS.REC), null, `mount ${m.source} on ${dest}`);
     // Bind mounts take their flags only on a remount.
@@ -148,7 +149,7 @@ function mountOne(rootfs: string, m: Mount, opts: RootfsOptions, idmappedFd?: nu
       libc.mount(null, target, null, MS.BIND | MS.REMOUNT | flags | keep, null, `remount ${dest} (${(m.options ?? []).join(',')})`);
     }
   } else {
-    target = mkdirInRoot(rootfs, dest);
+    target = mkdirInRoot(rootfs, dest, 0o755, `mount ${type ?? m.source} on ${dest}`);
     const data = o.data.length ? o.data.join(',') : null;
     try {
       if (type === 'tmpfs' && o.extensions.includes('tmpcopyup')) mountTmpfsCopyUp(m.source ?? 'tmpfs', target, dest, flags, data);
@@ -247,7 +248,12 @@ function createDevices(rootfs: string, devices: Device[], userns: boolean, withD
       } catch {
         // a directory in the way: mknod reports it
       }
-      libc.mknod(target, mode, d.type === 'p' ? 0n : makedev(d.major ?? 0, d.minor ?? 0));
+      try {
+        libc.mknod(target, mode, d.type === 'p' ? 0n : makedev(d.major ?? 0, d.minor ?? 0));
+      } catch (e) {
+        // Name the container's path, not the host's.
+        throw new HullError((e as HullError).code ?? 'EIO', `linux.devices: mknod ${d.path}: ${(e as HullError).code ?? e}${fs.existsSync(target) ? ' (something is in the way)' : ''}`);
+      }
       fs.chownSync(target, d.uid ?? 0, d.gid ?? 0);
     }
   } finally {
