@@ -72,6 +72,8 @@ interface Case {
   bundle: () => string;
   message: RegExp;
   runc?: boolean;
+  /** More arguments of create. */
+  args?: () => string[];
 }
 
 const CASES: Case[] = [
@@ -176,6 +178,18 @@ const CASES: Case[] = [
     message: /linux\.sysctl.*net\.ipv4\.no_such_knob/,
   },
   {
+    name: 'a --pid-file in a directory that does not exist (written last: everything made is undone)',
+    bundle: () => bundleWith(() => {}).dir,
+    args: () => ['--pid-file', path.join(tempDir(), 'missing/pid')],
+    message: /^--pid-file \/.*\/missing\/pid: ENOENT$/,
+  },
+  {
+    name: 'a --console-socket that does not exist',
+    bundle: () => bundleWith((c) => (c.process.terminal = true)).dir,
+    args: () => ['--console-socket', path.join(tempDir(), 'no.sock')],
+    message: /^--console-socket: connect \/.*\/no\.sock: ENOENT$/,
+  },
+  {
     name: 'a failing prestart hook',
     bundle: () => bundleWith((c) => (c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'echo hook-said-no >&2; exit 3'] }] })).dir,
     message: /prestart.*\/bin\/sh.*(exit|status) 3/,
@@ -185,7 +199,7 @@ const CASES: Case[] = [
 describeRoot.each(RUNTIMES)('create fails cleanly (%s)', (name) => {
   it.each(CASES.filter((c) => name === 'hull' || c.runc !== false).map((c) => [c.name, c] as const))('%s', (_, c) => {
     const rt = runtime(name);
-    const f = createFails(rt, c.bundle());
+    const f = createFails(rt, c.bundle(), uniqueId(), c.args?.());
     if (name === 'hull') expectOneLine(f, c.message);
   });
 

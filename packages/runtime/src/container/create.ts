@@ -104,7 +104,11 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     let consoleFd = opts.consoleFd;
     if (consoleFd === undefined && proc.terminal && opts.consoleSocket) {
       const { connectUnix } = require('../sys/scm') as typeof import('../sys/scm');
-      consoleFd = connectUnix(opts.consoleSocket);
+      try {
+        consoleFd = connectUnix(opts.consoleSocket);
+      } catch (e) {
+        throw new UsageError(`--console-socket: ${errorMessage(e)}`);
+      }
     }
     const childFds = [0, 1, 2];
     for (let i = 0; i < preserveFds; i++) childFds.push(3 + i);
@@ -206,7 +210,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     delete record.creating;
     delete record.creatorPid;
     store.write(record);
-    if (opts.pidFile) writeFileAtomic(path.resolve(opts.pidFile), String(initPid), 0o644);
+    if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), initPid);
     unlock();
     return { record, channel };
   } catch (e) {
@@ -244,6 +248,14 @@ function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof 
     }
     log.warn(`rootless: ${errorMessage(e)}: running without a cgroup`);
     return openCgroup({ cgroupPaths: {} } as ContainerRecord);
+  }
+}
+
+function writePidFile(file: string, pid: number): void {
+  try {
+    writeFileAtomic(file, String(pid), 0o644);
+  } catch (e) {
+    throw new UsageError(`--pid-file ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
 }
 
