@@ -113,6 +113,8 @@ export function commonArgs(opts: CriuOptions): string[] {
     if (!EMPTY_NS.has(ns)) throw new UsageError(`--empty-ns: namespace "${ns}" is not supported`);
   }
   const args = ['-v4', mode ? `--manage-cgroups=${mode}` : '--manage-cgroups', '--empty-ns', 'net'];
+  // criu locks the network with iptables by default; without iptables installed, nftables (criu 3.16+).
+  if (!onPath('iptables-restore')) args.push('--network-lock', 'nftables');
   if (opts.shellJob) args.push('--shell-job');
   if (opts.tcpEstablished) args.push('--tcp-established');
   if (opts.extUnixSk) args.push('--ext-unix-sk');
@@ -120,6 +122,10 @@ export function commonArgs(opts: CriuOptions): string[] {
   if (opts.autoDedup) args.push('--auto-dedup');
   if (opts.lazyPages) args.push('--lazy-pages');
   return args;
+}
+
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((dir) => dir && fs.existsSync(path.join(dir, name)));
 }
 
 function checkStatusFd(fd: number): void {
