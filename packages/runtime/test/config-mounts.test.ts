@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
+import { HULL, cleanEnv, cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
 const describeRoot = isRoot ? describe : describe.skip;
@@ -110,6 +110,16 @@ describeRoot.each(RUNTIMES)('mounts (%s)', (name) => {
     });
     expect(r.stdout).toBe('one\n');
     expect(fs.readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+  });
+
+  it('a relative bind source is relative to the bundle, whatever the caller\'s cwd', () => {
+    const rt = runtime(name);
+    const b = makeBundle((c) => c.mounts.push({ destination: '/rel', type: 'bind', source: 'data/dir', options: ['bind', 'ro'] }), ['cat', '/rel/f']);
+    fs.mkdirSync(path.join(b.dir, 'data/dir'), { recursive: true });
+    fs.writeFileSync(path.join(b.dir, 'data/dir/f'), 'from the bundle\n');
+    const r = spawnSync(name === 'hull' ? HULL : 'runc', ['--root', rt.root, 'run', '--bundle', b.dir, uniqueId()], { encoding: 'utf8', env: cleanEnv(), cwd: os.tmpdir() });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('from the bundle\n');
   });
 
   it('bind does not carry submounts, rbind does; ro on rbind leaves submounts writable, rro makes them read-only', () => {

@@ -46,7 +46,7 @@ function main(): void {
   checkRlimits(proc.rlimits, cfg.userns);
 
 
-  prepareRootfs({ rootfs: cfg.rootfs, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
+  prepareRootfs({ rootfs: cfg.rootfs, bundle: cfg.bundle, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
 
   // prestart and createRuntime hooks run in the parent, in the runtime's namespaces.
   channel.send({ type: 'mounts' });

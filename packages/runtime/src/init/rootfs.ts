@@ -37,6 +37,8 @@ export interface CgroupView {
 
 export interface RootfsOptions {
   rootfs: string;
+  /** The spec: a relative bind source is relative to the bundle. */
+  bundle: string;
   spec: Spec;
   cgroups: CgroupView;
   /** In a new user namespace: devices are bind-mounted from the host, not made. */
@@ -132,7 +134,7 @@ function mountOne(rootfs: string, m: Mount, opts: RootfsOptions, idmappedFd?: nu
   const flags = o.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
   let target: string;
   if (isBind) {
-    const source = path.resolve(m.source ?? '');
+    const source = path.resolve(opts.bundle, m.source ?? '');
     let st: fs.Stats;
     try {
       st = fs.statSync(source);
