@@ -249,15 +249,17 @@ describeRoot.each(RUNTIMES)('mounts (%s)', (name) => {
     expect(r.stdout).toMatch(/^touch: \/etc\/x: Read-only file system\nmkdir: can't create directory '\/etc\/d': Read-only file system\n.*Read-only file system\nroot-writable\n$/);
   });
 
-  it('linux.devices: a char device with fileMode, uid and gid', () => {
-    const r = runScript(name, 'stat -c "%F %t:%T %a %u:%g" /dev/mynull /dev/sub/myzero; head -c 3 /dev/sub/myzero | wc -c; echo x > /dev/mynull', (c) => {
+  it('linux.devices: char devices with fileMode, uid and gid (in a new subdirectory too), a block device, a fifo', () => {
+    const r = runScript(name, 'stat -c "%F %t:%T %a %u:%g" /dev/mynull /dev/sub/myzero /dev/myblk /dev/myfifo; head -c 3 /dev/sub/myzero | wc -c; echo x > /dev/mynull', (c) => {
       c.linux.devices = [
         { path: '/dev/mynull', type: 'c', major: 1, minor: 3, fileMode: 0o640, uid: 1, gid: 2 },
         { path: '/dev/sub/myzero', type: 'c', major: 1, minor: 5, fileMode: 0o600, uid: 0, gid: 0 },
+        { path: '/dev/myblk', type: 'b', major: 7, minor: 0, fileMode: 0o660, gid: 6 },
+        { path: '/dev/myfifo', type: 'p', fileMode: 0o600 },
       ];
       c.linux.resources.devices.push({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' });
     });
-    expect(r.stdout).toBe('character special file 1:3 640 1:2\ncharacter special file 1:5 600 0:0\n3\n');
+    expect(r.stdout).toBe('character special file 1:3 640 1:2\ncharacter special file 1:5 600 0:0\nblock special file 7:0 660 0:6\nfifo 0:0 600 0:0\n3\n');
     // root without CAP_DAC_OVERRIDE (not in the default set) may not write a 0640 node owned by uid 1.
     expect(r.stderr).toMatch(/can't create \/dev\/mynull: Permission denied/);
   });
