@@ -176,13 +176,20 @@ describeRoot.each(RUNTIMES)('mounts (%s)', (name) => {
   it('a symlink in the rootfs used as a destination resolves inside the rootfs, never on the host', () => {
     const hostDir = tempDir('hull-host-target-');
     const rel = path.relative('/', hostDir);
+    // A host file a link points at, and the file a bind mount brings.
+    const hostFileDir = tempDir('hull-host-file-');
+    fs.writeFileSync(path.join(hostFileDir, 'target'), 'host original\n');
+    const source = path.join(tempDir(), 'source');
+    fs.writeFileSync(source, 'bound\n');
     const b = makeBundle((c) => {
       c.root.readonly = false;
       c.mounts.push(
         { destination: '/evil', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
         { destination: '/evil2/sub', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] },
+        { destination: '/evilfile', type: 'bind', source, options: ['bind'] },
       );
-    }, ['sh', '-c', `echo inside > /evil/x; echo inside > /evil2/sub/y; ls /${rel} /${rel}/sub; ${MOUNTINFO}`]);
+    }, ['sh', '-c', `echo inside > /evil/x; echo inside > /evil2/sub/y; ls /${rel} /${rel}/sub; cat /evilfile; ${MOUNTINFO}`]);
+    fs.symlinkSync(path.join(hostFileDir, 'target'), path.join(b.dir, 'rootfs/evilfile'));
     fs.symlinkSync(hostDir, path.join(b.dir, 'rootfs/evil'));
     // A relative link that climbs far above the rootfs: ".." stops at the container's "/".
     fs.symlinkSync('../../../../../../../../..' + hostDir, path.join(b.dir, 'rootfs/evil2'));
@@ -191,12 +198,15 @@ describeRoot.each(RUNTIMES)('mounts (%s)', (name) => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     // Both landed inside the rootfs, at the link's target taken as a container path.
-    expect(run.stdout.slice(0, run.stdout.indexOf('==='))).toBe(`/${rel}:\nsub\nx\n\n/${rel}/sub:\ny\n`);
+    expect(run.stdout.slice(0, run.stdout.indexOf('==='))).toBe(`/${rel}:\nsub\nx\n\n/${rel}/sub:\ny\nbound\n`);
     expect(fs.readdirSync(hostDir)).toEqual([]);
+    expect(fs.readFileSync(path.join(hostFileDir, 'target'), 'utf8')).toBe('host original\n');
+    expect(fs.readFileSync(path.join(b.dir, 'rootfs', hostFileDir, 'target'), 'utf8')).toBe('');
     expect(fs.existsSync(path.join(b.dir, 'rootfs', rel))).toBe(true);
     const mi = mountinfoOf(run.stdout);
     expect(mi.get(`/${rel}`)?.fsType).toBe('tmpfs');
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(hostDir);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(hostFileDir);
   });
 
   it('rootfsPropagation: a mount made on the host under a bind source appears inside with rslave and rshared, not with rprivate', () => {
