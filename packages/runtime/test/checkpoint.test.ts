@@ -48,17 +48,21 @@ function waitFor(cond: () => boolean, what: string, ms = 120000): void {
   }
 }
 
-/** Runs `hull run -d` (or restore -d) with pipes as stdio: criu can take pipes along, not the host files the helper would use. */
-async function detached(rt: Runtime, args: string[]): Promise<{ code: number | null; stderr: string; child: ChildProcess; stdout: () => string }> {
-  const child = spawn(HULL, ['--root', rt.root, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  // Let the stderr hull wrote before exiting arrive (the container keeps the pipe open).
-  await new Promise((r) => setTimeout(r, 100));
-  return { code, stderr: err, child, stdout: () => out };
+/**
+ * Runs `hull run -d` (or `restore -d`) with real pipes as the container's
+ * stdio, as a shell makes them: criu takes pipes along (restore hands the
+ * new ones over), not the unix sockets Node's stdio pipes are, nor host
+ * files. hull's own output and exit status go down the same pipe to a file.
+ */
+async function detached(args: string[]): Promise<{ code: number; output: () => string; shell: ChildProcess }> {
+  const out = path.join(tempDir(), 'out');
+  fs.writeFileSync(out, '');
+  const cmd = [HULL, ...args].map((a) => `'${a}'`).join(' ');
+  const shell = spawn('/bin/sh', ['-c', `: | { ${cmd} 2>&1; echo "hull-exit=$?"; } | cat >> '${out}'`], { env: cleanEnv(), stdio: 'ignore' });
+  const output = () => fs.readFileSync(out, 'utf8');
+  let m: RegExpExecArray | null = null;
+  while (!(m = /hull-exit=(\d+)/.exec(output()))) await new Promise((r) => setTimeout(r, 50));
+  return { code: Number(m[1]), output, shell };
 }
 
 /** hull's error line with logfmt's quoting undone. */
@@ -72,13 +76,10 @@ function stateOf(rt: Runtime, id: string): Record<string, any> | undefined {
 }
 
 describe('checkpoint and restore', () => {
-  const children: ChildProcess[] = [];
+  // The shells hold the pipes until their container is gone (cleanupAll deletes it); never leave one behind.
+  const shells: ChildProcess[] = [];
   afterEach(() => {
-    for (const c of children.splice(0)) {
-      c.stdin?.destroy();
-      c.stdout?.destroy();
-      c.stderr?.destroy();
-    }
+    for (const sh of shells.splice(0)) if (sh.exitCode === null) sh.kill('SIGKILL');
   });
 
   itRoot('bad flags and states fail before anything is written', () => {
@@ -120,9 +121,9 @@ describe('checkpoint and restore', () => {
     const rt = runtime();
     const b = counterBundle();
     const id = uniqueId('ck');
-    const run = await detached(rt, ['run', '-d', '--bundle', b.dir, id]);
-    children.push(run.child);
-    expect(run.stderr).toBe('');
+    const run = await detached(['--root', rt.root, 'run', '-d', '--bundle', b.dir, id]);
+    shells.push(run.shell);
+    expect(run.output()).not.toContain('level=');
     expect(run.code).toBe(0);
     const rootfs = path.join(b.dir, 'rootfs');
     waitFor(() => counts(rootfs).length >= 2, 'the counter');
@@ -162,9 +163,9 @@ describe('checkpoint and restore', () => {
     const b = counterBundle();
     const id = uniqueId('ck');
     const rootfs = path.join(b.dir, 'rootfs');
-    const run = await detached(rt, ['run', '-d', '--bundle', b.dir, id]);
-    children.push(run.child);
-    expect(run.stderr).toBe('');
+    const run = await detached(['--root', rt.root, 'run', '-d', '--bundle', b.dir, id]);
+    shells.push(run.shell);
+    expect(run.output()).not.toContain('level=');
     expect(run.code).toBe(0);
     waitFor(() => counts(rootfs).length >= 3, 'the counter');
 
@@ -179,9 +180,9 @@ describe('checkpoint and restore', () => {
     expect(fs.existsSync(path.join(img, 'descriptors.json'))).toBe(true);
 
     const pidFile = path.join(tempDir(), 'pid');
-    const rs = await detached(rt, ['restore', '--detach', '--bundle', b.dir, '--image-path', img, '--pid-file', pidFile, id]);
-    children.push(rs.child);
-    expect(rs.stderr).toBe('');
+    const rs = await detached(['--root', rt.root, 'restore', '--detach', '--bundle', b.dir, '--image-path', img, '--pid-file', pidFile, id]);
+    shells.push(rs.shell);
+    expect(rs.output()).not.toContain('level=');
     expect(rs.code).toBe(0);
     const st = stateOf(rt, id);
     expect(st?.status).toBe('running');
@@ -192,9 +193,10 @@ describe('checkpoint and restore', () => {
     // One unbroken sequence 1..n: the restored shell went on from `last`, it did not start over.
     expect(after).toEqual(after.map((_, i) => i + 1));
     expect(after.length).toBeGreaterThan(last);
-    // Its stdout is now the pipe restore was given.
-    waitFor(() => rs.stdout().split('\n').some((l) => Number(l) > last), 'output on the new stdout');
-    expect(Number(rs.stdout().split('\n').filter(Boolean)[0])).toBeGreaterThan(last);
+    // Its stdout is now the pipe restore was given: the numbers there go on from `last`.
+    const numbersAfterRestore = () => rs.output().split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    waitFor(() => numbersAfterRestore().length > 0, 'output on the new stdout');
+    expect(numbersAfterRestore()[0]).toBeGreaterThan(last);
 
     expect(rt.run(['delete', '--force', id]).status).toBe(0);
     expect(leftovers(id, b.dir)).toEqual([]);
@@ -205,8 +207,8 @@ describe('checkpoint and restore', () => {
     const b = counterBundle();
     const id = uniqueId('ck');
     const rootfs = path.join(b.dir, 'rootfs');
-    const run = await detached(rt, ['run', '-d', '--bundle', b.dir, id]);
-    children.push(run.child);
+    const run = await detached(['--root', rt.root, 'run', '-d', '--bundle', b.dir, id]);
+    shells.push(run.shell);
     expect(run.code).toBe(0);
     waitFor(() => counts(rootfs).length >= 2, 'the counter');
     const img = path.join(tempDir(), 'img');
