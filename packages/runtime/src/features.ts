@@ -31,7 +31,7 @@ export function hullFeatures(): Features {
     intelRdt: { enabled: false },
     memoryPolicy: true,
     idmapMounts: true,
-    netDevices: false,
+    netDevices: true,
     mountOptions: Object.keys(MOUNT_OPTIONS).filter((o) => !UNSUPPORTED_MOUNT_OPTIONS.has(o)),
   });
 }

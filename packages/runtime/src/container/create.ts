@@ -63,6 +63,10 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   }
   const preserveFds = opts.preserveFds ?? 0;
   checkIdmappedMounts(spec); // refuses what cannot be id-mapped before anything is made
+  const netDevices = spec.linux?.netDevices && Object.keys(spec.linux.netDevices).length
+    ? (require('./netDevices') as typeof import('./netDevices'))
+    : undefined;
+  netDevices?.checkNetDevices(spec); // the devices exist on the host, no two share a name inside
 
   store.reserve(opts.id);
   const unlock = store.lock(opts.id);
@@ -195,6 +199,11 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       if (msg.type === 'log') {
         log[msg.level === 'warning' ? 'warn' : msg.level](`init: ${msg.msg}`);
       } else if (msg.type === 'mounts') {
+        if (netDevices) {
+          // The init is in its network namespace now; the devices must be there before any hook.
+          const moved = netDevices.moveNetDevices(spec, initPid);
+          undo.push(() => netDevices.returnNetDevices(initPid, moved));
+        }
         runHooks(spec.hooks?.prestart, creatingState, 'prestart', { log });
         runHooks(spec.hooks?.createRuntime, creatingState, 'createRuntime', { log });
         channel.send({ type: 'continue' });

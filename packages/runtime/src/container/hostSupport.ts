@@ -30,7 +30,4 @@ export function checkHostSupport(spec: Spec): void {
   if (linux.intelRdt) {
     throw new ConfigError('linux.intelRdt', hasResctrl() ? 'Intel RDT is not supported by hull yet' : 'Intel RDT requested, but resctrl is not mounted on this host (/sys/fs/resctrl)');
   }
-  if (linux.netDevices && Object.keys(linux.netDevices).length) {
-    throw new ConfigError('linux.netDevices', 'moving host network devices into the container is not supported by hull yet');
-  }
 }

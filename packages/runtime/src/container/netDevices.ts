@@ -19,6 +19,8 @@ import { type Address, IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddr
 export interface MovedDevice {
   host: string;
   name: string;
+  /** The addresses it had on the host (the kernel drops them on a move). */
+  addresses: Address[];
 }
 
 const devicePath = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `linux.netDevices.${name}` : `linux.netDevices[${JSON.stringify(name)}]`);
@@ -75,19 +77,22 @@ export function moveNetDevices(spec: Spec, pid: number): MovedDevice[] {
       if (!link) throw new ConfigError(devicePath(hostName), `no network device "${hostName}" on the host`);
       // Read before the move: the kernel drops a device's addresses when it leaves a namespace.
       const keep = host.addresses(link.index).filter(movable);
+      const clash = () => new ConfigError(devicePath(hostName), `cannot move "${hostName}" into the container: a device named "${name}" already exists there`);
+      if (!name.includes('%') && inside.linkByName(name)) throw clash();
       const before = name.includes('%') ? new Set(inside.links().map((l) => l.index)) : undefined;
       try {
         host.moveLink(link.index, nsFd, name, `move network device "${hostName}" into the container as "${name}"`);
       } catch (e) {
-        if (e instanceof SysError && e.errnoName === 'EEXIST') {
-          throw new ConfigError(devicePath(hostName), `cannot move "${hostName}" into the container: a device named "${name}" already exists there`);
-        }
+        // The kernel may have moved the device and failed only at the rename: give it back too.
+        const stray = inside.linkByName(hostName);
+        if (stray && !host.linkByName(hostName)) moved.push({ host: hostName, name: hostName, addresses: keep });
+        if (e instanceof SysError && e.errnoName === 'EEXIST') throw clash();
         throw e;
       }
       // With a "%d" template only the kernel knows the name: the new link is the one that was not there.
       const now = before ? inside.links().find((l) => !before.has(l.index)) : inside.linkByName(name);
       if (!now) throw new HullError('ENETDEV', `network device "${hostName}" moved into the container, but no "${name}" is there`);
-      moved.push({ host: hostName, name: now.name });
+      moved.push({ host: hostName, name: now.name, addresses: keep });
       for (const a of keep) inside.addAddress(now.index, a, `add address ${formatAddress(a)} to "${now.name}" in the container`);
       inside.setUp(now.index, `set network device "${now.name}" up in the container`);
     }
@@ -96,7 +101,7 @@ export function moveNetDevices(spec: Spec, pid: number): MovedDevice[] {
     const err = e instanceof HullError ? e : new HullError('ENETDEV', String(e), {}, { cause: e });
     if (inside) {
       try {
-        moveBack(inside, moved);
+        moveBack(inside, host, moved);
       } catch (cleanupErr) {
         err.cleanup.push(cleanupErr as Error);
       }
@@ -112,22 +117,29 @@ export function moveNetDevices(spec: Spec, pid: number): MovedDevice[] {
 /** Gives the devices create had moved back to the host, under their host names (create failed). */
 export function returnNetDevices(pid: number, moved: MovedDevice[]): void {
   if (moved.length === 0) return;
-  const inside = RtNetlink.openIn(`/proc/${pid}/ns/net`);
+  const host = RtNetlink.open();
+  let inside: RtNetlink | undefined;
   try {
-    moveBack(inside, moved);
+    inside = RtNetlink.openIn(`/proc/${pid}/ns/net`);
+    moveBack(inside, host, moved);
   } finally {
-    inside.close();
+    inside?.close();
+    host.close();
   }
 }
 
-function moveBack(inside: RtNetlink, moved: MovedDevice[]): void {
+/** Moves devices back to the runtime's namespace under their host names, with their host addresses. */
+function moveBack(inside: RtNetlink, host: RtNetlink, moved: MovedDevice[]): void {
   const hostFd = libc.open('/proc/thread-self/ns/net', O.RDONLY | O.CLOEXEC);
   const errors: Error[] = [];
   try {
     for (const d of moved.splice(0).reverse()) {
       try {
         const link = inside.linkByName(d.name);
-        if (link) inside.moveLink(link.index, hostFd, d.host, `move network device "${d.name}" back to the host as "${d.host}"`);
+        if (!link) continue;
+        inside.moveLink(link.index, hostFd, d.host, `move network device "${d.name}" back to the host as "${d.host}"`);
+        const back = host.linkByName(d.host);
+        if (back) for (const a of d.addresses) host.addAddress(back.index, a, `add address ${formatAddress(a)} back to "${d.host}"`);
       } catch (e) {
         errors.push(e as Error);
       }
