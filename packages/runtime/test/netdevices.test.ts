@@ -1,0 +1,168 @@
+// linux.netDevices: host devices moved into the container (renamed, with
+// their permanent global addresses, up), gone from the host while it runs,
+// destroyed with its namespace on delete (virtual devices; the spec forbids
+// moving them back), and a failed create that gives back what it moved.
+// This kernel has no dummy driver: the tests use veth pairs, made through
+// hull's own rtnetlink code, and read the host through /sys/class/net.
+import fs from 'node:fs';
+import path from 'node:path';
+import { RtNetlink } from '../src/sys/netlink';
+import { cleanupAll, isRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
+
+const describeRoot = isRoot ? describe : describe.skip;
+
+let n = 0;
+/** A fresh interface name (at most 15 bytes), unique to this run. */
+const ifname = () => `hn${process.pid.toString(36)}x${(n++).toString(36)}`;
+
+const made: string[] = [];
+/** A veth pair on the host: `name` is moved into the container, `peer` stays. */
+function vethPair(): { name: string; peer: string } {
+  const name = ifname();
+  const peer = ifname();
+  const nl = RtNetlink.open();
+  try {
+    nl.addLink(name, 'veth', peer);
+  } finally {
+    nl.close();
+  }
+  made.push(peer, name);
+  return { name, peer };
+}
+
+function onHost(name: string): boolean {
+  return fs.existsSync(path.join('/sys/class/net', name));
+}
+
+/** Waits (bounded) for the kernel to finish with a dead namespace; returns whether `name` is still on the host. */
+function stillOnHostAfterCleanup(name: string): boolean {
+  for (let i = 0; i < 200 && onHost(name); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  return onHost(name);
+}
+
+afterEach(() => {
+  cleanupAll();
+  const nl = RtNetlink.open();
+  try {
+    for (const name of made.splice(0)) {
+      const link = nl.linkByName(name);
+      if (link) nl.deleteLink(link.index, `delete test device ${name}`);
+    }
+  } finally {
+    nl.close();
+  }
+});
+
+function withDevices(devices: Record<string, { name?: string }>, args: string[]): (c: Config) => void {
+  return (c) => {
+    c.linux.netDevices = devices;
+    c.process.args = args;
+  };
+}
+
+describeRoot('linux.netDevices', () => {
+  it('moves and renames devices into the container, keeps global permanent addresses, sets them up; delete destroys virtual ones', () => {
+    const a = vethPair();
+    const b = vethPair();
+    const sys = (args: string[]) => {
+      const r = require('node:child_process').spawnSync('ip', args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+    };
+    sys(['addr', 'add', '169.254.77.7/32', 'dev', a.name]); // global: travels
+    sys(['addr', 'add', '127.0.0.77/8', 'dev', a.name]); // host scope: stays behind
+    const rt = runtime('hull');
+    const id = uniqueId('netdev');
+    const bundle = makeBundle(withDevices({ [a.name]: { name: 'eth9' }, [b.name]: {} }, ['sleep', '60']));
+    const r = rt.run(['create', '--bundle', bundle.dir, id]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+
+    // Created: the devices are already inside, gone from the host; their peers stayed.
+    expect(onHost(a.name)).toBe(false);
+    expect(onHost(b.name)).toBe(false);
+    expect(onHost(a.peer)).toBe(true);
+    const pid = JSON.parse(rt.run(['state', id]).stdout).pid;
+    const dev = fs.readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+    expect(dev).toMatch(/^\s*eth9:/m);
+    expect(dev).toMatch(new RegExp(`^\\s*${b.name}:`, 'm'));
+    expect(dev).not.toMatch(new RegExp(`^\\s*${a.name}:`, 'm'));
+
+    expect(rt.run(['start', id]).status).toBe(0);
+    const inside = rt.run(['exec', id, 'sh', '-c', `cat /sys/class/net/eth9/flags /sys/class/net/${b.name}/flags; ip -o addr show dev eth9`]);
+    expect(inside.status).toBe(0);
+    const [flagsA, flagsB, ...addrs] = inside.stdout.trim().split('\n');
+    expect(Number(flagsA) & 1).toBe(1); // IFF_UP
+    expect(Number(flagsB) & 1).toBe(1);
+    expect(addrs.join('\n')).toContain('inet 169.254.77.7/32');
+    expect(addrs.join('\n')).not.toContain('127.0.0.77');
+
+    // Delete: nothing is moved back (spec); the namespace dies and takes the veth pair with it.
+    expect(rt.run(['delete', '--force', id]).status).toBe(0);
+    expect(stillOnHostAfterCleanup(a.peer)).toBe(false);
+    expect(onHost(a.name)).toBe(false);
+    expect(onHost('eth9')).toBe(false);
+  });
+
+  it('a "%d" template lets the kernel pick the name inside', () => {
+    const a = vethPair();
+    const rt = runtime('hull');
+    const bundle = makeBundle(withDevices({ [a.name]: { name: 'net%d' } }, ['cat', '/proc/net/dev']));
+    const r = rt.run(['run', '--bundle', bundle.dir, uniqueId('netdev')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\s*net0:/m);
+  });
+
+  describe('bad input fails create with one clear line and leaves the host as it was', () => {
+    function createFails(cfg: (c: Config) => void): string {
+      const rt = runtime('hull');
+      const id = uniqueId('netdev');
+      const bundle = makeBundle(cfg);
+      const log = path.join(tempDir(), 'log.json');
+      const r = rt.run(['--log', log, '--log-format', 'json', 'create', '--bundle', bundle.dir, id]);
+      expect(r.status).not.toBe(0);
+      expect(rt.run(['list', '-q']).stdout).toBe('');
+      expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
+      expect(leftovers(id, bundle.dir)).toEqual([]);
+      const text = r.stderr.trimEnd();
+      expect(text).not.toContain('\n');
+      return text;
+    }
+
+    it('a device the host does not have', () => {
+      const missing = ifname();
+      expect(createFails(withDevices({ [missing]: {} }, ['true']))).toMatch(new RegExp(`linux\\.netDevices\\.${missing}: no network device "${missing}" on the host`));
+    });
+
+    it('two devices with one name inside', () => {
+      const a = vethPair();
+      const b = vethPair();
+      const msg = createFails(withDevices({ [a.name]: { name: 'eth1' }, [b.name]: { name: 'eth1' } }, ['true']));
+      expect(msg).toMatch(new RegExp(`linux\\.netDevices\\.${b.name}: "${a.name}" and "${b.name}" would both be named "eth1" in the container`));
+      expect(onHost(a.name) && onHost(b.name)).toBe(true);
+    });
+
+    it('a name taken inside: the device moved before it comes back, addresses and all', () => {
+      const a = vethPair();
+      const b = vethPair();
+      const ip = require('node:child_process').spawnSync('ip', ['addr', 'add', '169.254.78.8/32', 'dev', a.name]);
+      expect(ip.status).toBe(0);
+      const msg = createFails(withDevices({ [a.name]: { name: 'eth9' }, [b.name]: { name: 'lo' } }, ['true']));
+      expect(msg).toMatch(new RegExp(`linux\\.netDevices\\.${b.name}: cannot move "${b.name}" into the container: a device named "lo" already exists there`));
+      expect(onHost(a.name)).toBe(true);
+      expect(onHost(b.name)).toBe(true);
+      const addrs = require('node:child_process').spawnSync('ip', ['-o', 'addr', 'show', 'dev', a.name], { encoding: 'utf8' }).stdout;
+      expect(addrs).toContain('169.254.78.8/32');
+    });
+
+    it('without a network namespace', () => {
+      const a = vethPair();
+      const msg = createFails((c) => {
+        withDevices({ [a.name]: {} }, ['true'])(c);
+        c.linux.namespaces = c.linux.namespaces.filter((ns: { type: string }) => ns.type !== 'network');
+      });
+      expect(msg).toContain('linux.netDevices: given, but linux.namespaces has no "network" namespace');
+      expect(onHost(a.name)).toBe(true);
+    });
+  });
+});
