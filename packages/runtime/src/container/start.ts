@@ -40,6 +40,7 @@ function awaitExec(fifo: string, pid: number, startTime: string): string | undef
   try {
     const buf = Buffer.alloc(4096);
     let connected = false;
+    let drained = false;
     let message = '';
     for (;;) {
       let n: number;
@@ -61,6 +62,11 @@ function awaitExec(fifo: string, pid: number, startTime: string): string | undef
       // n === 0 before the init connected: no writer yet; after: the writer closed.
       if (n === 0 && connected) return message || undefined;
       if (!isAlive(pid, startTime)) {
+        // It may have connected, exec'd and exited between two reads: what it wrote is still in the fifo.
+        if (!drained) {
+          drained = true;
+          continue;
+        }
         return message || (connected ? undefined : `the container's init exited before it was started`);
       }
       sleepMs(1);
