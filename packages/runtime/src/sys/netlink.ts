@@ -11,6 +11,7 @@ const lib = koffi.load('libc.so.6');
 const fn = {
   socket: lib.func('int socket(int domain, int type, int protocol)'),
   bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
+  setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
   sendto: lib.func('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)'),
   recvfrom: lib.func('long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *alen)'),
   close: lib.func('int close(int fd)'),
@@ -21,6 +22,8 @@ const SOCK_RAW = 3;
 const NETLINK_ROUTE = 0;
 const EINTR = 4;
 const MSG_TRUNC = 0x20;
+const SOL_NETLINK = 270;
+const NETLINK_EXT_ACK = 11;
 
 // Message types and flags (linux/netlink.h, linux/rtnetlink.h).
 const NLMSG_ERROR = 2;
@@ -30,6 +33,10 @@ const NLM_F_ACK = 0x4;
 const NLM_F_DUMP = 0x300;
 const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
+/** In an error reply: the request is echoed as its header only, and attributes follow. */
+const NLM_F_CAPPED = 0x100;
+const NLM_F_ACK_TLVS = 0x200;
+const NLMSGERR_ATTR_MSG = 1;
 export const RTM = { NEWLINK: 16, DELLINK: 17, GETLINK: 18, NEWADDR: 20, GETADDR: 22 } as const;
 
 // Link and address attributes (linux/if_link.h, linux/if_addr.h).
@@ -167,6 +174,8 @@ export class RtNetlink {
       fn.close(fd);
       throw new SysError('bind', errno, errnoName(errno), 'bind netlink socket');
     }
+    // Extended acks: the kernel then says why it refused ("Unknown device type"); older kernels just ignore it.
+    fn.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, u32(1), 4);
     return new RtNetlink(fd);
   }
 
@@ -296,19 +305,35 @@ export class RtNetlink {
         const len = this.buf.readUInt32LE(off);
         if (len < NLMSG_HDR || off + len > n) break;
         const mtype = this.buf.readUInt16LE(off + 4);
+        const mflags = this.buf.readUInt16LE(off + 6);
         const mseq = this.buf.readUInt32LE(off + 8);
         const payload = Buffer.from(this.buf.subarray(off + NLMSG_HDR, off + len));
         off += align4(len);
         if (mseq !== seq) continue; // a late reply to an earlier request
         if (mtype === NLMSG_ERROR || mtype === NLMSG_DONE) {
           const err = payload.length >= 4 ? -payload.readInt32LE(0) : 0;
-          if (err > 0) throw new SysError(`netlink ${typeName(type)}`, err, errnoName(err), what);
+          if (err > 0) {
+            const e = new SysError(`netlink ${typeName(type)}`, err, errnoName(err), what);
+            const why = mtype === NLMSG_ERROR ? kernelMessage(payload, mflags) : undefined;
+            if (why) e.message += ` (${why})`;
+            throw e;
+          }
           return replies;
         }
         replies.push(payload);
       }
     }
   }
+}
+
+/** The text an extended ack carries after the echoed request, if any. */
+function kernelMessage(payload: Buffer, flags: number): string | undefined {
+  if (!(flags & NLM_F_ACK_TLVS) || payload.length < 4 + NLMSG_HDR) return undefined;
+  const echoed = flags & NLM_F_CAPPED ? NLMSG_HDR : payload.readUInt32LE(4);
+  const text = parseAttrs(payload, 4 + align4(echoed)).get(NLMSGERR_ATTR_MSG);
+  if (!text) return undefined;
+  const end = text.indexOf(0);
+  return text.subarray(0, end >= 0 ? end : text.length).toString() || undefined;
 }
 
 function fail(call: string, detail: string): never {
