@@ -4,8 +4,10 @@
 // moving them back), and a failed create that gives back what it moved.
 // This kernel has no dummy driver: the tests use veth pairs, made through
 // hull's own rtnetlink code, and read the host through /sys/class/net.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SysError } from '../src/errors';
 import { RtNetlink } from '../src/sys/netlink';
 import { cleanupAll, isRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
 
@@ -40,13 +42,21 @@ function stillOnHostAfterCleanup(name: string): boolean {
   return onHost(name);
 }
 
+const holders: ChildProcess[] = [];
+
 afterEach(() => {
   cleanupAll();
+  for (const h of holders.splice(0)) h.kill('SIGKILL'); // its namespace dies, and the devices moved into it
   const nl = RtNetlink.open();
   try {
     for (const name of made.splice(0)) {
       const link = nl.linkByName(name);
-      if (link) nl.deleteLink(link.index, `delete test device ${name}`);
+      try {
+        if (link) nl.deleteLink(link.index, `delete test device ${name}`);
+      } catch (e) {
+        // The kernel may be destroying it already, with a dead namespace.
+        if (!(e instanceof SysError && e.errnoName === 'ENODEV')) throw e;
+      }
     }
   } finally {
     nl.close();
@@ -111,6 +121,34 @@ describeRoot('linux.netDevices', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\s*net0:/m);
+  });
+
+  it('into a joined network namespace: the device stays there after delete (the namespace outlives the container)', () => {
+    const a = vethPair();
+    const holder = spawn('unshare', ['--net', 'sleep', '120'], { stdio: 'ignore' });
+    holders.push(holder);
+    const nsPath = `/proc/${holder.pid}/ns/net`;
+    const own = fs.readlinkSync('/proc/self/ns/net');
+    for (let i = 0; i < 400 && (!fs.existsSync(nsPath) || fs.readlinkSync(nsPath) === own); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    expect(fs.readlinkSync(nsPath)).not.toBe(own);
+
+    const rt = runtime('hull');
+    const bundle = makeBundle((c) => {
+      withDevices({ [a.name]: { name: 'ctr0' } }, ['cat', '/sys/class/net/ctr0/operstate'])(c);
+      c.linux.namespaces = c.linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: nsPath } : ns));
+    });
+    const r = rt.run(['run', '--bundle', bundle.dir, uniqueId('netdev')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(onHost(a.name)).toBe(false);
+    const inside = RtNetlink.openIn(nsPath);
+    try {
+      const link = inside.linkByName('ctr0');
+      expect(link).toBeDefined();
+      expect(link!.flags & 1).toBe(1);
+    } finally {
+      inside.close();
+    }
   });
 
   describe('bad input fails create with one clear line and leaves the host as it was', () => {
