@@ -193,6 +193,17 @@ describeRoot('linux.netDevices', () => {
       expect(addrs).toContain('169.254.78.8/32');
     });
 
+    it('joining the runtime\'s own network namespace', () => {
+      const a = vethPair();
+      const msg = createFails((c) => {
+        withDevices({ [a.name]: { name: 'ctr0' } }, ['true'])(c);
+        c.linux.namespaces = c.linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: '/proc/self/ns/net' } : ns));
+      });
+      expect(msg).toMatch(/linux\.netDevices: the network namespace to join \(\/proc\/self\/ns\/net\) is the runtime's own: the devices would stay on the host/);
+      expect(onHost(a.name)).toBe(true);
+      expect(onHost('ctr0')).toBe(false);
+    });
+
     it('without a network namespace', () => {
       const a = vethPair();
       const msg = createFails((c) => {

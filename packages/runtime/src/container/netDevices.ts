@@ -9,6 +9,7 @@
 // to the host and destroys virtual ones (veth, dummy, ...). Only a create
 // that fails gives back what it had moved, so bad input leaves the host as
 // it was.
+import fs from 'node:fs';
 import { ConfigError, HullError, SysError } from '../errors';
 import type { Spec } from '../spec/types';
 import * as libc from '../sys/libc';
@@ -46,6 +47,10 @@ export function checkNetDevices(spec: Spec): void {
       throw new ConfigError(devicePath(host), `"${other}" and "${host}" would both be named "${name}" in the container`);
     }
     inside.set(name, host);
+  }
+  const joined = spec.linux?.namespaces?.find((n) => n.type === 'network')?.path;
+  if (joined && sameFile(joined, '/proc/thread-self/ns/net')) {
+    throw new ConfigError('linux.netDevices', `the network namespace to join (${joined}) is the runtime's own: the devices would stay on the host`);
   }
   const nl = RtNetlink.open();
   try {
@@ -148,6 +153,15 @@ function moveBack(inside: RtNetlink, host: RtNetlink, moved: MovedDevice[]): voi
     libc.close(hostFd);
   }
   if (errors.length) throw errors[0];
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [fs.statSync(a), fs.statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // a path that cannot be read fails later, naming itself
+  }
 }
 
 /** The addresses the spec says travel with a device: permanent, global scope. */
