@@ -74,8 +74,8 @@ describeRoot('rtnetlink', () => {
 
   it('lists a link\'s addresses with their flags and scope', () => {
     const [a] = veth();
-    expect(spawnSync('ip', ['addr', 'add', '169.254.79.9/32', 'dev', a]).status).toBe(0);
-    expect(spawnSync('ip', ['addr', 'add', '127.0.0.79/8', 'dev', a]).status).toBe(0);
+    expect(spawnSync('busybox', ['ip', 'addr', 'add', '169.254.79.9/32', 'dev', a]).status).toBe(0);
+    expect(spawnSync('busybox', ['ip', 'addr', 'add', '127.0.0.79/8', 'dev', a]).status).toBe(0);
     const addrs = nl.addresses(nl.linkByName(a)!.index);
     const global = addrs.find((x) => formatAddress(x) === '169.254.79.9/32');
     const host = addrs.find((x) => formatAddress(x) === '127.0.0.79/8');
@@ -97,7 +97,7 @@ describeRoot('rtnetlink', () => {
     const inside = RtNetlink.openIn(nsPath);
     try {
       expect(fs.readlinkSync('/proc/thread-self/ns/net')).toBe(own); // the thread came back
-      expect(spawnSync('ip', ['addr', 'add', '169.254.80.1/32', 'dev', a]).status).toBe(0);
+      expect(spawnSync('busybox', ['ip', 'addr', 'add', '169.254.80.1/32', 'dev', a]).status).toBe(0);
       const link = nl.linkByName(a)!;
       const [addr] = nl.addresses(link.index).filter((x) => formatAddress(x) === '169.254.80.1/32');
       const nsFd = fs.openSync(nsPath, 'r');

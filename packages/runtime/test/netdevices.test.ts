@@ -3,7 +3,8 @@
 // destroyed with its namespace on delete (virtual devices; the spec forbids
 // moving them back), and a failed create that gives back what it moved.
 // This kernel has no dummy driver: the tests use veth pairs, made through
-// hull's own rtnetlink code, and read the host through /sys/class/net.
+// hull's own rtnetlink code; addresses are set and read with busybox's ip
+// (busybox-static is a build dependency; iproute2 need not be installed).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,7 +76,7 @@ describeRoot('linux.netDevices', () => {
     const a = vethPair();
     const b = vethPair();
     const sys = (args: string[]) => {
-      const r = spawnSync('ip', args, { encoding: 'utf8' });
+      const r = spawnSync('busybox', ['ip', ...args], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
     };
     sys(['addr', 'add', '169.254.77.7/32', 'dev', a.name]); // global: travels
@@ -183,26 +184,26 @@ describeRoot('linux.netDevices', () => {
     it('a name taken inside: the device moved before it comes back, addresses and all', () => {
       const a = vethPair();
       const b = vethPair();
-      const ip = spawnSync('ip', ['addr', 'add', '169.254.78.8/32', 'dev', a.name]);
+      const ip = spawnSync('busybox', ['ip', 'addr', 'add', '169.254.78.8/32', 'dev', a.name]);
       expect(ip.status).toBe(0);
       const msg = createFails(withDevices({ [a.name]: { name: 'eth9' }, [b.name]: { name: 'lo' } }, ['true']));
       expect(msg).toMatch(new RegExp(`linux\\.netDevices\\.${b.name}: cannot move "${b.name}" into the container: a device named "lo" already exists there`));
       expect(onHost(a.name)).toBe(true);
       expect(onHost(b.name)).toBe(true);
-      const addrs = spawnSync('ip', ['-o', 'addr', 'show', 'dev', a.name], { encoding: 'utf8' }).stdout;
+      const addrs = spawnSync('busybox', ['ip', '-o', 'addr', 'show', 'dev', a.name], { encoding: 'utf8' }).stdout;
       expect(addrs).toContain('169.254.78.8/32');
     });
 
     it('a step after the move fails (a createRuntime hook): the device comes back, addresses and all', () => {
       const a = vethPair();
-      expect(spawnSync('ip', ['addr', 'add', '169.254.78.9/32', 'dev', a.name]).status).toBe(0);
+      expect(spawnSync('busybox', ['ip', 'addr', 'add', '169.254.78.9/32', 'dev', a.name]).status).toBe(0);
       const msg = createFails((c) => {
         withDevices({ [a.name]: { name: 'eth9' } }, ['true'])(c);
         c.hooks = { createRuntime: [{ path: '/bin/false' }] };
       });
       expect(msg).toContain('createRuntime');
       expect(onHost(a.name)).toBe(true);
-      const addrs = spawnSync('ip', ['-o', 'addr', 'show', 'dev', a.name], { encoding: 'utf8' }).stdout;
+      const addrs = spawnSync('busybox', ['ip', '-o', 'addr', 'show', 'dev', a.name], { encoding: 'utf8' }).stdout;
       expect(addrs).toContain('169.254.78.9/32');
     });
 
