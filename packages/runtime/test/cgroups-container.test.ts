@@ -91,7 +91,7 @@ describe('container limits', () => {
   itRoot('ps, pause, resume, update and events on a live container; an OOM kill shows in the event stream', async () => {
     const rt = runtime('hull');
     const id = uniqueId();
-    const b = makeBundle(limits(16 << 20, 20), ['sleep', '100']);
+    const b = makeBundle(limits(16 << 20, 20), ['sleep', '100000']);
     // The detached container keeps its stdio: no pipes, or spawnSync waits for it; stderr to a file.
     const errFile = `${b.dir}/run.err`;
     const errFd = fs.openSync(errFile, 'w');
@@ -105,7 +105,7 @@ describe('container limits', () => {
     expect(pids).toHaveLength(1);
     const table = rt.run(['ps', id], SLOW);
     expect(table.stdout.split('\n')[0]).toMatch(/\bPID\b/);
-    expect(table.stdout).toMatch(/sleep 100/);
+    expect(table.stdout).toMatch(/sleep 100000/);
     // As with runc, what follows the id goes to ps(1), dashes included.
     const custom = rt.run(['ps', id, '-o', 'pid,comm'], SLOW);
     expect(custom.stdout.split('\n').map((l) => l.trim())).toEqual(['PID COMMAND', `${pids[0]} sleep`, '']);
