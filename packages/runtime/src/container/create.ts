@@ -56,9 +56,9 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   const namespaces = linux.namespaces ?? [];
   namespaces.forEach(checkNamespacePath);
   if (!namespaces.some((n) => n.type === 'mount')) throw new ConfigError('linux.namespaces', 'a mount namespace is required to set up the rootfs');
+  // process is required only by start (the spec); create goes on without it.
   const proc = spec.process;
-  if (!proc) throw new ConfigError('process', 'is required by create');
-  if (proc.terminal && opts.consoleSocket === undefined && opts.consoleFd === undefined) {
+  if (proc?.terminal && opts.consoleSocket === undefined && opts.consoleFd === undefined) {
     throw new UsageError('cannot allocate a pseudo-TTY without --console-socket (process.terminal is true)');
   }
   const preserveFds = opts.preserveFds ?? 0;
@@ -106,7 +106,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     const channel = new SyncChannel(parentFd);
     const fifoFd = libc.open(fifo, O.PATH | O.CLOEXEC);
     let consoleFd = opts.consoleFd;
-    if (consoleFd === undefined && proc.terminal && opts.consoleSocket) {
+    if (consoleFd === undefined && proc?.terminal && opts.consoleSocket) {
       const { connectUnix } = require('../sys/scm') as typeof import('../sys/scm');
       try {
         consoleFd = connectUnix(opts.consoleSocket);

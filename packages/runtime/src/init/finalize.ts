@@ -32,9 +32,17 @@ export function prepareProcess(proc: Process, seccomp: LinuxSeccomp | undefined,
   return { file, env, seccomp: seccomp ? compileSeccomp(seccomp, { log }) : undefined };
 }
 
+/** Writes this process into the container's cgroup through the parent's open cgroup.procs fds. */
+export function joinCgroup(fds: number[]): void {
+  for (const fd of fds) {
+    fs.writeSync(fd, '0');
+    libc.close(fd);
+  }
+}
+
 export interface BecomeOptions {
-  /** Open cgroup.procs fds: "0" is written to each, then they are closed. */
-  cgroupFds: number[];
+  /** Open cgroup.procs fds to join first (exec: as late as possible); the init joined at create. */
+  cgroupFds?: number[];
   /** Called right after the cgroup is joined (the cgroup namespace is entered there). */
   afterCgroup?: () => void;
   preserveFds: number;
@@ -49,10 +57,7 @@ export interface BecomeOptions {
 }
 
 export function becomeProcess(proc: Process, prep: Prepared, opts: BecomeOptions): never {
-  for (const fd of opts.cgroupFds) {
-    fs.writeSync(fd, '0');
-    libc.close(fd);
-  }
+  if (opts.cgroupFds) joinCgroup(opts.cgroupFds);
   opts.afterCgroup?.();
 
   const user = proc.user ?? { uid: 0, gid: 0 };

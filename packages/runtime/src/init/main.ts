@@ -7,7 +7,7 @@
 // or FFI; every module and library is loaded before pivot_root; fds 0-2
 // belong to the container process and are never written here.
 import fs from 'node:fs';
-import { errorMessage } from '../errors';
+import { ConfigError, errorMessage } from '../errors';
 import { channel, logger, receiveConfig, runEntry } from './entry';
 import type { InitConfig } from './config';
 
@@ -18,7 +18,7 @@ import { enterCgroupNamespace, enterNamespaces, loopbackUp } from './namespaces'
 import { applyRootPropagation, enterRootfs, maskPaths, prepareRootfs, readonlyPaths, readonlyRoot } from './rootfs';
 import { applyOomScoreAdj, applySysctl, checkRlimits, writeTimeOffsets } from './process';
 import { setupConsole } from './terminal';
-import { becomeProcess, connectSeccompAgent, prepareProcess } from './finalize';
+import { becomeProcess, connectSeccompAgent, joinCgroup, prepareProcess } from './finalize';
 import { runHooks } from '../hooks';
 
 
@@ -28,8 +28,8 @@ function main(): void {
   const { spec } = cfg;
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
+  // The spec requires process only at start: without one, create succeeds and start fails.
   const proc = spec.process;
-  if (!proc) throw new Error('process: missing');
 
   libc.setsid();
   enterNamespaces(namespaces);
@@ -42,8 +42,8 @@ function main(): void {
   if (namespaces.some((n) => n.type === 'network' && !n.path)) loopbackUp();
   // Both are also applied right before execve; checked now (the host's /proc is still here)
   // so that a refused value fails create, as with runc.
-  applyOomScoreAdj(proc.oomScoreAdj);
-  checkRlimits(proc.rlimits, cfg.userns);
+  applyOomScoreAdj(proc?.oomScoreAdj);
+  checkRlimits(proc?.rlimits, cfg.userns);
 
 
   prepareRootfs({ rootfs: cfg.rootfs, bundle: cfg.bundle, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
@@ -62,17 +62,23 @@ function main(): void {
   readonlyPaths(linux.readonlyPaths);
   maskPaths(linux.maskedPaths);
   if (spec.root?.readonly) readonlyRoot();
-  if (proc.terminal && cfg.consoleFd !== undefined) setupConsole(cfg.consoleFd, proc.consoleSize);
+  if (proc?.terminal && cfg.consoleFd !== undefined) setupConsole(cfg.consoleFd, proc.consoleSize);
 
-  const prep = prepareProcess(proc, linux.seccomp, logger);
+  const prep = proc ? prepareProcess(proc, linux.seccomp, logger) : undefined;
+
+  // The spec: once created, everything but the process is applied, the cgroup and the
+  // cgroup namespace included. Joining now still keeps the runtime's footprint out of the
+  // container's limits: pages Node touched stay charged where they were, and pids.max
+  // limits forks, not moves; only what the init does from here on counts.
+  joinCgroup(cfg.cgroupFds);
+  enterCgroupNamespace(namespaces);
 
   channel.send({ type: 'ready' });
   const startFd = waitForStart(cfg.fifoFd);
   try {
     runHooks(spec.hooks?.startContainer, { ...cfg.state, status: 'created' }, 'startContainer', { log: logger });
+    if (!proc || !prep) throw new ConfigError('process', 'is required to start the container');
     becomeProcess(proc, prep, {
-      cgroupFds: cfg.cgroupFds,
-      afterCgroup: () => enterCgroupNamespace(namespaces),
       preserveFds: cfg.preserveFds,
       seccompSpec: linux.seccomp,
       seccompAgent,
