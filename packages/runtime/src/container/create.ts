@@ -185,7 +185,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       debug: Boolean(opts.debug),
     };
     // Made here, not in the init: see init/idmap.ts.
-    const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined);
+    const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
     try {
       channel.send({ type: 'config', config });
       sendIdmappedMounts(parentFd, idmapFds);

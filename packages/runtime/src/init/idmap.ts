@@ -125,7 +125,8 @@ export function makeUserNamespace(uidMappings: IDMapping[], gidMappings: IDMappi
  * user namespace, for mounts without maps of their own. The caller closes
  * the fds (closeAll) once sent.
  */
-export function prepareIdmappedMounts(spec: Spec, containerUserns: string | undefined): number[] {
+/** `bundle`: relative mount sources are relative to it, as the spec says. */
+export function prepareIdmappedMounts(spec: Spec, containerUserns: string | undefined, bundle: string): number[] {
   const list = idmappedMounts(spec);
   if (!list.length) return [];
   const fds: number[] = [];
@@ -143,7 +144,7 @@ export function prepareIdmappedMounts(spec: Spec, containerUserns: string | unde
         userns.set(key, nsFd);
       }
       const rbind = (m.options ?? []).includes('rbind');
-      const source = path.resolve(m.source ?? '');
+      const source = path.resolve(bundle, m.source ?? '');
       const fd = libc.openTree(source, libc.OPEN_TREE_CLONE | (rbind ? libc.AT_RECURSIVE : 0), `${where}: open_tree ${source}`);
       fds.push(fd);
       libc.mountSetattrFd(fd, im.recursive ? libc.AT_RECURSIVE : 0, MOUNT_ATTR.IDMAP, 0, nsFd, `${where}: set the idmap`);
