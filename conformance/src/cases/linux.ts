@@ -285,24 +285,16 @@ export const linuxCases: Case[] = [
     },
   },
   {
+    // What the sentence requires: the container's "/" has the asked propagation. Whether a mount
+    // made inside must also reach the host's copy of the rootfs is not in the spec; peering the
+    // rootfs with the host's mount would also push the runtime's own proc/dev/sys mounts onto the
+    // host, so this case does not ask for it.
     name: 'rootfsPropagation/shared',
     spec: quote(L, 'rootfsPropagation (string, OPTIONAL) sets the rootfs\'s mount propagation. Its value is either `shared`, `slave`, `private` or `unbindable`.'),
-    deviations: { runc: 'runc 1.1 makes the rootfs mount private whatever rootfsPropagation says, so nothing propagates back' },
+    deviations: { runc: 'runc 1.1 makes the rootfs mount private whatever rootfsPropagation says' },
     async run(t) {
-      await t.shareWorkDir();
-      const b = await t.bundle((c) => {
-        c.linux.rootfsPropagation = 'shared';
-        for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_SYS_ADMIN');
-      }, 'mkdir -p /mnt/fromc && mount -t tmpfs hc-shared /mnt/fromc && touch /ready; exec sleep 1000');
-      const id = await t.create(b);
-      await t.ok(['start', id]);
-      await t.waitFile(path.join(b.rootfs, 'ready'));
-      const target = path.join(b.rootfs, 'mnt/fromc');
-      const seen = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === target);
-      if (seen) t.defer(() => {
-    execFileSync('umount', ['-l', target]);
-  });
-      check(seen, `a mount made inside a shared rootfs did not propagate to ${target}`);
+      const m = mountAt(parseMountinfo(await t.sh('cat /proc/self/mountinfo', (c) => (c.linux.rootfsPropagation = 'shared'))), '/');
+      check(m.optional.some((f) => f.startsWith('shared:')), `/ with rootfsPropagation shared: "${m.optional.join(' ')}"`);
     },
   },
   {
