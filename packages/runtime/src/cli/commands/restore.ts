@@ -6,6 +6,7 @@ import { criuFlags, criuOptions, type CriuArgs } from './checkpoint';
 
 export const builder = (y: Argv) =>
   criuFlags(y)
+    .option('image-path', { type: 'string', default: '', describe: 'path to criu image files for restoring' })
     .option('console-socket', { type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' })
     .option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'path to the root of the bundle directory' })
     .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'detach from the container\'s process' })
