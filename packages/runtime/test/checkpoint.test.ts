@@ -17,8 +17,9 @@ function criuUnusable(): string | undefined {
   const r = spawnSync('criu', ['check'], { encoding: 'utf8' });
   if (r.error) return `criu: ${(r.error as NodeJS.ErrnoException).code}`;
   if (r.status === 0) return undefined;
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /Error/.test(l));
-  return lines[0]?.trim() ?? `criu check exited with ${r.status}`;
+  // The first error that says why (not a helper's exit status), without criu's "Error (file:line): " prefix.
+  const reasons = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => /Error \([^)]*\):\s*(.*)$/.exec(l)?.[1]).filter((m): m is string => !!m && !/^exited, status=/.test(m));
+  return reasons[0] ?? `criu check exited with ${r.status}`;
 }
 
 const unusable = isRoot ? criuUnusable() : 'not root';
@@ -54,15 +55,23 @@ function waitFor(cond: () => boolean, what: string, ms = 120000): void {
  * new ones over), not the unix sockets Node's stdio pipes are, nor host
  * files. hull's own output and exit status go down the same pipe to a file.
  */
-async function detached(args: string[]): Promise<{ code: number; output: () => string; shell: ChildProcess }> {
+function inShell(args: string[]): { exited: () => Promise<number>; output: () => string; shell: ChildProcess } {
   const out = path.join(tempDir(), 'out');
   fs.writeFileSync(out, '');
   const cmd = [HULL, ...args].map((a) => `'${a}'`).join(' ');
   const shell = spawn('/bin/sh', ['-c', `: | { ${cmd} 2>&1; echo "hull-exit=$?"; } | cat >> '${out}'`], { env: cleanEnv(), stdio: 'ignore' });
   const output = () => fs.readFileSync(out, 'utf8');
-  let m: RegExpExecArray | null = null;
-  while (!(m = /hull-exit=(\d+)/.exec(output()))) await new Promise((r) => setTimeout(r, 50));
-  return { code: Number(m[1]), output, shell };
+  const exited = async () => {
+    let m: RegExpExecArray | null = null;
+    while (!(m = /hull-exit=(\d+)/.exec(output()))) await new Promise((r) => setTimeout(r, 50));
+    return Number(m[1]);
+  };
+  return { exited, output, shell };
+}
+
+async function detached(args: string[]): Promise<{ code: number; output: () => string; shell: ChildProcess }> {
+  const r = inShell(args);
+  return { code: await r.exited(), output: r.output, shell: r.shell };
 }
 
 /** hull's error line with logfmt's quoting undone. */
@@ -218,5 +227,31 @@ describe('checkpoint and restore', () => {
     expect(stateOf(rt, id)?.status).toBe('running');
     const seen = counts(rootfs).length;
     waitFor(() => counts(rootfs).length > seen, 'the counter to go on');
+  });
+
+  itCriu('restore in the foreground waits for the container and exits with its status, then removes it', async () => {
+    const rt = runtime();
+    const b = counterBundle();
+    const id = uniqueId('ck');
+    const rootfs = path.join(b.dir, 'rootfs');
+    const run = await detached(['--root', rt.root, 'run', '-d', '--bundle', b.dir, id]);
+    shells.push(run.shell);
+    expect(run.code).toBe(0);
+    waitFor(() => counts(rootfs).length >= 2, 'the counter');
+    const img = path.join(tempDir(), 'img');
+    const ck = rt.run(['checkpoint', '--image-path', img, id], { timeout: 300000 });
+    expect(ck.stderr).toBe('');
+    expect(ck.status).toBe(0);
+    const before = counts(rootfs).length;
+
+    const rs = inShell(['--root', rt.root, 'restore', '--bundle', b.dir, '--image-path', img, id]);
+    shells.push(rs.shell);
+    waitFor(() => counts(rootfs).length > before, 'the restored counter');
+    expect(stateOf(rt, id)?.status).toBe('running');
+    expect(rt.run(['kill', id, 'KILL']).status).toBe(0);
+    // runc: restore exits with the container's status (128+9 for SIGKILL).
+    expect(await rs.exited()).toBe(137);
+    expect(stateOf(rt, id)).toBeUndefined();
+    expect(leftovers(id, b.dir)).toEqual([]);
   });
 });
