@@ -52,7 +52,8 @@ async function runWithConsole(name: 'hull' | 'runc', script: string, input: stri
   let err = '';
   receiver.stdout.on('data', (d) => (out += d));
   receiver.stderr.on('data', (d) => (err += d));
-  const done = new Promise<void>((resolve) => receiver.on('exit', () => resolve()));
+  // 'close', not 'exit': exit can come before the last stdout chunk is read.
+  const done = new Promise<void>((resolve) => receiver.on('close', () => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
       const check = () => (out.startsWith('ready\n') ? resolve() : receiver.exitCode !== null ? reject(new Error(`receiver: ${err}`)) : setTimeout(check, 10));
