@@ -10,7 +10,7 @@ import type { Log } from '../log';
 import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
-import { type ContainerRecord, type StateStore, writeFileAtomic } from '../state/store';
+import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
 import { SyncChannel } from '../sync';
 import * as libc from '../sys/libc';
 import { spawn } from '../sys/native';
@@ -73,20 +73,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   const undo: (() => void)[] = [() => store.remove(opts.id)];
   let initPid = 0;
   try {
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: opts.id,
-      pid: 0,
-      startTime: '',
-      bundle,
-      rootfs,
-      annotations: spec.annotations ?? {},
-      created: new Date().toISOString(),
-      creating: true,
-      creatorPid: process.pid,
-      cgroupPaths: {},
-      spec,
-    };
+    const record = creatingRecord(opts.id, spec, bundle, rootfs);
     store.write(record);
     const fifo = store.fifoPath(opts.id);
     const oldMask = libc.umask(0);

@@ -12,7 +12,7 @@ import type { Log } from '../log';
 import { readProcStat } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
-import { type ContainerRecord, type StateStore, writeFileAtomic } from '../state/store';
+import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
 import * as libc from '../sys/libc';
 import { MNT_DETACH, MS, O } from '../sys/constants';
 import { hostCgroupLayout, type CgroupManager } from '../cgroups';
@@ -72,20 +72,7 @@ function restoreDetached(store: StateStore, opts: RestoreOptions, log: Log): Con
   const unlock = store.lock(opts.id);
   const undo: (() => void)[] = [() => store.remove(opts.id)];
   try {
-    const record: ContainerRecord = {
-      ociVersion: spec.ociVersion,
-      id: opts.id,
-      pid: 0,
-      startTime: '',
-      bundle,
-      rootfs,
-      annotations: spec.annotations ?? {},
-      created: new Date().toISOString(),
-      creating: true,
-      creatorPid: process.pid,
-      cgroupPaths: {},
-      spec,
-    };
+    const record = creatingRecord(opts.id, spec, bundle, rootfs);
     store.write(record);
     const cgroup = setupCgroup(spec, opts.id, log);
     undo.push(() => cgroup.destroy());

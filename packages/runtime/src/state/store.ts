@@ -39,6 +39,24 @@ export interface ContainerRecord {
   spec: Spec;
 }
 
+/** The record of a container whose create (or restore) is under way in this process. */
+export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: string): ContainerRecord {
+  return {
+    ociVersion: spec.ociVersion,
+    id,
+    pid: 0,
+    startTime: '',
+    bundle,
+    rootfs,
+    annotations: spec.annotations ?? {},
+    created: new Date().toISOString(),
+    creating: true,
+    creatorPid: process.pid,
+    cgroupPaths: {},
+    spec,
+  };
+}
+
 // runc's rule: letters, digits, _ + - . and not "." or "..".
 const ID_RE = /^[\w+\-.]+$/;
 
