@@ -189,6 +189,13 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 
 	if (a->dumpable >= 0 && prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0) < 0)
 		report(errfd, STEP_DUMPABLE, errno);
+	/* execve() makes a process dumpable again unless its real and effective
+	 * uids differ (then it takes fs.suid_dumpable, 0 by default). A real uid
+	 * of nobody keeps the new program non-dumpable from its first instruction
+	 * (it restores its real uid itself); where nobody is not mapped in the
+	 * user namespace this is skipped and the program's own prctl is all. */
+	if (a->dumpable == 0)
+		setresuid(65534, -1, -1);
 
 	execve(a->path, a->argv, a->envp);
 	report(errfd, STEP_EXECVE, errno);

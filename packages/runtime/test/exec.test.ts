@@ -94,6 +94,8 @@ describe('exec security', () => {
       // command), and fds 0-2 are the caller's stdio, handed to the process by design.
       '    still() { grep -q hull-exec $p/cmdline 2>/dev/null; }',
       '    (exec 3>>$p/exe) 2>/dev/null && still && echo "wrote exe $pid" >> /out/log',
+      // environ needs ptrace access: readable only if the process was ever dumpable while visible.
+      '    (cat $p/environ >/dev/null) 2>/dev/null && still && echo "read environ $pid" >> /out/log',
       '    for f in $p/fd/*; do case $f in */0|*/1|*/2) continue;; esac; (exec 3>>$f) 2>/dev/null && still && echo "wrote fd $f" >> /out/log; done',
       '  done',
       'done',
@@ -104,7 +106,7 @@ describe('exec security', () => {
     // A few execs: each one is a window in which the joining node process is visible.
     for (let i = 0; i < 5; i++) expect(rt.run(['exec', id, 'true']).status).toBe(0);
     const log = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8') : '';
-    expect(log).not.toMatch(/wrote/);
+    expect(log).not.toMatch(/wrote|read environ/);
     // The watcher did see the joining process (otherwise the test proves nothing).
     expect(log).toMatch(/seen \d+/);
   });

@@ -7,7 +7,10 @@ import * as libc from '../sys/libc';
 import { CLONE, O, PR } from '../sys/constants';
 
 // Before anything else: nothing in the container may reach this process's memory or fds.
+// The native side exec'd us with real uid nobody so that execve left us non-dumpable;
+// take the real uid back now that the flag is ours to keep.
 libc.prctl(PR.SET_DUMPABLE, 0, 0, 0, 0, 'set non-dumpable');
+libc.setresuid(0);
 
 import type { Linux, LinuxSeccomp, Personality, Process, State } from '../spec/types';
 import { logger, receiveConfig, runEntry } from './entry';
