@@ -88,7 +88,16 @@ stage2() {
   ln -sfn /proc/self/fd/1 /dev/stdout
   ln -sfn /proc/self/fd/2 /dev/stderr
   ln -sfn /proc/kcore /dev/core
+  # A working directory below /tmp (a CI clone, say) would vanish under the guest's own /tmp:
+  # hold it aside, mount /tmp, and put it back at the same path.
+  workdir=$(cat "$ctl/workdir" 2>/dev/null)
+  case "$workdir/" in /tmp/?*)
+    mkdir -p /run/hull-vm/workdir && mount --bind "$workdir" /run/hull-vm/workdir || fail "hold $workdir failed";;
+  esac
   mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp || fail "mount /tmp failed"
+  case "$workdir/" in /tmp/?*)
+    mkdir -p "$workdir" && mount --move /run/hull-vm/workdir "$workdir" || fail "restore $workdir failed";;
+  esac
   mkdir -p /run/lock /run/user
   mount -t bpf -o mode=700 bpf /sys/fs/bpf 2>/dev/null
 

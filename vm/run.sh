@@ -18,10 +18,11 @@ timeout=${VM_TIMEOUT:-3600}
 if [ "${1:-}" = --timeout ]; then timeout=${2:?--timeout needs seconds}; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: vm/run.sh [--timeout SECONDS] CMD [ARG...]" >&2; exit 2; }
 
-# The guest mounts fresh filesystems on these, so a directory below them does not exist there.
+# The guest mounts fresh filesystems on these, so a directory below them does not exist there
+# (a directory below /tmp is carried over by the guest: see guest-init.sh).
 case "$PWD/" in
-  /tmp/*|/run/*|/proc/*|/sys/*|/dev/*)
-    echo "vm/run.sh: $PWD: the guest has its own /tmp, /run, /proc, /sys and /dev; run from elsewhere" >&2; exit 2;;
+  /run/*|/proc/*|/sys/*|/dev/*)
+    echo "vm/run.sh: $PWD: the guest has its own /run, /proc, /sys and /dev; run from elsewhere" >&2; exit 2;;
 esac
 
 bash "$repo/vm/build-guest.sh"
@@ -37,6 +38,7 @@ trap 'rm -rf "$ctl"' EXIT
   done
   printf 'exec'; printf ' %q' "$@"; echo
 } > "$ctl/cmd"
+printf '%s\n' "$PWD" > "$ctl/workdir"
 
 append="console=ttyS0 panic=-1 hugepages=16 ${VM_APPEND:-}"
 if [ "${VM_VERBOSE:-}" = 1 ]; then append="$append loglevel=7 hullvm.verbose"; else append="$append quiet loglevel=1"; fi
