@@ -17,6 +17,7 @@ import { spawn } from '../sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/constants';
 import { type InitConfig, SYNC_FD_ENV } from '../init/config';
 import { checkNamespacePath } from '../init/namespaces';
+import { mountsBelow, unmountBelow } from '../init/rootfs';
 import { checkIdmappedMounts, closeAll, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
 import { runHooks } from '../hooks';
 import { openCgroup, setupCgroup } from './cgroup';
@@ -55,7 +56,10 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
   namespaces.forEach(checkNamespacePath);
-  if (!namespaces.some((n) => n.type === 'mount')) throw new ConfigError('linux.namespaces', 'a mount namespace is required to set up the rootfs');
+  // Without a mount namespace the container's mounts are made in the host's, under the rootfs, and
+  // delete unmounts them; "/" there cannot be remounted read-only without touching the host.
+  const hostMountNs = !namespaces.some((n) => n.type === 'mount');
+  if (hostMountNs && spec.root?.readonly) throw new ConfigError('root.readonly', 'needs a mount namespace (linux.namespaces has none): remounting it would change the host\'s mount');
   // process is required only by start (the spec); create goes on without it.
   const proc = spec.process;
   if (proc?.terminal && opts.consoleSocket === undefined && opts.consoleFd === undefined) {
@@ -85,6 +89,10 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
 
     const cgroup = setupCgroupOrSkip(spec, opts.id, log);
     undo.push(() => cgroup.destroy());
+    if (hostMountNs) {
+      record.hostMountsKept = mountsBelow(rootfs);
+      undo.push(() => unmountBelow(rootfs, record.hostMountsKept));
+    }
     record.cgroupPaths = cgroup.paths;
     record.cgroupCreated = cgroup.created;
     store.write(record);

@@ -9,6 +9,7 @@ import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';
+import { unmountBelow } from '../init/rootfs';
 
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
   const unlock = store.lock(id);
@@ -26,6 +27,8 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
       runHooks(rec.spec.hooks?.poststop, stateOf(rec, 'stopped'), 'poststop', { log, warnOnly: true });
     }
     cgroup?.destroy();
+    // A container without a mount namespace mounted into the host's.
+    if (rec.hostMountsKept) unmountBelow(rec.rootfs, rec.hostMountsKept);
     store.remove(id);
   } finally {
     unlock();

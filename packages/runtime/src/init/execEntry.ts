@@ -56,6 +56,16 @@ function main(): void {
     libc.setns(mnt, CLONE.NEWNS, `join mount namespace of pid ${cfg.initPid}`);
     libc.close(mnt);
   }
+  if (mnt === undefined) {
+    // The container shares the host's mount namespace (we are in the private one that sealed
+    // the node binary): go back to it, then into the init's chroot.
+    const hostMnt = libc.open(`/proc/${cfg.initPid}/ns/mnt`, O.RDONLY | O.CLOEXEC);
+    libc.unshare(CLONE.FS);
+    libc.setns(hostMnt, CLONE.NEWNS, `join mount namespace of pid ${cfg.initPid}`);
+    libc.close(hostMnt);
+    libc.chroot(`/proc/${cfg.initPid}/root`);
+    libc.chdir('/');
+  }
   if (cfg.process.terminal && cfg.consoleFd !== undefined) {
     libc.setsid();
     setupConsole(cfg.consoleFd, cfg.process.consoleSize, false);

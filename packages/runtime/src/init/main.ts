@@ -46,7 +46,8 @@ function main(): void {
   checkRlimits(proc?.rlimits, cfg.userns);
 
 
-  prepareRootfs({ rootfs: cfg.rootfs, bundle: cfg.bundle, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns });
+  const hostMountNs = !namespaces.some((n) => n.type === 'mount');
+  prepareRootfs({ rootfs: cfg.rootfs, bundle: cfg.bundle, spec, cgroups: { dirs: cfg.cgroupDirs }, userns: cfg.userns, hostMountNs });
 
   // prestart and createRuntime hooks run in the parent, in the runtime's namespaces.
   channel.send({ type: 'mounts' });
@@ -56,8 +57,8 @@ function main(): void {
   runHooks(spec.hooks?.createContainer, cfg.state, 'createContainer', { log: logger });
 
   const seccompAgent = connectSeccompAgent(linux.seccomp);
-  enterRootfs(cfg.rootfs, cfg.noPivot);
-  applyRootPropagation(linux.rootfsPropagation);
+  enterRootfs(cfg.rootfs, cfg.noPivot, hostMountNs);
+  if (!hostMountNs) applyRootPropagation(linux.rootfsPropagation);
   applySysctl(linux.sysctl);
   readonlyPaths(linux.readonlyPaths);
   maskPaths(linux.maskedPaths);

@@ -43,6 +43,8 @@ export interface RootfsOptions {
   cgroups: CgroupView;
   /** In a new user namespace: devices are bind-mounted from the host, not made. */
   userns: boolean;
+  /** No mount namespace in the config: the mounts are made in the host's (delete unmounts them). */
+  hostMountNs?: boolean;
 }
 
 /** Everything before pivot_root. Runs in the init's new mount namespace. */
@@ -52,11 +54,14 @@ export function prepareRootfs(opts: RootfsOptions): void {
   // Nothing done here may reach the host's mount tree: rslave, unless the config asks for
   // private or shared. The exact rootfsPropagation is applied to "/" after pivot_root
   // (applyRootPropagation): "unbindable" now would forbid the binds below.
-  const wanted = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : 0;
-  const initial = wanted & (MS.PRIVATE | MS.SHARED) ? (wanted & (MS.PRIVATE | MS.SHARED)) | MS.REC : MS.SLAVE | MS.REC;
-  libc.mount(null, '/', null, initial, null, 'make / ' + (linux.rootfsPropagation ?? 'rslave'));
-  makeParentPrivate(rootfs);
-  libc.mount(rootfs, rootfs, 'bind', MS.BIND | MS.REC, null, `bind rootfs ${rootfs}`);
+  // In the host's mount namespace none of this may happen: its propagation is not ours.
+  if (!opts.hostMountNs) {
+    const wanted = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : 0;
+    const initial = wanted & (MS.PRIVATE | MS.SHARED) ? (wanted & (MS.PRIVATE | MS.SHARED)) | MS.REC : MS.SLAVE | MS.REC;
+    libc.mount(null, '/', null, initial, null, 'make / ' + (linux.rootfsPropagation ?? 'rslave'));
+    makeParentPrivate(rootfs);
+    libc.mount(rootfs, rootfs, 'bind', MS.BIND | MS.REC, null, `bind rootfs ${rootfs}`);
+  }
 
   // Id-mapped mounts come ready-made from the parent (see idmap.ts).
   const idmapped = receiveIdmappedMounts(spec, Number(process.env[SYNC_FD_ENV]));
@@ -283,7 +288,13 @@ function createDevSymlinks(rootfs: string): void {
 }
 
 /** Makes the rootfs "/": pivot_root, or with noPivot MS_MOVE + chroot. */
-export function enterRootfs(rootfs: string, noPivot: boolean): void {
+export function enterRootfs(rootfs: string, noPivot: boolean, hostMountNs = false): void {
+  if (hostMountNs) {
+    // Sharing the host's mount namespace: only this process's root changes.
+    libc.chroot(rootfs);
+    libc.chdir('/');
+    return;
+  }
   if (noPivot) {
     libc.chdir(rootfs);
     libc.mount(rootfs, '/', null, MS.MOVE, null, `move ${rootfs} to /`);
@@ -331,4 +342,20 @@ export function readonlyPaths(paths: string[] = []): void {
 
 export function readonlyRoot(): void {
   libc.mount(null, '/', null, MS.BIND | MS.REMOUNT | MS.RDONLY | lockedFlags('/'), null, 'remount / read-only');
+}
+
+/** Mount points strictly below `dir` in this mount namespace, deepest first. */
+export function mountsBelow(dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : dir + '/';
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => unescapeMount(l.split(' ')[4] ?? ''))
+    .filter((mp) => mp.startsWith(prefix))
+    .reverse();
+}
+
+/** Undoes the mounts a container without a mount namespace made in the host's (all but `keep`). */
+export function unmountBelow(dir: string, keep: string[] = []): void {
+  for (const mp of mountsBelow(dir)) {
+    if (!keep.includes(mp)) libc.umount2(mp, MNT_DETACH);
+  }
 }

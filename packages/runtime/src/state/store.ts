@@ -35,6 +35,8 @@ export interface ContainerRecord {
   cgroupPaths: Record<string, string>;
   /** Per hierarchy, the topmost cgroup directory create made: delete removes up to it, never above. */
   cgroupCreated?: Record<string, string>;
+  /** Without a mount namespace: mount points below the rootfs that existed before create (kept at delete). */
+  hostMountsKept?: string[];
   /** The config as validated at create: exec and delete need it after the bundle may be gone. */
   spec: Spec;
 }
