@@ -17,7 +17,7 @@ import { SYNC_FD_ENV } from '../init/config';
 import type { ExecConfig } from '../init/execEntry';
 import { cleanNodeEnv } from './create';
 import { statusOf, stateOf } from './status';
-import { waitExit, forwardSignals } from './wait';
+import { waitForeground } from './wait';
 import { openCgroup } from './cgroup';
 import { checkProcessSupport } from './hostSupport';
 
@@ -134,13 +134,5 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   channel.close();
   if (opts.pidFile) writeFileAtomic(path.resolve(opts.pidFile), String(pid), 0o644);
   if (opts.detach) return 0;
-  const stop = forwardSignals(pid);
-  try {
-    const code = await waitExit(pid);
-    await console?.drain();
-    return code;
-  } finally {
-    stop();
-    console?.close();
-  }
+  return waitForeground(pid, console);
 }

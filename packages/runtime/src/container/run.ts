@@ -4,7 +4,7 @@
 import type { Log } from '../log';
 import type { StateStore } from '../state/store';
 import * as libc from '../sys/libc';
-import { forwardSignals, waitExit } from './wait';
+import { waitForeground } from './wait';
 import { InitError } from '../errors';
 import type { InitMessage } from '../sync';
 import { create, type CreateOptions } from './create';
@@ -43,14 +43,9 @@ export async function run(store: StateStore, opts: RunOptions, log: Log): Promis
   }
   if (opts.detach) return 0;
 
-  const stop = forwardSignals(pid);
   try {
-    const status = await waitExit(pid);
-    await console?.drain();
-    return status;
+    return await waitForeground(pid, console);
   } finally {
-    stop();
-    console?.close();
     remove(store, opts.id, true, log);
   }
 }

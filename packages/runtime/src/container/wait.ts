@@ -48,3 +48,16 @@ export function waitExit(pid: number): Promise<number> {
     check();
   });
 }
+
+/** A foreground process: forward signals, wait, let the console drain; its exit status. */
+export async function waitForeground(pid: number, console?: { drain(): Promise<void>; close(): void }): Promise<number> {
+  const stop = forwardSignals(pid);
+  try {
+    const status = await waitExit(pid);
+    await console?.drain();
+    return status;
+  } finally {
+    stop();
+    console?.close();
+  }
+}

@@ -4,6 +4,7 @@
 import koffi from 'koffi';
 import { SysError } from '../errors';
 import { errnoName } from './errno';
+import { check } from './call';
 
 const libc = koffi.load('libc.so.6');
 
@@ -64,16 +65,6 @@ const fn = {
   mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
   socket: libc.func('int socket(int domain, int type, int proto)'),
 };
-
-function fail(syscall: string, detail?: string): never {
-  const errno = koffi.errno();
-  throw new SysError(syscall, errno, errnoName(errno), detail);
-}
-
-function check(ret: number | bigint, syscall: string, detail?: string): number {
-  if (Number(ret) < 0) fail(syscall, detail);
-  return Number(ret);
-}
 
 export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
   check(fn.mount(src, target, fstype, flags, data), 'mount', detail ?? `mount ${src ?? fstype ?? ''} on ${target}`);

@@ -6,6 +6,7 @@ import { SysError } from '../errors';
 import { errnoName } from './errno';
 import { CLONE, O, SOCK_CLOEXEC } from './constants';
 import * as libc from './libc';
+import { fail, retry } from './call';
 
 const lib = koffi.load('libc.so.6');
 const fn = {
@@ -20,7 +21,6 @@ const fn = {
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
 const NETLINK_ROUTE = 0;
-const EINTR = 4;
 const MSG_TRUNC = 0x20;
 const SOL_NETLINK = 270;
 const NETLINK_EXT_ACK = 11;
@@ -336,14 +336,4 @@ function kernelMessage(payload: Buffer, flags: number): string | undefined {
   return text.subarray(0, end >= 0 ? end : text.length).toString() || undefined;
 }
 
-function fail(call: string, detail: string): never {
-  const errno = koffi.errno();
-  throw new SysError(call, errno, errnoName(errno), detail);
-}
 
-function retry(call: () => number | bigint): number {
-  for (;;) {
-    const ret = Number(call());
-    if (ret >= 0 || koffi.errno() !== EINTR) return ret;
-  }
-}

@@ -1,9 +1,8 @@
 // Process-keeping calls the supervisor (hull-shim) needs and libc.ts lacks:
 // pipes made outside libuv, pidfds, and taking an fd from another process.
 import koffi from 'koffi';
-import { SysError } from '../errors';
-import { errnoName } from './errno';
 import { SYS } from './libc';
+import { check } from './call';
 
 const libc = koffi.load('libc.so.6');
 
@@ -18,14 +17,6 @@ const fn = {
 
 export const O_CLOEXEC = 0o2000000;
 export const PR_SET_CHILD_SUBREAPER = 36;
-
-function check(ret: number | bigint, syscall: string, detail?: string): number {
-  if (Number(ret) < 0) {
-    const errno = koffi.errno();
-    throw new SysError(syscall, errno, errnoName(errno), detail);
-  }
-  return Number(ret);
-}
 
 /** A pipe: [readFd, writeFd], both close-on-exec. */
 export function pipe(): [number, number] {

@@ -3,8 +3,8 @@
 // between the runtime and its init.
 import koffi from 'koffi';
 import { SysError, UsageError } from '../errors';
-import { errnoName } from './errno';
 import { AF_UNIX, SCM_RIGHTS, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET } from './constants';
+import { fail, retry } from './call';
 
 const libc = koffi.load('libc.so.6');
 
@@ -32,7 +32,6 @@ const fn = {
   close: libc.func('int close(int fd)'),
 };
 
-const EINTR = 4;
 const MSG_NOSIGNAL = 0x4000;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const MSG_CTRUNC = 0x8;
@@ -40,19 +39,6 @@ const SUN_PATH_MAX = 108;
 /** struct cmsghdr: size_t len; int level; int type; then data aligned to 8. */
 const CMSG_HDR = 16;
 const align8 = (n: number) => (n + 7) & ~7;
-
-function fail(call: string, detail?: string): never {
-  const errno = koffi.errno();
-  throw new SysError(call, errno, errnoName(errno), detail);
-}
-
-/** Runs a call, retrying while a signal interrupts it. */
-function retry(call: () => number | bigint): number {
-  for (;;) {
-    const ret = Number(call());
-    if (ret >= 0 || koffi.errno() !== EINTR) return ret;
-  }
-}
 
 /** struct sockaddr_un for `path`, and its length. */
 function unixAddress(path: string): [Buffer, number] {
