@@ -15,7 +15,8 @@ import { applyResources, type Controller, type ControllerDirs } from './resource
 import { statsV1 } from './stats';
 import { makeCgroupDir, removeCgroupDir, treePids } from './tree';
 import type { CgroupStats, LinuxResources, Warn } from './types';
-import { enableControllers, freezeV2, isFrozenV2, thawV2 } from './v2';
+import { enableControllers, freezeV2, thawV2 } from './v2';
+import { isFrozenAt } from './frozen';
 
 export interface V1Options {
   /** Directory per key (controller name or "unified"), from resolution or state. */
@@ -151,9 +152,7 @@ export class CgroupV1Manager implements CgroupManager {
   }
 
   isFrozen(): boolean {
-    const dir = this.freezerDir();
-    if (!dir) return this.paths.unified ? isFrozenV2(this.paths.unified) : false;
-    return readOptional(dir, 'freezer.state')?.trim() === 'FROZEN';
+    return isFrozenAt(this.paths);
   }
 
   private freezerDir(): string | undefined {

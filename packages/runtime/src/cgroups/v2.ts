@@ -15,6 +15,7 @@ import { applyResources, type Controller, type ControllerDirs } from './resource
 import { statsV2 } from './stats';
 import { makeCgroupDir, removeCgroupDir, treePids } from './tree';
 import type { CgroupStats, LinuxResources, Warn } from './types';
+import { isFrozenV2 } from './frozen';
 
 const SIGKILL = 9;
 
@@ -57,9 +58,7 @@ export function thawV2(dir: string): void {
   writeCgroupFile(dir, 'cgroup.freeze', '0');
 }
 
-export function isFrozenV2(dir: string): boolean {
-  return /^frozen 1$/m.test(readOptional(dir, 'cgroup.events') ?? '');
-}
+export { isFrozenV2 } from './frozen';
 
 export interface V2Options {
   dir: string;

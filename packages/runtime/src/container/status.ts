@@ -21,14 +21,9 @@ function isCreatorAlive(rec: ContainerRecord): boolean {
 }
 
 function isFrozen(rec: ContainerRecord): boolean {
-  if (!Object.keys(rec.cgroupPaths).length) return false;
-  const { openCgroup } = require('./cgroup') as typeof import('./cgroup');
-  // An unreadable freezer is not "paused".
-  try {
-    return openCgroup(rec).isFrozen();
-  } catch {
-    return false;
-  }
+  // Plain file reads: state and list do not load the cgroup managers for this.
+  const { isFrozenAt } = require('../cgroups/frozen') as typeof import('../cgroups/frozen');
+  return isFrozenAt(rec.cgroupPaths);
 }
 
 /** The runtime spec's state object, as `state` prints it and hooks read it on stdin. */
