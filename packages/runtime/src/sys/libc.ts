@@ -64,6 +64,7 @@ const fn = {
   statfs: libc.func('int statfs(const char *path, void *buf)'),
   mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
   socket: libc.func('int socket(int domain, int type, int proto)'),
+  getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *len)'),
 };
 
 export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
@@ -221,6 +222,12 @@ export function mkfifo(path: string, mode: number): void {
 }
 export function socket(domain: number, type: number, proto = 0): number {
   return check(fn.socket(domain, type, proto), 'socket');
+}
+/** The pid, uid and gid of a unix socket's peer as of connect (SO_PEERCRED). */
+export function peerCredentials(fd: number): { pid: number; uid: number; gid: number } {
+  const cred = Buffer.alloc(12);
+  check(fn.getsockopt(fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED */, cred, [cred.length]), 'getsockopt', 'SO_PEERCRED');
+  return { pid: cred.readInt32LE(0), uid: cred.readUInt32LE(4), gid: cred.readUInt32LE(8) };
 }
 
 /** The MS_* flags a mount was made with (statfs f_flags, translated). */
