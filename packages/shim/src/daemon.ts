@@ -24,7 +24,7 @@ export interface ServeOptions {
  * Orphans reparented to us (we are a subreaper) that libuv did not start:
  * reap those zombies by pid. Never waitpid(-1): that would steal libuv's children.
  */
-function reapOrphans(): void {
+export function reapOrphans(): void {
   let tasks: string[];
   try {
     tasks = fs.readdirSync('/proc/self/task');

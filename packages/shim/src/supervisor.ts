@@ -547,11 +547,15 @@ export class Supervisor {
     return t.rec.cgroups;
   }
 
-  stats(id: string): { type_url: string; value: Buffer } {
-    const t = this.task(id);
-    const cgroups = this.cgroups(t);
+  /** The task's cgroups (controller -> path), for the stats views. */
+  taskCgroups(id: string): Record<string, string> {
+    const cgroups = this.cgroups(this.task(id));
     if (!cgroups) throw precondition(`task ${id}: no cgroup known`);
-    return { type_url: 'hull.shim.v1.Stats+json', value: Buffer.from(JSON.stringify(readStats(cgroups))) };
+    return cgroups;
+  }
+
+  stats(id: string): { type_url: string; value: Buffer } {
+    return { type_url: 'hull.shim.v1.Stats+json', value: Buffer.from(JSON.stringify(readStats(this.taskCgroups(id)))) };
   }
 
   async update(id: string, resources?: { type_url: string; value: Buffer } | null): Promise<void> {

@@ -1,0 +1,81 @@
+// `delete`: containerd's cleanup after a shim died or a start failed. Kills
+// and removes the task whether or not a daemon still holds it, unmounts the
+// rootfs, and prints a DeleteResponse. Succeeds when all is already gone.
+import fs from 'node:fs';
+import path from 'node:path';
+import { encode, messageType, protoRoot, TASK_SERVICE } from '../proto';
+import { Runtime, resolveBinary } from '../runtime';
+import { unmountAll } from '../mounts';
+import { TtrpcClient } from '../ttrpc/client';
+import { Code, NAMESPACE_KEY, TtrpcError } from '../ttrpc/status';
+import { SHIM_RECORD, type ShimRecord } from './daemon';
+import type { ShimFlags } from './flags';
+import { groupOf, shimPlace } from './paths';
+import { connectable } from './start';
+import { invalid } from '../errors';
+
+const SIGKILL = 9;
+
+/** How many mounts are stacked on `target` now. */
+function mountsOn(target: string): number {
+  try {
+    return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4] === target).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Through a live daemon: kill, wait, delete. Returns the pid, or undefined when it does not know the task. */
+async function deleteThroughDaemon(socket: string, f: ShimFlags): Promise<number | undefined> {
+  const client = await TtrpcClient.connect(socket);
+  const md = { [NAMESPACE_KEY]: [f.namespace] };
+  const call = (method: string, req: object) => {
+    const m = protoRoot().lookupService(TASK_SERVICE).methods[method];
+    m.resolve();
+    return client.call(TASK_SERVICE, method, m.resolvedRequestType!, m.resolvedResponseType!, req, md);
+  };
+  try {
+    await call('Kill', { id: f.id, signal: SIGKILL, all: true }).catch((e: TtrpcError) => {
+      if (e.code !== Code.NOT_FOUND && e.code !== Code.FAILED_PRECONDITION) throw e;
+    });
+    await call('Wait', { id: f.id });
+    return (await call('Delete', { id: f.id })).pid as number;
+  } catch (e) {
+    if (e instanceof TtrpcError && e.code === Code.NOT_FOUND) return undefined;
+    throw e;
+  } finally {
+    client.close();
+  }
+}
+
+export async function deleteTask(f: ShimFlags): Promise<Buffer> {
+  if (!f.id) throw invalid('-id: required');
+  if (!f.namespace) throw invalid('-namespace: required');
+  const bundle = f.bundle || process.cwd();
+  const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
+  const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle));
+  let rec: Partial<ShimRecord> = {};
+  try {
+    rec = JSON.parse(fs.readFileSync(path.join(place.stateDir, SHIM_RECORD), 'utf8'));
+  } catch { /* no daemon ever ran here */ }
+  let pid = 0;
+  if (await connectable(place.socket)) pid = (await deleteThroughDaemon(place.socket, f)) ?? 0;
+  // The daemon is gone (or never knew the task): clean up after it.
+  const taskDir = path.join(place.stateDir, 'tasks', f.id);
+  try {
+    pid ||= JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8')).init?.pid ?? 0;
+  } catch { /* no record */ }
+  const binary = rec.runtime ?? resolveBinary('hull', path.resolve(__dirname, '../../../runtime/bin/hull'));
+  if (binary) {
+    await new Runtime(binary, rec.runtimeRoot ?? place.runtimeRoot).run(['delete', '--force', f.id]).catch((e: { grpcCode?: number }) => {
+      if (e.grpcCode !== Code.NOT_FOUND) throw e;
+    });
+  }
+  const rootfs = path.join(bundle, 'rootfs');
+  unmountAll(rootfs, mountsOn(rootfs));
+  fs.rmSync(taskDir, { recursive: true, force: true });
+  const ms = Date.now();
+  return encode(messageType('containerd.task.v2.DeleteResponse'), {
+    pid, exit_status: 128 + SIGKILL, exited_at: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+  });
+}
