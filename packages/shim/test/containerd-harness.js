@@ -148,7 +148,9 @@ async function startContainerd(tag = 'hull') {
       if (!p || p.exitCode !== null || p.signalCode !== null) return;
       const gone = new Promise((r) => p.once('exit', r));
       p.kill(signal);
-      await Promise.race([gone, sleep(10000)]);
+      let timer;
+      await Promise.race([gone, new Promise((r) => { timer = setTimeout(r, 10000); })]);
+      clearTimeout(timer);
       if (p.exitCode === null && p.signalCode === null) {
         p.kill('SIGKILL');
         await gone;
