@@ -12,9 +12,9 @@ setup: .stamp-apt .stamp-deps
 
 .stamp-apt:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  missing=""; for p in busybox-static runc libseccomp2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in busybox-static runc libseccomp2 containerd; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
-	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2)"; fi
+	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2 containerd)"; fi
 	touch $@
 
 .stamp-deps: package.json pnpm-lock.yaml $(wildcard packages/*/package.json conformance/package.json)
@@ -45,10 +45,10 @@ test: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	ln -sf $(CURDIR)/packages/runtime/bin/hull $(DESTDIR)$(PREFIX)/bin/hull
-	for b in packages/shim/bin/hull-shim packages/cli/bin/hullctl; do [ -e $$b ] && ln -sf $(CURDIR)/$$b $(DESTDIR)$(PREFIX)/bin/ || true; done
+	for b in packages/shim/bin/hull-shim packages/shim/bin/containerd-shim-hull-v2 packages/cli/bin/hullctl; do [ -e $$b ] && ln -sf $(CURDIR)/$$b $(DESTDIR)$(PREFIX)/bin/ || true; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/hullctl
+	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/containerd-shim-hull-v2 $(DESTDIR)$(PREFIX)/bin/hullctl
 
 bench: build
 	node bench/runtime.js
