@@ -147,16 +147,25 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
   it('when the shim is killed with SIGKILL, containerd reports the exit and delete cleans up', async () => {
     const c = id('shimkill');
     runDetached(c, 'sleep', '1000');
+    const ev = h.ctrAsync(['events']);
+    let events = '';
+    ev.stdout.on('data', (b: Buffer) => { events += b; });
     try {
       const pid = Number(ctr('tasks', 'ls').stdout.split('\n').find((l) => l.startsWith(c))!.trim().split(/\s+/)[1]);
       const [shim] = h.shimPids();
       process.kill(shim, 'SIGKILL');
       await waitFor('containerd to see the task stopped', () => taskStatus(c) === 'STOPPED' || taskStatus(c) === undefined);
       await waitFor('the container process to be gone', () => !fs.existsSync(`/proc/${pid}`));
+      // containerd ran `delete` (exit status 137: killed) and published the exit.
+      await waitFor('the exit event', () => events.split('\n').some((l) => l.includes('/tasks/exit') && l.includes(c)));
+      expect(events.split('\n').find((l) => l.includes('/tasks/exit') && l.includes(c))).toMatch(/"exit_status":137/);
       if (taskStatus(c)) ok(ctr('tasks', 'rm', c), 'task rm');
       expect(mountsBelow(bundleRootfs(c))).toEqual([]);
       ok(ctr('containers', 'rm', c), 'container rm');
     } finally {
+      ev.kill();
+      ev.stdout.destroy();
+      ev.stderr.destroy();
       if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
   }, 60000);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { prctl } from '@hull/runtime/lib/sys/libc';
 import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/lib/sys/process';
-import { reapOrphans } from '../daemon';
+import { reapOrphans } from '../reap';
 import { grpcCodeOf } from '../errors';
 import { Logger } from '../log';
 import { metricsAny } from '../metrics';

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { invalid } from '../errors';
 import { cleanEnv } from '../runtime';
 import type { ShimFlags } from './flags';
-import { runtimeOptionsFromBytes } from './options';
 import { groupOf, shimPlace, SOCKET_DIR, type ShimPlace } from './paths';
 
 export const DAEMON_LISTEN_FD = 3;
@@ -58,7 +57,10 @@ export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
   if (!f.id) throw invalid('-id: required');
   if (!f.namespace) throw invalid('-namespace: required');
   const bundle = process.cwd();
-  const opts = runtimeOptionsFromBytes(stdin);
+  // The protobuf code loads only when containerd sent options: `start` runs per container.
+  const opts = stdin.length
+    ? (require('./options') as typeof import('./options')).runtimeOptionsFromBytes(stdin)
+    : { binaryName: '', root: '' };
   const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
   const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle), opts.root);
   fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
