@@ -62,6 +62,14 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     expect(ok(ctr('run', '--rm', '--env', 'GREETING=hi there', '--runtime', RUNTIME, h.image, id('env'), 'sh', '-c', 'echo "$GREETING"'), 'run env')).toBe('hi there\n');
   });
 
+  it('gives a terminal with -t (ctr under script(1) for a tty of its own)', () => {
+    if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) return console.warn('-t skipped: no script(1) (bsdutils)');
+    const cmd = `ctr --address ${h.address} --namespace ${h.namespace} run --rm -t --runtime ${RUNTIME} ${h.image} ${id('tty')} sh -c 'tty; exit 3'`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60000 });
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r?\r\n/);
+    expect(r.status).toBe(3);
+  });
+
   it('is found by its absolute path too', () => {
     const r = ctr('run', '--rm', '--runtime', SHIM_BIN, h.image, id('abs'), 'echo', 'by path');
     if (r.status !== 0 && /not installed|no such file|unknown runtime|invalid runtime/i.test(r.stderr)) {
