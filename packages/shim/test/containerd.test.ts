@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { decode, messageType } from '../src/proto';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { containerdPrerequisites, startContainerd, mountsBelow, REPO } = require('./containerd-harness.js');
@@ -123,19 +124,31 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     const ev = h.ctrAsync(['events']);
     let out = '';
     ev.stdout.on('data', (b: Buffer) => { out += b; });
+    const topicsOf = (c: string) => out.split('\n').filter((l) => l.includes(`"${c}"`) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
     try {
       await new Promise((r) => setTimeout(r, 300)); // subscribed before the run
       const c = id('events');
       ok(ctr('run', '--rm', '--runtime', RUNTIME, h.image, c, 'true'), 'run');
-      await waitFor('the delete event', () => out.split('\n').some((l) => l.includes('/tasks/delete') && l.includes(c)));
-      const topics = out.split('\n').filter((l) => l.includes(c) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
-      expect(topics).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
+      await waitFor('the delete event', () => topicsOf(c).includes('/tasks/delete'));
+      expect(topicsOf(c)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
+
+      const d = id('events');
+      runDetached(d, 'sleep', '1000');
+      ok(ctr('tasks', 'exec', '--exec-id', 'x1', d, 'true'), 'exec');
+      ok(ctr('tasks', 'pause', d), 'pause');
+      ok(ctr('tasks', 'resume', d), 'resume');
+      await remove(d);
+      await waitFor('the delete event', () => topicsOf(d).includes('/tasks/delete'));
+      expect(topicsOf(d)).toEqual([
+        '/tasks/create', '/tasks/start', '/tasks/exec-added', '/tasks/exec-started', '/tasks/exit',
+        '/tasks/paused', '/tasks/resumed', '/tasks/exit', '/tasks/delete',
+      ]);
     } finally {
       ev.kill();
       ev.stdout.destroy();
       ev.stderr.destroy();
     }
-  }, 60000);
+  }, 90000);
 
   it('serves every task of a namespace from one shim process, which leaves after the last', async () => {
     const cs = [id('share'), id('share'), id('share')];
@@ -190,6 +203,27 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
       if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
   }, 90000);
+
+  it('a command that cannot run: the runtime\'s error reaches ctr, and nothing is left', async () => {
+    const c = id('bad');
+    const r = ctr('run', '--rm', '--runtime', RUNTIME, h.image, c, '/nonexistent');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/failed to create shim task: hull create .*\/nonexistent.*no such file or directory/);
+    expect(ctr('containers', 'ls', '-q').stdout).not.toContain(c);
+    await waitFor('no shim', () => h.shimPids().length === 0);
+    expect(mountsBelow(path.join(h.dir, 'state'))).toEqual([]);
+  }, 60000);
+
+  it('delete succeeds when everything is already gone, printing a DeleteResponse', () => {
+    const bundle = fs.mkdtempSync(path.join(h.dir, 'gone-'));
+    const r = spawnSync(SHIM_BIN, ['-namespace', h.namespace, '-address', h.address, '-publish-binary', '/usr/bin/containerd', '-id', id('gone'), '-bundle', bundle, 'delete'], {
+      cwd: bundle, env: { ...process.env, TTRPC_ADDRESS: `${h.address}.ttrpc` },
+    });
+    expect(r.status).toBe(0);
+    const res = decode(messageType('containerd.task.v2.DeleteResponse'), r.stdout);
+    expect(res.exit_status).toBe(137);
+    expect(res.exited_at.seconds).toBeGreaterThan(0);
+  });
 
   it('leaves nothing behind: no shim, no mounts, no task state', async () => {
     await waitFor('no shim', () => h.shimPids().length === 0);

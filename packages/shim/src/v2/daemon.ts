@@ -52,7 +52,11 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   const sup = new Supervisor({ stateDir: o.place.stateDir, runtime: new Runtime(o.runtime, o.place.runtimeRoot), log });
   await sup.recover();
   const publisher = new Publisher(o.ttrpcAddress, o.namespace, log);
-  sup.events.subscribe((env) => publisher.publish(env));
+  // containerd hears of an exec's delete from its own call; runc's shim sends TaskDelete for inits only.
+  sup.events.subscribe((env, _id, event) => {
+    if (env.topic === '/tasks/delete' && event.id) return;
+    publisher.publish(env);
+  });
 
   const listener = net.createServer();
   const server = new TtrpcServer({

@@ -66,8 +66,10 @@ export async function deleteTask(f: ShimFlags): Promise<Buffer> {
     pid ||= JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8')).init?.pid ?? 0;
   } catch { /* no record */ }
   const binary = rec.runtime ?? resolveBinary('hull', path.resolve(__dirname, '../../../runtime/bin/hull'));
-  if (binary) {
-    await new Runtime(binary, rec.runtimeRoot ?? place.runtimeRoot).run(['delete', '--force', f.id]).catch((e: { grpcCode?: number }) => {
+  const runtimeRoot = rec.runtimeRoot ?? place.runtimeRoot;
+  // runc's layout, which hull keeps: <root>/<id> while the runtime knows the container.
+  if (binary && fs.existsSync(path.join(runtimeRoot, f.id))) {
+    await new Runtime(binary, runtimeRoot).run(['delete', '--force', f.id]).catch((e: { grpcCode?: number }) => {
       if (e.grpcCode !== Code.NOT_FOUND) throw e;
     });
   }
