@@ -48,8 +48,28 @@ describe('cgroup v1 Metrics', () => {
     expect(bytes.toString('hex')).toBe('8a0202' + '1001');
   });
 
-  it('packs an Any named io.containerd.cgroups.v1.Metrics; refuses a task without v1 memory', () => {
+  it('packs an Any named io.containerd.cgroups.v1.Metrics where v1 memory holds the task', () => {
     expect(metricsAny(cgroups, root).type_url).toBe('io.containerd.cgroups.v1.Metrics');
-    expect(() => metricsAny({ '': '/t' }, root)).toThrow(/only cgroup v1 metrics/);
+    expect(() => metricsAny({ '': '/absent' }, root)).toThrow(/neither a v1 memory cgroup nor a unified one/);
+  });
+
+  it('on the unified hierarchy alone: v2 Metrics from cpu.stat, memory.*, pids.*, io.stat', () => {
+    put('unified/u/cpu.stat', 'usage_usec 500\nuser_usec 300\nsystem_usec 200\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n');
+    put('unified/u/memory.stat', 'anon 4096\nfile 8192\npgfault 9\nworkingset_refault_anon 1\nworkingset_refault_file 2\n');
+    put('unified/u/memory.current', '12288\n');
+    put('unified/u/memory.max', 'max\n');
+    put('unified/u/memory.events', 'low 0\nhigh 0\nmax 2\noom 1\noom_kill 1\n');
+    put('unified/u/pids.current', '2\n');
+    put('unified/u/pids.max', '64\n');
+    put('unified/u/io.stat', '8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n');
+    const any = metricsAny({ '': '/u' }, root);
+    expect(any.type_url).toBe('io.containerd.cgroups.v2.Metrics');
+    const m = decode(messageType('io.containerd.cgroups.v2.Metrics'), any.value);
+    expect(m.pids).toEqual({ current: 2, limit: 64 });
+    expect(m.cpu).toMatchObject({ usage_usec: 500, user_usec: 300, system_usec: 200 });
+    expect(m.memory).toMatchObject({ anon: 4096, file: 8192, pgfault: 9, workingset_refault: 3, usage: 12288 });
+    expect(m.memory.usage_limit).toBeGreaterThan(1e19);
+    expect(m.memory_events).toMatchObject({ max: 2, oom: 1, oom_kill: 1 });
+    expect(m.io.usage).toEqual([{ major: 8, minor: 0, rbytes: 4096, wbytes: 0, rios: 1, wios: 0 }]);
   });
 });

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { unimplemented } from './errors';
 import { packAny } from './proto';
-import { controllerDir, read, num } from './stats';
+import { CGROUP_ROOT, controllerDir, read, num, unifiedRoot } from './stats';
 
 export const METRICS_V1_TYPE = 'io.containerd.cgroups.v1.Metrics';
+export const METRICS_V2_TYPE = 'io.containerd.cgroups.v2.Metrics';
 
 const USER_HZ = 100;
 
@@ -96,9 +97,54 @@ export function metricsV1(cgroups: Record<string, string>, root?: string): Recor
   return m;
 }
 
-/** Stats' Any for containerd: v1 Metrics where the v1 controllers are mounted. */
-export function metricsAny(cgroups: Record<string, string>, root?: string): { type_url: string; value: Buffer } {
+const MEMORY_V2_FIELDS = [
+  'anon', 'file', 'kernel_stack', 'slab', 'sock', 'shmem', 'file_mapped', 'file_dirty', 'file_writeback', 'anon_thp',
+  'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable', 'slab_reclaimable', 'slab_unreclaimable',
+  'pgfault', 'pgmajfault', 'workingset_refault', 'workingset_activate', 'workingset_nodereclaim', 'pgrefill', 'pgscan',
+  'pgsteal', 'pgactivate', 'pgdeactivate', 'pglazyfree', 'pglazyfreed', 'thp_fault_alloc', 'thp_collapse_alloc',
+];
+
+/** A limit file: "max" is no limit, which containerd's library reports as the largest uint64. */
+function limit(text: string | undefined): number | string | undefined {
+  return text === 'max' ? '18446744073709551615' : num(text);
+}
+
+/** The v2 Metrics message (plain object) of a task's unified cgroup. */
+export function metricsV2(cgroups: Record<string, string>, root = CGROUP_ROOT): Record<string, unknown> {
+  const dir = path.join(unifiedRoot(root), cgroups[''] ?? '/');
+  const f = (name: string) => read(path.join(dir, name));
+  const cpu = keyed(f('cpu.stat'));
+  const mem = keyed(f('memory.stat'));
+  const memory: Record<string, unknown> = {};
+  for (const k of MEMORY_V2_FIELDS) memory[k] = mem[k];
+  // Kernels since 5.9 split the refault counters by anon and file.
+  memory.workingset_refault ??= (mem.workingset_refault_anon ?? 0) + (mem.workingset_refault_file ?? 0);
+  memory.workingset_activate ??= (mem.workingset_activate_anon ?? 0) + (mem.workingset_activate_file ?? 0);
+  Object.assign(memory, { usage: num(f('memory.current')), usage_limit: limit(f('memory.max')), swap_usage: num(f('memory.swap.current')), swap_limit: limit(f('memory.swap.max')) });
+  const io: Array<Record<string, number>> = [];
+  for (const line of (f('io.stat') ?? '').split('\n')) {
+    const m = /^(\d+):(\d+) (.*)$/.exec(line.trim());
+    if (!m) continue;
+    const e: Record<string, number> = { major: Number(m[1]), minor: Number(m[2]) };
+    for (const kv of m[3].split(' ')) {
+      const [k, v] = kv.split('=');
+      if (['rbytes', 'wbytes', 'rios', 'wios'].includes(k)) e[k] = Number(v);
+    }
+    io.push(e);
+  }
+  const ev = keyed(f('memory.events'));
+  return {
+    pids: { current: num(f('pids.current')), limit: limit(f('pids.max')) },
+    cpu: { usage_usec: cpu.usage_usec, user_usec: cpu.user_usec, system_usec: cpu.system_usec, nr_periods: cpu.nr_periods, nr_throttled: cpu.nr_throttled, throttled_usec: cpu.throttled_usec },
+    memory, io: { usage: io },
+    memory_events: { low: ev.low, high: ev.high, max: ev.max, oom: ev.oom, oom_kill: ev.oom_kill },
+  };
+}
+
+/** Stats' Any for containerd: v1 Metrics where the v1 memory controller holds the task, else v2. */
+export function metricsAny(cgroups: Record<string, string>, root = CGROUP_ROOT): { type_url: string; value: Buffer } {
   const mem = controllerDir(cgroups, 'memory', root);
-  if (mem?.v2 !== false) throw unimplemented('stats: only cgroup v1 metrics (io.containerd.cgroups.v1.Metrics) are produced; this task has no v1 memory cgroup');
-  return packAny(METRICS_V1_TYPE, metricsV1(cgroups, root));
+  if (mem && !mem.v2) return packAny(METRICS_V1_TYPE, metricsV1(cgroups, root));
+  if (cgroups[''] !== undefined && fs.existsSync(path.join(unifiedRoot(root), cgroups['']))) return packAny(METRICS_V2_TYPE, metricsV2(cgroups, root));
+  throw unimplemented('stats: the task has neither a v1 memory cgroup nor a unified one');
 }

@@ -16,6 +16,7 @@ const SHIM_V2_FILES = [
   'ttrpc/ttrpc.proto',
   `${CONTAINERD}/services/ttrpc/events/v1/events.proto`,
   'github.com/containerd/cgroups/stats/v1/metrics.proto',
+  'github.com/containerd/cgroups/cgroup2/stats/metrics.proto',
   'github.com/containerd/containerd/runtime/v2/runc/options/oci.proto',
 ];
 export const TASK_SERVICE = 'containerd.task.v2.Task';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
+export const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** The task's cgroups: controller -> path (v1), and '' -> path in the unified hierarchy. */
 export function cgroupsOf(pid: number): Record<string, string> {
@@ -17,7 +17,7 @@ export function cgroupsOf(pid: number): Record<string, string> {
 }
 
 /** Where cgroup2 is: the root itself on a pure v2 host, <root>/unified on a hybrid one. */
-function unifiedRoot(root: string): string {
+export function unifiedRoot(root: string): string {
   return fs.existsSync(path.join(root, 'cgroup.controllers')) ? root : path.join(root, 'unified');
 }
 
