@@ -2,7 +2,9 @@
 // containerd benchmark, hull's shim against runc's, one run, same private
 // containerd (Debian's), same busybox image:
 //   1. `ctr run --rm IMAGE ID /bin/true`, io.containerd.hull.v2 and
-//      io.containerd.runc.v2 alternated (paired) --runs times each;
+//      io.containerd.runc.v2 alternated (paired) --runs times each, and hull's
+//      shim driving runc (a second containerd with HULL_SHIM_RUNTIME=runc):
+//      the shims compared with the runtime held equal;
 //   2. the memory all shim processes hold with N detached `sleep` containers
 //      under each (hull: its one daemon + a hull-monitor per process; runc:
 //      every containerd-shim-runc-v2), as RSS and PSS.
@@ -75,23 +77,32 @@ async function main() {
   const runs = Number(opt.runs);
   const counts = opt.running.split(',').map(Number);
   const h = await startContainerd('bench');
+  const hr = await startContainerd('benchr', { HULL_SHIM_RUNTIME: 'runc' });
   const out = { runs, run: {}, memory: {} };
   try {
     h.importImage();
+    hr.importImage();
+    const variants = [
+      ['hull', h, RUNTIMES.hull],
+      ['runc', h, RUNTIMES.runc],
+      ['hull shim + runc', hr, RUNTIMES.hull],
+    ];
     let n = 0;
-    const times = { hull: [], runc: [] };
-    // One warm-up each (first image unpack, page cache), then alternate.
-    for (const [name, rt] of Object.entries(RUNTIMES)) h.ctr(['run', '--rm', '--runtime', rt, h.image, `warm-${name}`, '/bin/true']);
+    const times = Object.fromEntries(variants.map(([name]) => [name, []]));
+    // One warm-up each (first image unpack, page cache), then rotate the order every run.
+    for (const [name, c, rt] of variants) c.ctr(['run', '--rm', '--runtime', rt, c.image, `warm-${name.replace(/\W+/g, '-')}`, '/bin/true']);
     for (let i = 0; i < runs; i++) {
-      for (const [name, rt] of (i % 2 ? Object.entries(RUNTIMES).reverse() : Object.entries(RUNTIMES))) {
+      for (let j = 0; j < variants.length; j++) {
+        const [name, c, rt] = variants[(i + j) % variants.length];
         const t0 = process.hrtime.bigint();
-        const r = h.ctr(['run', '--rm', '--runtime', rt, h.image, `b${++n}`, '/bin/true']);
+        const r = c.ctr(['run', '--rm', '--runtime', rt, c.image, `b${++n}`, '/bin/true']);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         if (r.status !== 0) throw new Error(`ctr run --rm (${name}): ${r.stderr}`);
         times[name].push(ms);
       }
     }
-    out.run = { hull: stats(times.hull), runc: stats(times.runc) };
+    out.run = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
+    await hr.stop();
 
     for (const [name, rt] of Object.entries(RUNTIMES)) {
       out.memory[name] = [];
@@ -129,12 +140,13 @@ async function main() {
     }
   } finally {
     await h.stop();
+    await hr.stop();
   }
   if (opt.json) return console.log(JSON.stringify(out, null, 1));
   console.log(`ctr run --rm ${'/bin/true'} (${runs} paired runs, ms):`);
-  for (const name of Object.keys(RUNTIMES)) {
+  for (const name of Object.keys(out.run)) {
     const s = out.run[name];
-    console.log(`  ${name.padEnd(5)} min ${s.min.toFixed(0)}  median ${s.median.toFixed(0)}  max ${s.max.toFixed(0)}`);
+    console.log(`  ${name.padEnd(16)} min ${s.min.toFixed(0)}  median ${s.median.toFixed(0)}  max ${s.max.toFixed(0)}`);
   }
   console.log('shim memory with N running containers:');
   for (let i = 0; i < counts.length; i++) {

@@ -101,7 +101,7 @@ function sleep(ms) {
  * Starts containerd in a fresh temporary directory. Returns a handle with
  * ctr(args) (sync, { status, stdout, stderr }), ctrAsync(args), restart() and stop().
  */
-async function startContainerd(tag = 'hull') {
+async function startContainerd(tag = 'hull', extraEnv = {}) {
   const dir = fs.mkdtempSync(path.join('/tmp', `ctrd-${tag}-`));
   const binDir = path.join(dir, 'bin');
   fs.mkdirSync(binDir);
@@ -119,7 +119,7 @@ async function startContainerd(tag = 'hull') {
     '[plugins."io.containerd.internal.v1.opt"]', `  path = "${dir}/opt"`,
     '',
   ].join('\n'));
-  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}` });
+  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}`, ...extraEnv });
   const logFile = path.join(dir, 'containerd.log');
   const h = {
     dir, address, image: IMAGE, namespace: 'hulltest', proc: undefined,

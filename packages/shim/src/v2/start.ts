@@ -68,7 +68,8 @@ export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
     const server = await listen(place.socket);
     if (server) {
       fs.chmodSync(place.socket, 0o600);
-      spawnDaemon(server, f, place, opts.binaryName, bundle);
+      // No BinaryName from containerd: HULL_SHIM_RUNTIME (containerd's environment), else hull.
+      spawnDaemon(server, f, place, opts.binaryName || process.env.HULL_SHIM_RUNTIME || '', bundle);
       break;
     }
     if (await connectable(place.socket)) break; // a daemon of this group serves already: share it
