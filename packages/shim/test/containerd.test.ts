@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { decode, messageType } from '../src/proto';
+import { shimPlace } from '../src/v2/paths';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { containerdPrerequisites, startContainerd, mountsBelow, REPO } = require('./containerd-harness.js');
@@ -232,6 +233,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
       ? fs.readdirSync('/run/containerd/hull-shim').map((k) => path.join('/run/containerd/hull-shim', k, 'tasks')).filter((t) => fs.existsSync(t))
       : [];
     for (const t of tasksDirs) expect(fs.readdirSync(t).filter((x) => x.startsWith(`h${process.pid}-`))).toEqual([]);
+    expect(fs.existsSync(shimPlace(`${h.address}.ttrpc`, h.namespace, '').stateDir)).toBe(false);
     const hullRoot = path.join('/run/containerd/hull', h.namespace);
     if (fs.existsSync(hullRoot)) expect(fs.readdirSync(hullRoot).filter((x) => x.startsWith(`h${process.pid}-`))).toEqual([]);
   });

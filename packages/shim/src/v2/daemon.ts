@@ -17,7 +17,7 @@ import { Supervisor } from '../supervisor';
 import { taskHandlers } from '../task-api';
 import { TtrpcServer, type Method } from '../ttrpc/server';
 import { runtimeOptions } from './options';
-import type { ShimPlace } from './paths';
+import { SHIM_RECORD, type ShimPlace, type ShimRecord } from './paths';
 import { Publisher } from './publisher';
 
 export interface ShimDaemonOptions {
@@ -28,16 +28,6 @@ export interface ShimDaemonOptions {
   ttrpcAddress: string;
   debug: boolean;
 }
-
-/** What `delete` needs when the daemon is gone: recorded beside the tasks. */
-export interface ShimRecord {
-  pid: number;
-  socket: string;
-  runtime: string;
-  runtimeRoot: string;
-}
-
-export const SHIM_RECORD = 'shim.json';
 
 export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   const log = new Logger('text', o.debug ? 'debug' : 'info');
@@ -73,6 +63,8 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
     listener.close();
     await publisher.flushed();
     sup.close();
+    // Nothing of ours stays behind a daemon that had no tasks left.
+    if (sup.taskCount() === 0) fs.rmSync(o.place.stateDir, { recursive: true, force: true });
     process.exit(0);
   };
   const handlers = taskHandlers(sup, {

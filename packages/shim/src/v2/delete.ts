@@ -8,9 +8,8 @@ import { Runtime, resolveBinary } from '../runtime';
 import { unmountAll } from '../mounts';
 import { TtrpcClient } from '../ttrpc/client';
 import { Code, NAMESPACE_KEY, TtrpcError } from '../ttrpc/status';
-import { SHIM_RECORD, type ShimRecord } from './daemon';
 import type { ShimFlags } from './flags';
-import { groupOf, shimPlace } from './paths';
+import { groupOf, shimPlace, SHIM_RECORD, type ShimRecord } from './paths';
 import { connectable } from './start';
 import { invalid } from '../errors';
 

@@ -40,3 +40,13 @@ export function shimPlace(containerdAddress: string, namespace: string, group: s
     runtimeRoot: runtimeRoot || path.join(RUNTIME_ROOT_BASE, namespace),
   };
 }
+
+/** What `delete` needs when the daemon is gone: recorded beside the tasks. */
+export interface ShimRecord {
+  pid: number;
+  socket: string;
+  runtime: string;
+  runtimeRoot: string;
+}
+
+export const SHIM_RECORD = 'shim.json';
