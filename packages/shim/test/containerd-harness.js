@@ -101,7 +101,7 @@ function sleep(ms) {
  * Starts containerd in a fresh temporary directory. Returns a handle with
  * ctr(args) (sync, { status, stdout, stderr }), ctrAsync(args), restart() and stop().
  */
-async function startContainerd(tag = 'hull', extraEnv = {}) {
+async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
   const dir = fs.mkdtempSync(path.join('/tmp', `ctrd-${tag}-`));
   const binDir = path.join(dir, 'bin');
   fs.mkdirSync(binDir);
@@ -114,7 +114,7 @@ async function startContainerd(tag = 'hull', extraEnv = {}) {
     `state = "${dir}/state"`,
     'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]',
     '[grpc]', `  address = "${address}"`,
-    '[debug]', `  address = "${dir}/debug.sock"`, '  level = "info"',
+    '[debug]', `  address = "${dir}/debug.sock"`, `  level = "${level}"`,
     '[metrics]', '  address = ""',
     '[plugins."io.containerd.internal.v1.opt"]', `  path = "${dir}/opt"`,
     '',

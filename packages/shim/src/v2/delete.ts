@@ -3,10 +3,7 @@
 // rootfs, and prints a DeleteResponse. Succeeds when all is already gone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { encode, messageType, protoRoot, TASK_SERVICE } from '../proto';
 import { Runtime, resolveBinary } from '../runtime';
-import { unmountAll } from '../mounts';
-import { TtrpcClient } from '../ttrpc/client';
 import { Code, NAMESPACE_KEY, TtrpcError } from '../ttrpc/status';
 import type { ShimFlags } from './flags';
 import { groupOf, shimPlace, SHIM_RECORD, type ShimRecord } from './paths';
@@ -26,6 +23,8 @@ function mountsOn(target: string): number {
 
 /** Through a live daemon: kill, wait, delete. Returns the pid, or undefined when it does not know the task. */
 async function deleteThroughDaemon(socket: string, f: ShimFlags): Promise<number | undefined> {
+  const { protoRoot, TASK_SERVICE } = require('../proto') as typeof import('../proto');
+  const { TtrpcClient } = require('../ttrpc/client') as typeof import('../ttrpc/client');
   const client = await TtrpcClient.connect(socket);
   const md = { [NAMESPACE_KEY]: [f.namespace] };
   const call = (method: string, req: object) => {
@@ -73,10 +72,31 @@ export async function deleteTask(f: ShimFlags): Promise<Buffer> {
     });
   }
   const rootfs = path.join(bundle, 'rootfs');
-  unmountAll(rootfs, mountsOn(rootfs));
+  const mounted = mountsOn(rootfs);
+  if (mounted) (require('../mounts') as typeof import('../mounts')).unmountAll(rootfs, mounted);
   fs.rmSync(taskDir, { recursive: true, force: true });
   const ms = Date.now();
-  return encode(messageType('containerd.task.v2.DeleteResponse'), {
-    pid, exit_status: 128 + SIGKILL, exited_at: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
-  });
+  return deleteResponse(pid, 128 + SIGKILL, Math.floor(ms / 1000), (ms % 1000) * 1e6);
+}
+
+/**
+ * containerd.task.v2.DeleteResponse {pid = 1, exit_status = 2, exited_at = 3
+ * (Timestamp {seconds = 1, nanos = 2})}, written by hand: containerd runs
+ * `delete` after every shim exit, and loading protobufjs would double its cost.
+ */
+export function deleteResponse(pid: number, exitStatus: number, seconds: number, nanos: number): Buffer {
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    let v = BigInt(n);
+    do {
+      let b = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v) b |= 0x80;
+      out.push(b);
+    } while (v);
+    return out;
+  };
+  const field = (num: number, n: number): number[] => (n ? [(num << 3) | 0, ...varint(n)] : []);
+  const ts = [...field(1, seconds), ...field(2, nanos)];
+  return Buffer.from([...field(1, pid), ...field(2, exitStatus), (3 << 3) | 2, ...varint(ts.length), ...ts]);
 }
