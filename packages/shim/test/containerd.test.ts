@@ -166,6 +166,23 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     }
   }, 90000);
 
+  it('tasks started at once still share one shim; a group annotation gets a shim of its own', async () => {
+    const cs = [id('race'), id('race'), id('race')];
+    const grouped = id('group');
+    try {
+      const runs = cs.map((c) => h.ctrAsync(['run', '-d', '--runtime', RUNTIME, h.image, c, 'sleep', '1000']));
+      const codes = await Promise.all(runs.map((p: any) => new Promise((r) => p.on('exit', r))));
+      expect(codes).toEqual([0, 0, 0]);
+      expect(h.shimPids()).toHaveLength(1);
+      ok(ctr('run', '-d', '--annotation', 'io.containerd.runc.v2.group=g1', '--runtime', RUNTIME, h.image, grouped, 'sleep', '1000'), 'run grouped');
+      expect(h.shimPids()).toHaveLength(2);
+      for (const c of [...cs, grouped]) await remove(c);
+      await waitFor('the shims to leave', () => h.shimPids().length === 0);
+    } finally {
+      for (const c of [...cs, grouped]) if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
+    }
+  }, 120000);
+
   it('when the shim is killed with SIGKILL, containerd reports the exit and delete cleans up', async () => {
     const c = id('shimkill');
     runDetached(c, 'sleep', '1000');
