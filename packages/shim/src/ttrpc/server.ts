@@ -71,6 +71,7 @@ export class TtrpcServer {
   accept(sock: net.Socket): void {
     let peer: Peer | undefined;
     try {
+      // Node keeps a unix socket's fd on its (undocumented) handle; SO_PEERCRED needs it.
       peer = peerCredentials((sock as unknown as { _handle: { fd: number } })._handle.fd);
     } catch (e) {
       this.opts.onRejectedPeer?.(undefined, (e as Error).message);

@@ -25,13 +25,16 @@ export function parseFlags(argv: string[]): ShimFlags {
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('-') || a === '-' ) break;
+    if (!a.startsWith('-') || a === '-') break;
     if (a === '--') { i++; break; }
     const body = a.replace(/^--?/, '');
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
-    if (name === 'debug' || name === 'v') {
-      if (name === 'v') { f.action = 'version'; continue; }
+    if (name === 'v') {
+      f.action = 'version';
+      continue;
+    }
+    if (name === 'debug') {
       f.debug = eq < 0 || body.slice(eq + 1) === 'true';
       continue;
     }

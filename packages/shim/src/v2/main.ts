@@ -31,15 +31,13 @@ async function main(argv: string[]): Promise<void> {
       } catch { /* closed */ }
       const address = await start(f, stdin);
       process.stdout.write(address);
-      process.exit(0);
+      return process.exit(0);
     }
-    // falls through: never reached
     case 'delete': {
       const { deleteTask } = require('./delete') as typeof import('./delete');
       process.stdout.write(await deleteTask(f));
-      process.exit(0);
+      return process.exit(0);
     }
-    // falls through: never reached
     case 'serve': {
       const { serveShim } = require('./daemon') as typeof import('./daemon');
       const { shimPlace, groupOf } = require('./paths') as typeof import('./paths');
