@@ -16,6 +16,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { memOf } = require('./lib/memory.js');
 const { containerdPrerequisites, startContainerd } = require('../packages/shim/test/containerd-harness.js');
 
 const { values: opt } = parseArgs({
@@ -27,16 +28,6 @@ const { values: opt } = parseArgs({
 });
 
 const RUNTIMES = { hull: 'io.containerd.hull.v2', runc: 'io.containerd.runc.v2' };
-
-function memOf(pid) {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-    const pss = Number(/Pss:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
-    return { rss, pss };
-  } catch {
-    return { rss: 0, pss: 0 };
-  }
-}
 
 function cmdline(pid) {
   try {
