@@ -119,7 +119,8 @@ async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
     '[plugins."io.containerd.internal.v1.opt"]', `  path = "${dir}/opt"`,
     '',
   ].join('\n'));
-  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}`, ...extraEnv });
+  // This tree's hull, whatever hull the PATH may hold.
+  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}`, HULL_SHIM_RUNTIME: path.join(REPO, 'packages/runtime/bin/hull'), ...extraEnv });
   const logFile = path.join(dir, 'containerd.log');
   const h = {
     dir, address, image: IMAGE, namespace: 'hulltest', proc: undefined,
