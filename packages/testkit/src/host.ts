@@ -84,7 +84,7 @@ export function missingKernel(major: number, minor: number, what: string): Missi
 /** Both ends of a veth pair can be made (in a scratch network namespace: the host's is untouched). */
 export function missingVeth(): Missing {
   return once('veth', () => {
-    if (!isRoot) return 'needs root (to probe veth)';
+    if (!isRoot) return missingRoot();
     const ip = missingCommand('ip', ['-V']);
     if (ip) return `${ip}, to probe veth support`;
     const r = spawnSync('unshare', ['--net', 'ip', 'link', 'add', 'hullprobe0', 'type', 'veth', 'peer', 'name', 'hullprobe1'], { encoding: 'utf8' });
@@ -146,7 +146,7 @@ let scratchSeq = 0;
 function inScratchCgroup(controller: string, probe: (dir: string, h: Hierarchy) => Missing): Missing {
   const h = hierarchy(controller);
   if (!h) return missingCgroupController(controller);
-  if (!isRoot) return `needs root (to probe ${controller} in a scratch cgroup)`;
+  if (!isRoot) return missingRoot(); // probing takes a scratch cgroup
   const dir = path.join(h.dir, `hull-probe-${process.pid}-${scratchSeq++}`);
   try {
     if (h.v2) {
@@ -245,6 +245,7 @@ export function throttleDevice(): BlockDevice | undefined {
 }
 
 export function missingThrottleDevice(): Missing {
+  if (!isRoot) return missingRoot();
   return once('throttle', () => (throttleDevice() ? undefined : `no block device takes an I/O throttle (none in /sys/block does in a new ${cgroupVersion() === 2 ? 'io' : 'blkio'} cgroup)`));
 }
 

@@ -4,9 +4,9 @@
 // summary of `make test`.
 import type { Missing } from './host';
 
-/** The reasons joined, or undefined when nothing is missing. */
+/** The reasons joined (each once), or undefined when nothing is missing. */
 export function why(...missing: Missing[]): string | undefined {
-  const reasons = missing.filter((m): m is string => !!m);
+  const reasons = [...new Set(missing.filter((m): m is string => !!m))];
   return reasons.length ? reasons.join('; ') : undefined;
 }
 
