@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeEvent } from '../src/proto';
 import { PROCESS_SPEC_TYPE, RESOURCES_SPEC_TYPE, Status } from '../src/constants';
+import { missingOomKill } from '@hull/testkit/host';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { cleanup, fdCount, makeBundle, mkfifo, mountsUnder, prerequisites, readFifo, runtimes, startDaemon, uniqueId, ROOTFS, type Daemon } from './helpers';
 
@@ -234,7 +235,7 @@ for (const rt of runtimes()) {
       await c.task('Delete', { id });
     });
 
-    it('reports an OOM kill: /tasks/oom, then /tasks/exit with 137', async () => {
+    itNeeds(missingOomKill())('reports an OOM kill: /tasks/oom, then /tasks/exit with 137', async () => {
       const c = daemon.client;
       const id = uniqueId('oom');
       // Once stdin closes, the shell keeps 200 MB of output in memory; the cgroup allows 16 MiB.

@@ -1,7 +1,7 @@
 // The probes against this host: what they say must match what the host says another way.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { cgroupVersion, hardLimit, isRoot, missingCgroupFile, missingCommand, missingRlimit } from './host';
+import { cgroupVersion, hardLimit, isRoot, missingCgroupFile, missingCommand, missingOomKill, missingRlimit } from './host';
 import { itNeeds, skippedTitle, why } from './jest';
 
 describe('host probes', () => {
@@ -18,6 +18,12 @@ describe('host probes', () => {
     // Above fs.nr_open no process may go, capability or not.
     const nrOpen = Number(fs.readFileSync('/proc/sys/fs/nr_open', 'utf8'));
     expect(missingRlimit('RLIMIT_NOFILE', nrOpen + 1)).toMatch(/above fs.nr_open/);
+  });
+
+  it('missingOomKill: no swap areas, nothing missing; otherwise it says the host swaps', () => {
+    const areas = fs.readFileSync('/proc/swaps', 'utf8').trim().split('\n').length - 1;
+    if (areas === 0) expect(missingOomKill()).toBeUndefined();
+    else expect(missingOomKill()).toMatch(/^the host swaps \(\d+ swap areas? in \/proc\/swaps\)/);
   });
 
   itNeeds(isRoot ? undefined : 'needs root')('missingCgroupFile: an absent file is named, a present one passes; no scratch cgroup is left', () => {

@@ -263,3 +263,16 @@ export function missingUserNamespaces(): Missing {
     return r.status === 0 ? undefined : `no user namespaces (unshare --user: ${r.stderr.trim() || `exit ${r.status}`})`;
   });
 }
+
+/**
+ * A process over its cgroup's memory limit is killed rather than swapped out: the host has no swap, or
+ * the test limits swap too (`swapLimited`), which needs swap accounting.
+ */
+export function missingOomKill(swapLimited = false): Missing {
+  const areas = fs.readFileSync('/proc/swaps', 'utf8').trim().split('\n').length - 1;
+  if (areas === 0) return undefined;
+  const swapped = `the host swaps (${areas} swap area${areas === 1 ? '' : 's'} in /proc/swaps): a process over its memory limit would swap, not be killed`;
+  if (!swapLimited) return swapped;
+  const accounting = missingCgroupFile('memory', cgroupVersion() === 2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes', { hint: 'swap accounting is off in this kernel' });
+  return accounting && `${accounting}, and ${swapped}`;
+}
