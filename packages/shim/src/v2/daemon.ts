@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { prctl } from '@hull/runtime/lib/sys/libc';
-import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/lib/sys/process';
+import { prctl } from '@hull/runtime/sys/libc';
+import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
 import { reapOrphans } from '../reap';
 import { grpcCodeOf } from '../errors';
 import { Logger } from '../log';
