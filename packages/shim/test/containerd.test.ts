@@ -32,7 +32,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     return line?.trim().split(/\s+/)[2];
   };
   const waitFor = async (what: string, cond: () => boolean) => {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1200; i++) { // up to a minute: a loaded machine, not a timing
       if (cond()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
