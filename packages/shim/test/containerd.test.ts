@@ -55,7 +55,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
   }, 120000);
   afterAll(async () => {
     await h?.stop();
-  }, 60000);
+  }, 180000);
 
   it('runs a command and passes its output, exit code and environment through', () => {
     expect(ok(ctr('run', '--rm', '--runtime', RUNTIME, h.image, id('echo'), 'echo', 'hello from hull'), 'run echo')).toBe('hello from hull\n');
@@ -112,7 +112,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     } finally {
       if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
-  }, 60000);
+  }, 180000);
 
   it('forwards task events to containerd in order', async () => {
     const ev = h.ctrAsync(['events']);
@@ -142,7 +142,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
       ev.stdout.destroy();
       ev.stderr.destroy();
     }
-  }, 90000);
+  }, 180000);
 
   it('serves every task of a namespace from one shim process, which leaves after the last', async () => {
     const cs = [id('share'), id('share'), id('share')];
@@ -157,7 +157,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     } finally {
       for (const c of cs) if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
-  }, 90000);
+  }, 180000);
 
   it('tasks started at once still share one shim; a group annotation gets a shim of its own', async () => {
     const cs = [id('race'), id('race'), id('race')];
@@ -200,7 +200,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
       ev.stderr.destroy();
       if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
-  }, 60000);
+  }, 180000);
 
   it('tasks keep running across a containerd restart and are managed after it', async () => {
     const c = id('restart');
@@ -213,7 +213,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     } finally {
       if (ctr('containers', 'ls', '-q').stdout.includes(c)) await remove(c);
     }
-  }, 90000);
+  }, 180000);
 
   it('a command that cannot run: the runtime\'s error reaches ctr, and nothing is left', async () => {
     const c = id('bad');
@@ -223,7 +223,7 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     expect(ctr('containers', 'ls', '-q').stdout).not.toContain(c);
     await waitFor('no shim', () => h.shimPids().length === 0);
     expect(mountsBelow(path.join(h.dir, 'state'))).toEqual([]);
-  }, 60000);
+  }, 180000);
 
   it('delete succeeds when everything is already gone, printing a DeleteResponse', () => {
     const bundle = fs.mkdtempSync(path.join(h.dir, 'gone-'));
