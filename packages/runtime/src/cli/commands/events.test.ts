@@ -1,5 +1,6 @@
-import { eventJson, parseDuration } from './events';
-import { filterPs } from './ps';
+import { eventJson } from '../../container/events';
+import { filterPs } from '../../container/ps';
+import { parseDuration } from './events';
 
 describe('hull events', () => {
   it('parses Go durations', () => {
