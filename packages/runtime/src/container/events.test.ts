@@ -1,6 +1,6 @@
-import { eventJson } from '../../container/events';
-import { filterPs } from '../../container/ps';
-import { parseDuration } from './events';
+import { parseDuration } from '../cli/commands/events';
+import { eventJson } from './events';
+import { filterPs } from './ps';
 
 describe('hull events', () => {
   it('parses Go durations', () => {

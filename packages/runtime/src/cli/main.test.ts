@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { joinDashValues } from './main';
+import { libseccompVersion, versionText } from './version';
+
+describe('hull argument pre-parsing', () => {
+  it('reads a bare "-" after an option as its value (stdin), as runc does', () => {
+    expect(joinDashValues(['update', '--resources', '-', 'c1'])).toEqual(['update', '--resources=-', 'c1']);
+    expect(joinDashValues(['update', '-r', '-', 'c1'])).toEqual(['update', '-r=-', 'c1']);
+    // After "--" everything is the container's command.
+    expect(joinDashValues(['exec', 'c1', '--', 'cat', '--x', '-'])).toEqual(['exec', 'c1', '--', 'cat', '--x', '-']);
+  });
+});
+
+describe('hull --version', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-ver-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the libseccomp version from the library the soname links to', () => {
+    fs.writeFileSync(path.join(dir, 'libseccomp.so.2.5.4'), '');
+    fs.symlinkSync('libseccomp.so.2.5.4', path.join(dir, 'libseccomp.so.2'));
+    expect(libseccompVersion([path.join(dir, 'missing'), dir])).toBe('2.5.4');
+    expect(libseccompVersion([path.join(dir, 'missing')])).toBeUndefined();
+  });
+
+  it('prints runc\'s shape: name and version first, then spec', () => {
+    const lines = versionText().trim().split('\n');
+    expect(lines[0]).toMatch(/^hull version \d+\.\d+\.\d+$/);
+    expect(lines).toContain('spec: 1.3.0');
+    expect(lines).toContain(`node: ${process.version}`);
+  });
+});
