@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { joinDashValues } from './main';
+import { joinDashValues, preParse } from './main';
 import { libseccompVersion, versionText } from './version';
 
 describe('hull argument pre-parsing', () => {
@@ -10,6 +10,17 @@ describe('hull argument pre-parsing', () => {
     expect(joinDashValues(['update', '-r', '-', 'c1'])).toEqual(['update', '-r=-', 'c1']);
     // After "--" everything is the container's command.
     expect(joinDashValues(['exec', 'c1', '--', 'cat', '--x', '-'])).toEqual(['exec', 'c1', '--', 'cat', '--x', '-']);
+  });
+
+  it('leaves the command of exec alone, dashes included', () => {
+    expect(preParse(['exec', '--cwd', '/', 'c1', 'cat', '-n', '-'])).toEqual({ argv: ['exec', '--cwd', '/', 'c1', '--', 'cat', '-n', '-'] });
+  });
+
+  it('prints --version without parsing further, and refuses unknown commands, with -h too', () => {
+    expect(preParse(['--root', '/x', '--version'])).toEqual({ output: expect.stringMatching(/^hull version /) });
+    expect(() => preParse(['frobnicate', '-h'])).toThrow('unknown command "frobnicate"');
+    expect(() => preParse(['help', 'frobnicate'])).toThrow('unknown command "frobnicate"');
+    expect(preParse(['help', 'kill'])).toEqual({ argv: ['kill', '--help'] });
   });
 });
 

@@ -85,7 +85,7 @@ const COMMAND_NAMES = new Set(COMMANDS.map(([spec]) => spec.split(' ')[0]));
  * (without loading yargs), `help [command]`, and an unknown command, which
  * is an error even with -h.
  */
-function preParse(argv: string[]): { argv: string[] } | { output: string } {
+export function preParse(argv: string[]): { argv: string[] } | { output: string } {
   const at = commandIndex(argv);
   const globals = argv.slice(0, at);
   if (globals.includes('--version') || globals.includes('-v')) return { output: require('./version').versionText() as string };
@@ -97,7 +97,8 @@ function preParse(argv: string[]): { argv: string[] } | { output: string } {
   if (cmd !== undefined && !COMMAND_NAMES.has(cmd)) {
     throw new (require('../errors').UsageError)(`unknown command ${JSON.stringify(cmd)}: see hull --help`, { command: cmd });
   }
-  return { argv: joinDashValues(argv) };
+  // exec's and ps's own arguments get their "--" first: what follows it is never joined.
+  return { argv: joinDashValues(separateExecCommand(argv)) };
 }
 
 /**
@@ -139,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(pre.output);
       return 0;
     }
-    argv = separateExecCommand(pre.argv);
+    argv = pre.argv;
   } catch (e) {
     report(e, undefined, 'text');
     return 1;
