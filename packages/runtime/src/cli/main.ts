@@ -2,7 +2,7 @@
 // commands/, required only when it runs. Errors are printed here, once, as
 // runc prints them: a logrus line on stderr, or with --log a JSON/text line
 // in the file and the plain message on stderr.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { errorMessage } from '../errors';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
@@ -147,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   let logger: Logger | undefined;
   let format: 'text' | 'json' = 'text';
+  // Loaded here, not at the top: `--version` never pays for it.
+  const yargs = require('yargs') as typeof import('yargs').default;
   const parser: Argv = yargs(argv)
     .scriptName('hull')
     // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags.
