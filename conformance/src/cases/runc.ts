@@ -4,13 +4,15 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cgroupVersion, missingCgroupController, missingCgroupFile } from '@hull/testkit/host';
 import type { Case } from '../case';
-import { CaseSkip, type Context, check, eq, fail, sleep } from '../context';
+import { type Context, check, eq, fail, sleep } from '../context';
 import { cgroupsNamed, leftovers } from '../leftovers';
 import { describe } from '../runtime';
 import { cgroupDir } from './operations';
 
 const RUNC = 'runc 1.1 (what engines built on runc expect)';
+const V1 = cgroupVersion() === 2 ? 'needs cgroup v1 (the case reads v1 files)' : undefined;
 
 async function runningSleeper(t: Context, mutate?: Parameters<Context['bundle']>[0]) {
   const b = await t.bundle(mutate, 'touch /ready; exec sleep 1000');
@@ -168,6 +170,7 @@ export const runcCases: Case[] = [
     name: 'update/resources-from-stdin',
     spec: `${RUNC}: \`update --resources - ID\` (and \`-r -\`) reads linux.resources from stdin, as containerd's runc shim sends it`,
     async run(t) {
+      t.needs(V1, missingCgroupController('pids'));
       const s = await runningSleeper(t);
       const pidsMax = path.join(cgroupDir(s.pid, 'pids'), 'pids.max');
       await t.ok(['update', '--resources', '-', s.id], { input: JSON.stringify({ pids: { limit: 61 } }) });
@@ -180,10 +183,10 @@ export const runcCases: Case[] = [
     name: 'update/memory-unlimited-with-swap-limit',
     spec: `${RUNC}: \`update --memory -1\` while a swap limit is set makes memory and swap unlimited`,
     async run(t) {
+      t.needs(V1, missingCgroupFile('memory', 'memory.memsw.limit_in_bytes', { hint: 'no swap accounting' }));
       const s = await runningSleeper(t);
       const dir = cgroupDir(s.pid, 'memory');
       const memsw = path.join(dir, 'memory.memsw.limit_in_bytes');
-      if (!fs.existsSync(memsw)) throw new CaseSkip(`no swap accounting on this host (no ${memsw})`);
       await t.ok(['update', '--memory', '64M', '--memory-swap', '128M', s.id]);
       eq(fs.readFileSync(memsw, 'utf8').trim(), String(128 << 20), 'memsw limit');
       await t.ok(['update', '--memory', '-1', s.id]);
@@ -196,8 +199,8 @@ export const runcCases: Case[] = [
     name: 'cgroups/premade-parent-with-empty-cpuset',
     spec: `${RUNC}: a container under a pre-made parent cgroup whose cpuset.cpus/mems are empty runs: the runtime fills them from their own parent`,
     async run(t) {
+      t.needs(V1, missingCgroupController('cpuset'));
       const root = '/sys/fs/cgroup/cpuset';
-      if (!fs.existsSync(path.join(root, 'cpuset.cpus'))) throw new CaseSkip('no cgroup v1 cpuset hierarchy on this host');
       const parent = `hc-premade-${t.id()}`;
       fs.mkdirSync(path.join(root, parent));
       t.defer(() => {
