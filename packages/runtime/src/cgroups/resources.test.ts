@@ -210,6 +210,15 @@ describe('v1 (hybrid) mapping', () => {
     expect(h.read(m.paths.freezer, 'freezer.state')).toBe('THAWED');
   });
 
+  it('v2: SIGKILL through cgroup.kill thaws a frozen cgroup too, as runc', () => {
+    h = fakeV2Host();
+    const m = v2Container(h);
+    h.seed(m.paths.unified, { 'cgroup.kill': '', 'cgroup.freeze': '1\n' });
+    m.killAll(9);
+    expect(h.read(m.paths.unified, 'cgroup.kill')).toBe('1');
+    expect(h.read(m.paths.unified, 'cgroup.freeze')).toBe('0');
+  });
+
   it('destroy leaves a cgroup it did not make while other processes are in it', () => {
     h = fakeHybridHost();
     h.seed(`${h.root}/pids/shared`, { 'cgroup.procs': '4242\n' });
