@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { joinDashValues, preParse } from './main';
+import { joinDashValues, preParse, unknownFlag } from './main';
 import { libseccompVersion, versionText } from './version';
 
 describe('hull argument pre-parsing', () => {
@@ -21,6 +21,17 @@ describe('hull argument pre-parsing', () => {
     expect(() => preParse(['frobnicate', '-h'])).toThrow('unknown command "frobnicate"');
     expect(() => preParse(['help', 'frobnicate'])).toThrow('unknown command "frobnicate"');
     expect(preParse(['help', 'kill'])).toEqual({ argv: ['kill', '--help'] });
+  });
+});
+
+describe('unknown flags', () => {
+  const known = new Set(['root', 'memory', 'tty', 't', 'd', 'detach']);
+  it('names the first flag the command lacks, as typed; values and the command after "--" are not flags', () => {
+    expect(unknownFlag(['exec', '--bogus', 'c1', '--', 'ls', '-l'], known)).toBe('--bogus');
+    expect(unknownFlag(['exec', '-td', 'c1', '--', 'ls', '-l'], known)).toBeUndefined();
+    expect(unknownFlag(['exec', '-tx', 'c1'], known)).toBe('-tx');
+    expect(unknownFlag(['update', '--memory', '-1'], known)).toBeUndefined();
+    expect(unknownFlag(['update', '--root=/x', 'c1'], known)).toBeUndefined();
   });
 });
 

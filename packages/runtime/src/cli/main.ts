@@ -120,11 +120,20 @@ export function joinDashValues(argv: string[]): string[] {
   return out;
 }
 
+/** yargs' "Not enough non-option arguments" said as runc's users read it: what is missing, and the usage. */
+function usageMessage(argv: string[], msg: string): string {
+  const spec = COMMANDS.find(([c]) => c.split(' ')[0] === argv[commandIndex(argv)])?.[0];
+  if (!spec || !/^Not enough non-option arguments/.test(msg)) return msg;
+  const missing = spec.split(' ').filter((w) => w.startsWith('<'));
+  return `${spec.split(' ')[0]}: ${missing.join(' ')} is required (usage: hull ${spec})`;
+}
+
 /** The first option in argv (before "--") that `known` lacks, as typed: `--bogus`, `-x`. */
-function unknownFlag(argv: string[], known: Set<string>): string | undefined {
+export function unknownFlag(argv: string[], known: Set<string>): string | undefined {
   for (const a of argv) {
     if (a === '--') return undefined;
-    if (!a.startsWith('-') || a === '-') continue;
+    // "-1" is a value (update --memory -1), not a flag.
+    if (!a.startsWith('-') || a === '-' || /^-\d/.test(a)) continue;
     const name = a.replace(/^--?/, '').split('=')[0];
     // -ti is -t -i; --x is one name.
     const names = !a.startsWith('--') && !known.has(name) ? [...name] : [name];
@@ -175,7 +184,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts = (parser as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
       const known = new Set<string>(['help', 'h', ...Object.keys(opts.key), ...Object.values(opts.alias).flat()]);
       const flag = unknownFlag(argv, known);
-      throw new (require('../errors').UsageError)(flag ? `flag provided but not defined: ${flag}` : msg);
+      throw new (require('../errors').UsageError)(flag ? `flag provided but not defined: ${flag}` : usageMessage(argv, msg));
     })
     .middleware((args) => {
       format = args['log-format'] as 'text' | 'json';
