@@ -11,12 +11,10 @@
 //   [| AT_RECURSIVE]) of the source gives a detached copy, mount_setattr sets
 //   the idmap on it, with the user namespace of the mount's own maps (a
 //   throwaway one made for them) or else the container's (/proc/<init>/ns/user).
-// - The parent sends the detached mounts' fds to the init over the sync
-//   socket (SCM_RIGHTS), right after the config frame. The init, in its new
-//   mount namespace, move_mount()s each onto its destination in place of the
-//   bind mount, then applies the mount's flags as for any bind.
-// Both sides agree on which mounts are id-mapped from the config alone
-// (idmappedMounts), so the fds need no names: they come in mount order.
+// - The parent sends the detached mounts' fds to hull-init with the setup
+//   program (SCM_RIGHTS), in mount order; the program move_mount()s each onto
+//   its destination in place of the bind mount, then applies the mount's
+//   flags as for any bind.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, HullError } from '../errors';
@@ -160,39 +158,4 @@ export function prepareIdmappedMounts(spec: Spec, containerUserns: string | unde
 
 export function closeAll(fds: number[]): void {
   for (const fd of fds) libc.close(fd);
-}
-
-/** Parent side: the fds, right after the config frame. */
-export function sendIdmappedMounts(syncFd: number, fds: number[]): void {
-  if (!fds.length) return;
-  const { sendFds } = require('../sys/scm') as typeof import('../sys/scm');
-  sendFds(syncFd, fds, Buffer.from('I'));
-}
-
-/**
- * Init side: the detached mounts the parent sent, by mount index. The sync
- * fd is the one the init was started with (its environment names it).
- */
-export function receiveIdmappedMounts(spec: Spec, syncFd: number): Map<number, number> {
-  const list = idmappedMounts(spec);
-  const out = new Map<number, number>();
-  if (!list.length) return out;
-  const { recvFds } = require('../sys/scm') as typeof import('../sys/scm');
-  // One byte: the frame reads before it stop at frame boundaries, so this is exactly the fds' message.
-  const got = recvFds(syncFd, 1, list.length);
-  if (got.data.length !== 1 || got.fds.length !== list.length) {
-    closeAll(got.fds);
-    throw new HullError('ESYNC', `sync: expected ${list.length} id-mapped mount fd(s), got ${got.fds.length}`);
-  }
-  list.forEach((im, i) => out.set(im.index, got.fds[i]));
-  return out;
-}
-
-/** Init side: attaches a detached id-mapped mount at target (in place of the bind mount) and closes its fd. */
-export function attachIdmapped(fd: number, target: string, dest: string): void {
-  try {
-    libc.moveMount(fd, target, `attach id-mapped mount on ${dest}`);
-  } finally {
-    libc.close(fd);
-  }
 }
