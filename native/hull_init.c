@@ -219,6 +219,31 @@ static long fstat_fd(int fd, struct stat *st)
 	return sys4(__NR_newfstatat, fd, "", st, AT_EMPTY_PATH);
 }
 
+static long resolve(int root, const char *path, uint32_t flags, int mode);
+
+/* The dangling symlink at buf (its name starts at `start`, in directory fd `parent`): its target, made. */
+static long make_link_target(int root, int parent, const char *buf, size_t start, uint32_t flags, int mode)
+{
+	static int depth;
+	char target[PATH_MAX_], full[PATH_MAX_];
+	long n = sys4(__NR_readlinkat, parent, buf + start, target, sizeof target - 1);
+	if (n < 0) return n == -EINVAL ? -ENOTDIR : n;
+	target[n] = 0;
+	size_t off = 0;
+	if (target[0] != '/') {
+		if (start + (size_t)n + 2 > sizeof full) return -ENAMETOOLONG;
+		memcpy(full, buf, start);
+		off = start;
+	}
+	if (off + (size_t)n + 1 > sizeof full) return -ENAMETOOLONG;
+	memcpy(full + off, target, (size_t)n + 1);
+	if (depth >= 40) return -ELOOP;
+	depth++;
+	long r = resolve(root, full, flags, mode);
+	depth--;
+	return r;
+}
+
 /*
  * `path` inside the directory fd `root` as an O_PATH fd. With F_MKDIR or
  * F_MKFILE, missing components are made one at a time, each new one opened
@@ -259,7 +284,14 @@ static long resolve(int root, const char *path, uint32_t flags, int mode)
 					return r;
 				}
 				next = open_in_root(root, buf, O_PATH | O_CLOEXEC, 0, how);
-				/* EEXIST and still missing: a dangling symlink is in the way. */
+				/* EEXIST and still missing: a dangling symlink. Its target is made, inside the root. */
+				if (next == -ENOENT && !(flags & F_ORDINARY)) {
+					next = make_link_target(root, parent, buf, start, last ? flags : (flags & ~F_MKFILE) | F_MKDIR, mode);
+					if (next >= 0) {
+						xclose((int)next);
+						next = open_in_root(root, buf, O_PATH | O_CLOEXEC, 0, how);
+					}
+				}
 				if (next == -ENOENT) next = -ENOTDIR;
 			}
 			buf[i] = saved;

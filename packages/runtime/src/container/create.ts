@@ -164,17 +164,18 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     child.result();
 
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
-    const program = compileInit({
-      id: opts.id, rootfs, bundle, spec, noPivot: Boolean(opts.noPivot), noNewKeyring: Boolean(opts.noNewKeyring),
-      cgroupDirs: cgroup.viewDirs(), userns: Boolean(userNs), hostMountNs,
-      fds: { fifo: fifoAt, cgroupProcs: cgroupAt, console: consoleAt, join: joinAt },
-      preserveFds, idmappedIndexes: idmappedMounts(spec).map((m) => m.index), state: creatingState, log,
-    });
-    if (opts.debug) log.debug(`setup program:\n${program.listing()}`);
-    const channel = new InitChannel(parentFd, program, log, 'init', () => describeDeath(initPid));
     // Made here, not in the init: see program/idmap.ts.
     const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
+    let channel: InitChannel;
     try {
+      const program = compileInit({
+        id: opts.id, rootfs, bundle, spec, noPivot: Boolean(opts.noPivot), noNewKeyring: Boolean(opts.noNewKeyring),
+        cgroupDirs: cgroup.viewDirs(), userns: Boolean(userNs), hostMountNs,
+        fds: { fifo: fifoAt, cgroupProcs: cgroupAt, console: consoleAt, join: joinAt },
+        preserveFds, idmappedIndexes: idmappedMounts(spec).map((m) => m.index), state: creatingState, log,
+      });
+      if (opts.debug) log.debug(`setup program:\n${program.listing()}`);
+      channel = new InitChannel(parentFd, program, log, 'init', () => describeDeath(initPid));
       channel.send(program.encode({ trace: opts.debug, faultAfter: faultAfter(), nfds: idmapFds.length }), idmapFds);
     } finally {
       closeAll(idmapFds);

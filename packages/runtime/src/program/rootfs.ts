@@ -60,9 +60,10 @@ export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): Reg {
     const wanted = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : 0;
     const initial = wanted & (MS.PRIVATE | MS.SHARED) ? (wanted & (MS.PRIVATE | MS.SHARED)) | MS.REC : MS.SLAVE | MS.REC;
     b.add({ op: 'MOUNT', desc: `make / ${linux.rootfsPropagation ?? 'rslave'}`, s: [undefined, '/'], a: [initial] });
-    // pivot_root refuses a shared parent of the new root; only then is it made private.
+    // pivot_root refuses a shared parent of the new root; only then is it made private
+    // (a slave parent keeps receiving the host's mounts, as "slave" means).
     const parent = findMountPoint(rootfs);
-    if (parent.shared) b.add({ op: 'MOUNT', desc: `make ${parent.path} private`, s: [undefined, parent.path], a: [MS.PRIVATE] });
+    if (parent.shared || initial & MS.SHARED) b.add({ op: 'MOUNT', desc: `make ${parent.path} private`, s: [undefined, parent.path], a: [MS.PRIVATE] });
     b.add({ op: 'MOUNT', desc: `bind rootfs ${rootfs}`, s: [rootfs, rootfs, 'bind'], a: [MS.BIND | MS.REC] });
   }
   const root = b.reg();
