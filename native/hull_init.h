@@ -40,7 +40,7 @@ struct prog_op {
 
 /* An fd argument >= FD_REG is the register (FD_REG + n), else a literal fd. */
 #define FD_REG 1000
-#define NREGS 96
+#define NREGS 128
 #define REG_RECEIVED 64
 
 enum op_code {

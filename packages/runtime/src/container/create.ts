@@ -20,7 +20,7 @@ import { compileInit } from '../program/init';
 import { faultAfter, HULL_INIT, sealedInit } from '../program/launch';
 import { checkNamespacePath } from '../program/namespaces';
 import { checkRlimits } from '../program/process';
-import { checkIdmappedMounts, closeAll, idmappedMounts, prepareIdmappedMounts } from '../program/idmap';
+import { checkIdmappedMounts, closeAll, idmappedMounts, prepareBindMounts, prepareIdmappedMounts } from '../program/idmap';
 import { mountsBelow, unmountBelow } from './hostMounts';
 import { runHooks } from '../hooks';
 import { openCgroup, setupCgroup } from './cgroup';
@@ -165,20 +165,31 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
 
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
     // Made here, not in the init: see program/idmap.ts.
-    const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
+    const premadeIndexes = idmappedMounts(spec).map((m) => m.index);
+    const premadeFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
+    if (userNs) {
+      try {
+        const binds = prepareBindMounts(spec, bundle, new Set(premadeIndexes));
+        premadeIndexes.push(...binds.indexes);
+        premadeFds.push(...binds.fds);
+      } catch (e) {
+        closeAll(premadeFds);
+        throw e;
+      }
+    }
     let channel: InitChannel;
     try {
       const program = compileInit({
         id: opts.id, rootfs, bundle, spec, noPivot: Boolean(opts.noPivot), noNewKeyring: Boolean(opts.noNewKeyring),
         cgroupDirs: cgroup.viewDirs(), userns: Boolean(userNs), hostMountNs,
         fds: { fifo: fifoAt, cgroupProcs: cgroupAt, console: consoleAt, join: joinAt },
-        preserveFds, idmappedIndexes: idmappedMounts(spec).map((m) => m.index), state: creatingState, log,
+        preserveFds, premadeIndexes, state: creatingState, log,
       });
       if (opts.debug) log.debug(`setup program:\n${program.listing()}`);
       channel = new InitChannel(parentFd, program, log, 'init', () => describeDeath(initPid));
-      channel.send(program.encode({ trace: opts.debug, faultAfter: faultAfter(), nfds: idmapFds.length }), idmapFds);
+      channel.send(program.encode({ trace: opts.debug, faultAfter: faultAfter(), nfds: premadeFds.length }), premadeFds);
     } finally {
-      closeAll(idmapFds);
+      closeAll(premadeFds);
     }
     channel.expect(MSG.MOUNTS);
     if (netDevices) {

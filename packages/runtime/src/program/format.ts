@@ -8,6 +8,8 @@ export const HEADER_SIZE = 24;
 export const OP_SIZE = 72;
 export const FD_REG = 1000;
 export const REG_RECEIVED = 64;
+/** How many fds can travel with a program (hull_init.h: NREGS - REG_RECEIVED). */
+export const MAX_RECEIVED = 64;
 export const PF_TRACE = 1;
 
 export const OP = {

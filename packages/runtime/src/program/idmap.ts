@@ -22,6 +22,7 @@ import type { IDMapping, Mount, Spec } from '../spec/types';
 import { MOUNT_ATTR } from '../spec/mountOptions';
 import * as libc from '../sys/libc';
 import { CLONE, O } from '../sys/constants';
+import { MAX_RECEIVED } from './format';
 
 export interface IdmappedMount {
   /** Index in spec.mounts. */
@@ -158,4 +159,30 @@ export function prepareIdmappedMounts(spec: Spec, containerUserns: string | unde
 
 export function closeAll(fds: number[]): void {
   for (const fd of fds) libc.close(fd);
+}
+
+/**
+ * Every other bind mount of a container with a user namespace, made detached
+ * here, before anything runs in that namespace: the container's root may not
+ * be able to read a source the runtime can (runc opens them first too).
+ * Rootless the runtime cannot clone mounts: the init binds them itself.
+ */
+export function prepareBindMounts(spec: Spec, bundle: string, skip: Set<number>): { indexes: number[]; fds: number[] } {
+  const out = { indexes: [] as number[], fds: [] as number[] };
+  if (process.geteuid?.() !== 0) return out;
+  try {
+    (spec.mounts ?? []).forEach((m, index) => {
+      // The rest are bound by the init (fds travel with the program only so many at once).
+      if (!isBind(m) || skip.has(index) || out.fds.length + skip.size >= MAX_RECEIVED) return;
+      const source = path.resolve(bundle, m.source ?? '');
+      if (!fs.existsSync(source)) return; // the program names the missing source
+      const rbind = (m.options ?? []).includes('rbind');
+      out.fds.push(libc.openTree(source, libc.OPEN_TREE_CLONE | (rbind ? libc.AT_RECURSIVE : 0), `mount ${m.source} on ${m.destination}: open_tree ${source}`));
+      out.indexes.push(index);
+    });
+    return out;
+  } catch (e) {
+    closeAll(out.fds);
+    throw e;
+  }
 }

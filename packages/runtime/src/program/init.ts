@@ -11,7 +11,7 @@ import { compileExec, compileLookup, compileProcess } from './process';
 import { compileEnterRootfs, compileFinishRootfs, compileRootfs, type RootfsPlan } from './rootfs';
 import { NS_FLAGS } from './namespaces';
 
-export interface InitPlan extends Omit<RootfsPlan, 'idmapped'> {
+export interface InitPlan extends Omit<RootfsPlan, 'premade'> {
   id: string;
   noNewKeyring: boolean;
   /** hull-init's fds (its layout, see container/create.ts). */
@@ -23,8 +23,8 @@ export interface InitPlan extends Omit<RootfsPlan, 'idmapped'> {
     join: Map<string, number>;
   };
   preserveFds: number;
-  /** Id-mapped mount fds sent with the program, by mount index: their order. */
-  idmappedIndexes: number[];
+  /** The mount indexes of the detached mounts sent with the program, in their order. */
+  premadeIndexes: number[];
   /** The state hooks read: pid is the init's, seen from the runtime. */
   state: State;
   log: Log;
@@ -67,9 +67,10 @@ export function compileInit(plan: InitPlan): ProgramBuilder {
   }
   if (namespaces.some((n) => n.type === 'network' && !n.path)) b.add({ op: 'LO_UP', desc: 'bring lo up' });
 
-  const idmapped = new Map<number, Reg>(plan.idmappedIndexes.map((index, i) => [index, b.received(i)]));
-  const rootfsPlan: RootfsPlan = { ...plan, idmapped };
-  const root = compileRootfs(b, rootfsPlan);
+  const premade = new Map<number, Reg>(plan.premadeIndexes.map((index, i) => [index, b.received(i)]));
+  const rootfsPlan: RootfsPlan = { ...plan, premade };
+  const prepared = compileRootfs(b, rootfsPlan);
+  const { root } = prepared;
 
   // prestart and createRuntime hooks run in the parent, in the runtime's namespaces.
   b.add({ op: 'REPORT', desc: 'report mounts', a: [MSG.MOUNTS] });
@@ -85,7 +86,7 @@ export function compileInit(plan: InitPlan): ProgramBuilder {
     b.add({ op: 'CONNECT', desc: `seccomp agent at ${p}: connect ${p}`, s: [p], a: [agent.n] });
   }
   compileEnterRootfs(b, rootfsPlan, root);
-  compileFinishRootfs(b, rootfsPlan);
+  compileFinishRootfs(b, rootfsPlan, prepared);
   if (proc?.terminal && plan.fds.console !== undefined) {
     const size = proc.consoleSize ? BigInt(proc.consoleSize.height) | (BigInt(proc.consoleSize.width) << 16n) | (1n << 32n) : 0n;
     b.add({ op: 'CONSOLE', desc: 'set up the console', flags: F.BIND_CONSOLE, a: [plan.fds.console, size, proc.user?.uid ?? 0, proc.user?.gid ?? 0] });

@@ -35,8 +35,9 @@ export interface RootfsPlan {
   /** No mount namespace in the config: the mounts are made in the host's (delete unmounts them). */
   hostMountNs: boolean;
   noPivot: boolean;
-  /** Id-mapped mounts made by the parent, by mount index: the register of their detached fds. */
-  idmapped: Map<number, Reg>;
+  /** Bind mounts the parent made detached (id-mapped ones; every bind of a container with a user
+   *  namespace, whose sources it may not be able to read), by mount index: their fds' registers. */
+  premade: Map<number, Reg>;
 }
 
 /** MS_* flags the options explicitly clear (rw, suid, dev, exec...): a remount must not keep them. */
@@ -49,8 +50,15 @@ function clearedFlags(options: string[] = []): number {
   return out;
 }
 
-/** Everything before pivot_root; returns the register of the rootfs directory. */
-export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): Reg {
+export interface PreparedRootfs {
+  /** The rootfs directory. */
+  root: Reg;
+  /** A read-only /dev is made writable for its devices and remounted read-only at the end (as runc). */
+  devReadonly?: { flags: number };
+}
+
+/** Everything before pivot_root. */
+export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): PreparedRootfs {
   const { rootfs, spec } = plan;
   const linux = spec.linux ?? {};
   if (!plan.hostMountNs) {
@@ -71,11 +79,19 @@ export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): Reg {
   const t = b.reg();
   const t2 = b.reg();
   const ctx: MountCtx = { b, plan, root, t, t2 };
+  const prepared: PreparedRootfs = { root };
 
   let dev: Mount | undefined;
   (spec.mounts ?? []).forEach((m, i) => {
-    mountOne(ctx, m, i);
-    if (path.posix.normalize(m.destination) === '/dev') dev = m;
+    const isDev = path.posix.normalize(m.destination) === '/dev';
+    if (isDev) dev = m;
+    const o = parseMountOptions(m.options);
+    if (isDev && !isBindMount(m) && o.flags & MS.RDONLY) {
+      prepared.devReadonly = { flags: o.flags & ~(MS.BIND | MS.REC) };
+      mountOne(ctx, { ...m, options: [...(m.options ?? []), 'rw'] }, i);
+    } else {
+      mountOne(ctx, m, i);
+    }
   });
   // Over a /dev bound from the host nothing is made: the host's directory is not the container's (runc agrees).
   const devBound = dev !== undefined && isBindMount(dev);
@@ -91,7 +107,7 @@ export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): Reg {
     b.add({ op: 'RESOLVE', desc: `process.cwd: mkdir ${cwd}`, flags: F.MKDIR | F.DIR, s: [cwd], a: [root.fd, t.n, 0o755], ...IN_THE_WAY });
     b.add({ op: 'CLOSE', desc: 'close', a: [t.fd] });
   }
-  return root;
+  return prepared;
 }
 
 /** The rootfs becomes "/": pivot_root, --no-pivot's MS_MOVE + chroot, or only chroot without a mount namespace. */
@@ -102,8 +118,8 @@ export function compileEnterRootfs(b: ProgramBuilder, plan: RootfsPlan, root: Re
   b.add({ op: 'CLOSE', desc: 'close', a: [root.fd] });
 }
 
-/** After pivot_root: "/"'s propagation, sysctls, read-only and masked paths, a read-only "/". */
-export function compileFinishRootfs(b: ProgramBuilder, plan: RootfsPlan): void {
+/** After pivot_root: "/"'s propagation, sysctls, read-only and masked paths, a read-only /dev and "/". */
+export function compileFinishRootfs(b: ProgramBuilder, plan: RootfsPlan, prepared: PreparedRootfs): void {
   const { spec } = plan;
   const linux = spec.linux ?? {};
   if (!plan.hostMountNs && linux.rootfsPropagation) {
@@ -118,6 +134,13 @@ export function compileFinishRootfs(b: ProgramBuilder, plan: RootfsPlan): void {
   for (const p of linux.readonlyPaths ?? []) b.add({ op: 'RO_PATH', desc: `bind ${p} read-only`, s: [p], a: [top.fd] });
   for (const p of linux.maskedPaths ?? []) {
     b.add({ op: 'MASK', desc: `mask ${p}`, s: [p], a: [top.fd], hint: ' (the container\'s /dev/null is not the null device)', hintErrno: ENODEV });
+  }
+  if (prepared.devReadonly) {
+    const dev = b.reg();
+    b.add({ op: 'RESOLVE', desc: 'open /dev', s: ['/dev'], a: [top.fd, dev.n] });
+    // A bind remount, as runc's: the mount is read-only, its tmpfs stays as it was mounted.
+    b.add({ op: 'MOUNT', desc: 'remount /dev read-only', flags: F.TGT_FD | F.KEEP_LOCKED, a: [MS.BIND | MS.REMOUNT | prepared.devReadonly.flags, dev.fd] });
+    b.add({ op: 'CLOSE', desc: 'close', a: [dev.fd] });
   }
   b.add({ op: 'CLOSE', desc: 'close', a: [top.fd] });
   if (spec.root?.readonly) b.add({ op: 'MOUNT', desc: 'remount / read-only', flags: F.KEEP_LOCKED, s: [undefined, '/'], a: [MS.BIND | MS.REMOUNT | MS.RDONLY, 0, 0, 0] });
@@ -164,10 +187,10 @@ function mountOne(ctx: MountCtx, m: Mount, index: number): void {
     }
     const what = `mount ${m.source} on ${dest}`;
     b.add({ op: 'RESOLVE', desc: what, flags: st.isDirectory() ? F.MKDIR | F.DIR : F.MKFILE | F.MKDIR, s: [dest], a: [root.fd, t.n, 0o755], ...IN_THE_WAY });
-    const idmapped = plan.idmapped.get(index);
-    if (idmapped) {
-      b.add({ op: 'MOVE_MOUNT', desc: `attach id-mapped mount on ${dest}`, a: [idmapped.fd, t.fd] });
-      b.add({ op: 'CLOSE', desc: 'close', a: [idmapped.fd] });
+    const premade = plan.premade.get(index);
+    if (premade) {
+      b.add({ op: 'MOVE_MOUNT', desc: what, a: [premade.fd, t.fd] });
+      b.add({ op: 'CLOSE', desc: 'close', a: [premade.fd] });
     } else {
       b.add({ op: 'MOUNT', desc: what, flags: F.TGT_FD, s: [source, undefined, 'bind'], a: [MS.BIND | (o.flags & MS.REC), t.fd] });
     }
