@@ -76,8 +76,9 @@ export class ProgramBuilder {
   }
 
   encode(opts: { trace?: boolean; faultAfter?: number; nfds?: number } = {}): Buffer {
-    const strings: Buffer[] = [Buffer.alloc(1)];
-    let strSize = 1;
+    // Offset 0 means "none"; every string starts 8-aligned.
+    const strings: Buffer[] = [Buffer.alloc(8)];
+    let strSize = 8;
     const intern = (v: Str): number => {
       if (v === undefined) return 0;
       let b: Buffer;
