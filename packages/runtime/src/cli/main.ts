@@ -66,7 +66,7 @@ function separateExecCommand(argv: string[]): string[] {
   const cmd = argv[i];
   if (cmd !== 'exec' && cmd !== 'ps') return argv;
   i++;
-  const { VALUE_OPTIONS } = require(`./commands/${cmd}`) as { VALUE_OPTIONS: Set<string> };
+  const { VALUE_OPTIONS } = loadCommand(cmd) as unknown as { VALUE_OPTIONS: Set<string> };
   skip(VALUE_OPTIONS);
   if (i >= argv.length - 1 || argv[i + 1] === '--') return argv;
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
@@ -134,8 +134,29 @@ interface CommandModule {
   handler: Handler<Record<string, unknown>>;
 }
 
+// Static requires, each run only when its command runs: a bundler can follow them.
+const LOADERS: Record<string, () => CommandModule> = {
+  create: () => require('./commands/create'),
+  start: () => require('./commands/start'),
+  state: () => require('./commands/state'),
+  kill: () => require('./commands/kill'),
+  delete: () => require('./commands/delete'),
+  run: () => require('./commands/run'),
+  exec: () => require('./commands/exec'),
+  pause: () => require('./commands/pause'),
+  resume: () => require('./commands/resume'),
+  ps: () => require('./commands/ps'),
+  events: () => require('./commands/events'),
+  update: () => require('./commands/update'),
+  checkpoint: () => require('./commands/checkpoint'),
+  restore: () => require('./commands/restore'),
+  list: () => require('./commands/list'),
+  spec: () => require('./commands/spec'),
+  features: () => require('./commands/features'),
+};
+
 function loadCommand(name: string): CommandModule {
-  return require(`./commands/${name}`) as CommandModule;
+  return LOADERS[name]();
 }
 
 function report(e: unknown, logger: Logger | undefined, format: 'text' | 'json'): void {

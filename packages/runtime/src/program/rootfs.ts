@@ -68,10 +68,13 @@ export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): PreparedRoot
     const wanted = linux.rootfsPropagation ? ROOT_PROPAGATION[linux.rootfsPropagation] : 0;
     const initial = wanted & (MS.PRIVATE | MS.SHARED) ? (wanted & (MS.PRIVATE | MS.SHARED)) | MS.REC : MS.SLAVE | MS.REC;
     b.add({ op: 'MOUNT', desc: `make / ${linux.rootfsPropagation ?? 'rslave'}`, s: [undefined, '/'], a: [initial] });
-    // pivot_root refuses a shared parent of the new root; only then is it made private
-    // (a slave parent keeps receiving the host's mounts, as "slave" means).
-    const parent = findMountPoint(rootfs);
-    if (parent.shared || initial & MS.SHARED) b.add({ op: 'MOUNT', desc: `make ${parent.path} private`, s: [undefined, parent.path], a: [MS.PRIVATE] });
+    // pivot_root refuses a shared parent of the new root. After the change above it is shared
+    // only if the config asked for shared: then it is made private (a slave parent keeps
+    // receiving the host's mounts, as "slave" means).
+    if (initial & MS.SHARED) {
+      const parent = findMountPoint(rootfs);
+      b.add({ op: 'MOUNT', desc: `make ${parent} private`, s: [undefined, parent], a: [MS.PRIVATE] });
+    }
     b.add({ op: 'MOUNT', desc: `bind rootfs ${rootfs}`, s: [rootfs, rootfs, 'bind'], a: [MS.BIND | MS.REC] });
   }
   const root = b.reg();
@@ -343,15 +346,12 @@ function compileDevLinks(ctx: MountCtx): void {
   b.add({ op: 'SYMLINK', desc: 'symlink /dev/ptmx', flags: F.REPLACE, s: ['pts/ptmx', '/dev/ptmx'], a: [root.fd] });
 }
 
-function findMountPoint(p: string): { path: string; shared: boolean } {
-  let best = { path: '/', shared: false };
+/** The mount point `p` is on, from this process's mountinfo (the init's is a copy of it). */
+function findMountPoint(p: string): string {
+  let best = '/';
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const fields = line.split(' ');
-    const mp = unescapeMount(fields[4] ?? '');
-    if (mp && (p === mp || p.startsWith(mp.endsWith('/') ? mp : mp + '/')) && mp.length >= best.path.length) {
-      // Optional fields run from the 7th up to the "-" separator.
-      best = { path: mp, shared: fields.slice(6, fields.indexOf('-')).some((f) => f.startsWith('shared:')) };
-    }
+    const mp = unescapeMount(line.split(' ')[4] ?? '');
+    if (mp && (p === mp || p.startsWith(mp.endsWith('/') ? mp : mp + '/')) && mp.length >= best.length) best = mp;
   }
   return best;
 }
