@@ -2,7 +2,7 @@
 // commands/, required only when it runs. Errors are printed here, once, as
 // runc prints them: a logrus line on stderr, or with --log a JSON/text line
 // in the file and the plain message on stderr.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { errorMessage } from '../errors';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
@@ -72,8 +72,19 @@ function separateExecCommand(argv: string[]): string[] {
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
 }
 
+export function versionText(): string {
+  return `hull version ${VERSION}\nspec: ${SPEC_VERSION}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const fast = (require('./fast') as typeof import('./fast')).parseFast(argv);
+  if (fast === 'version') {
+    process.stdout.write(versionText() + '\n');
+    return 0;
+  }
+  if (fast) return runFast(fast);
   argv = separateExecCommand(argv);
+  const yargs = require('yargs') as typeof import('yargs').default;
   let logger: Logger | undefined;
   let format: 'text' | 'json' = 'text';
   const parser: Argv = yargs(argv)
@@ -88,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('systemd-cgroup', { type: 'boolean', default: false, hidden: true })
     .option('rootless', { type: 'string', default: 'auto', hidden: true })
     .option('criu', { type: 'string', hidden: true })
-    .version(`hull version ${VERSION}\nspec: ${SPEC_VERSION}`)
+    .version(versionText())
     .alias('version', 'v')
     .help('help')
     .alias('help', 'h')
@@ -126,6 +137,22 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     logger?.close();
+  }
+}
+
+/** A hot command, parsed without yargs (fast.ts). */
+async function runFast(f: import('./fast').FastCommand): Promise<number> {
+  const format = f.globals['log-format'] === 'json' ? 'json' : 'text';
+  const logger = new Logger({ file: f.globals.log as string | undefined, format, debug: Boolean(f.globals.debug) });
+  try {
+    const ctx: Context = { store: new StateStore((f.globals.root as string | undefined) ?? DEFAULT_ROOT), log: logger, debug: Boolean(f.globals.debug) };
+    const code = await loadCommand(f.command).handler(ctx, f.args);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    report(e, logger, format);
+    return 1;
+  } finally {
+    logger.close();
   }
 }
 
