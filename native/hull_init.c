@@ -1040,6 +1040,8 @@ static long run_op(int index, const struct prog_op *op)
 		return console(index, op);
 	case OP_FAIL:
 		return -EINVAL;
+	case OP_UMOUNT:
+		return sys2(__NR_umount2, str(op->s[0]), a[0]);
 	case OP_COPYUP: {
 		long s = sys4(__NR_openat, fdarg(a[0]), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (s < 0) return s;

@@ -87,7 +87,8 @@ enum op_code {
 	OP_RO_PATH = 41,       /* s0 inside root fd a0 bound read-only onto itself */
 	OP_CONSOLE = 42,       /* new pty; master sent on fd a0; a1 = rows | cols << 16 | 1 << 32 when sized; owner a2:a3 (-1 keeps) */
 	OP_COPYUP = 43,        /* copy directory fd a0 into directory fd a1 (tmpcopyup); a2: give fd a1 the mode of fd a0 */
-	OP_FAIL = 45,          /* fails with EINVAL: what cannot go on (start without a process) */
+	OP_FAIL = 45,
+	OP_UMOUNT = 46,        /* umount2(s0, a0) */          /* fails with EINVAL: what cannot go on (start without a process) */
 	OP_LOOKUP = 44,        /* find argv[0] s0 in the PATH of env s1 (a1 strings); F_HOME: HOME of uid a2 unless env has one */
 };
 

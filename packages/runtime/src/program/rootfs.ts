@@ -9,10 +9,10 @@ import path from 'node:path';
 import { HullError } from '../errors';
 import type { Mount, Spec } from '../spec/types';
 import { MOUNT_OPTIONS, parseMountOptions } from '../spec/mountOptions';
-import { MS, O } from '../sys/constants';
+import { MNT_DETACH, MS, O } from '../sys/constants';
 import { F, type ProgramBuilder, type Reg } from './format';
 
-const ENOTDIR = 20, EPERM = 1, ELOOP = 40, ENODEV = 19, EEXIST = 17;
+const ENOTDIR = 20, EPERM = 1, ELOOP = 40, ENODEV = 19, EEXIST = 17, EINVAL = 22;
 const AT_RECURSIVE = 0x8000;
 const IN_THE_WAY = { hint: ' (a file is in the way)', hintErrno: ENOTDIR };
 
@@ -116,7 +116,10 @@ export function compileRootfs(b: ProgramBuilder, plan: RootfsPlan): PreparedRoot
 /** The rootfs becomes "/": pivot_root, --no-pivot's MS_MOVE + chroot, or only chroot without a mount namespace. */
 export function compileEnterRootfs(b: ProgramBuilder, plan: RootfsPlan, root: Reg): void {
   if (plan.hostMountNs) b.add({ op: 'CHROOT', desc: `chroot ${plan.rootfs}`, a: [root.fd] });
-  else if (plan.noPivot) b.add({ op: 'MOVE_ROOT', desc: `move ${plan.rootfs} to /`, s: [plan.rootfs] });
+  else if (plan.noPivot) {
+    hideHostProcAndSys(b, plan.rootfs);
+    b.add({ op: 'MOVE_ROOT', desc: `move ${plan.rootfs} to /`, s: [plan.rootfs] });
+  }
   else b.add({ op: 'PIVOT', desc: `pivot_root ${plan.rootfs}`, a: [root.fd] });
   b.add({ op: 'CLOSE', desc: 'close', a: [root.fd] });
 }
@@ -344,6 +347,26 @@ function compileDevLinks(ctx: MountCtx): void {
   }
   // The ptmx of the container's own devpts instance.
   b.add({ op: 'SYMLINK', desc: 'symlink /dev/ptmx', flags: F.REPLACE, s: ['pts/ptmx', '/dev/ptmx'], a: [root.fd] });
+}
+
+/**
+ * Without pivot_root the host's mounts stay in the container's mount namespace, below its
+ * chroot: a fully visible procfs or sysfs there would let a process in a new user namespace
+ * mount its own (the kernel allows it where one is already visible). Each is detached, or,
+ * where the kernel keeps it locked, covered with an empty tmpfs (runc does the same).
+ */
+function hideHostProcAndSys(b: ProgramBuilder, rootfs: string): void {
+  const inside = rootfs.endsWith('/') ? rootfs : rootfs + '/';
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => {
+    const f = l.split(' ');
+    return { point: unescapeMount(f[4] ?? ''), type: f[f.indexOf('-') + 1] };
+  });
+  // Deepest first: a mount below another goes before it.
+  const targets = mounts.filter((m) => (m.type === 'proc' || m.type === 'sysfs') && m.point !== rootfs && !m.point.startsWith(inside)).reverse();
+  for (const m of targets) {
+    b.add({ op: 'UMOUNT', desc: `detach the host's ${m.point}`, flags: F.ALT, hintErrno: EINVAL, skip: 1, s: [m.point], a: [MNT_DETACH] });
+    b.add({ op: 'MOUNT', desc: `cover the host's ${m.point}`, s: ['tmpfs', m.point, 'tmpfs', 'size=0'], a: [MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC] });
+  }
 }
 
 /** The mount point `p` is on, from this process's mountinfo (the init's is a copy of it). */
