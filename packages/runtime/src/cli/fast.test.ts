@@ -13,13 +13,12 @@ describe('parseFast', () => {
     expect(parseFast(['kill', '--all', 'c1', '9'])?.valueOf()).toMatchObject({ args: { all: true, 'container-id': 'c1', signal: '9' } });
     expect(parseFast(['delete', '-f', 'c1'])).toMatchObject({ args: { force: true, 'container-id': 'c1' } });
     expect(parseFast(['run', '-d', '-b', 'dir', '--preserve-fds=2', 'c1'])).toMatchObject({ args: { detach: true, bundle: 'dir', 'preserve-fds': 2 } });
-    expect(parseFast(['--version'])).toBe('version');
   });
 
   it('leaves everything else to yargs', () => {
     for (const argv of [
       [], ['--help'], ['state'], ['state', 'a', 'b'], ['create', '--bogus', 'c1'], ['create', '--bundle'], ['create', '--preserve-fds', 'x', 'c1'],
-      ['exec', 'c1', 'true'], ['list'], ['--log-format', 'xml', 'state', 'c1'], ['--version', 'state'], ['delete', '--force=maybe', 'c1'],
+      ['exec', 'c1', 'true'], ['list'], ['--log-format', 'xml', 'state', 'c1'], ['--version'], ['help', 'state'], ['delete', '--force=maybe', 'c1'],
     ]) expect({ argv, parsed: parseFast(argv) }).toEqual({ argv, parsed: undefined });
   });
 });

@@ -1,5 +1,5 @@
 // The hot commands engines call for every container (create, start, state,
-// kill, delete, run) and --version, parsed without loading yargs: yargs costs
+// kill, delete, run), parsed without loading yargs: yargs costs
 // more at start than all the rest of a `hull state`. Only the plain forms
 // are taken here — known flags as `--flag value`, `--flag=value` or their
 // one-letter aliases, and the expected arguments. Anything else (help, an
@@ -81,11 +81,10 @@ function readFlag(argv: string[], i: number, flags: Flags, out: Record<string, u
   return i + 1;
 }
 
-export function parseFast(argv: string[]): FastCommand | 'version' | undefined {
+export function parseFast(argv: string[]): FastCommand | undefined {
   const globals: Record<string, unknown> = {};
   let i = 0;
   while (i < argv.length && argv[i].startsWith('-')) {
-    if (argv[i] === '--version' || argv[i] === '-v') return argv.length === 1 ? 'version' : undefined;
     i = readFlag(argv, i, GLOBAL, globals);
     if (i < 0) return undefined;
   }
