@@ -47,10 +47,12 @@ describe('the process model', () => {
     const seen = new Set<string>();
     const root = ['--root', rt.root];
     expect(await watched([...root, 'create', '--bundle', b.dir, id], seen)).toBe(0);
+    // Other runtimes on the machine may run Node inits of their own: only this container's namespace counts.
+    const ns = fs.readlinkSync(`/proc/${JSON.parse(rt.run(['state', id]).stdout).pid}/ns/pid`);
     expect(await watched([...root, 'start', id], seen)).toBe(0);
     for (let i = 0; i < 3; i++) expect(await watched([...root, 'exec', id, 'true'], seen)).toBe(0);
     expect(await watched([...root, 'exec', id, 'sh', '-c', 'sleep 0.2'], seen)).toBe(0);
-    expect([...seen]).toEqual([]);
+    expect([...seen].filter((p) => p.endsWith(`(${ns})`))).toEqual([]);
   });
 
   itRoot('a created container\'s init is hull-init, non-dumpable, a sealed copy, under 1 MiB resident', () => {
