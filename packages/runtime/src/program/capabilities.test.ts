@@ -1,7 +1,6 @@
 // Capability names to masks, and reading the sets back: no root needed.
-import fs from 'node:fs';
 import { ConfigError } from '../errors';
-import { readCaps, resolveCapabilities } from './capabilities';
+import { resolveCapabilities } from './capabilities';
 
 const bit = (n: number) => 1n << BigInt(n);
 
@@ -35,19 +34,5 @@ describe('resolveCapabilities', () => {
     expect(warnings).toEqual(['ignoring unknown or unavailable capabilities: [CAP_NOPE]']);
     expect(() => resolveCapabilities({ bounding: 'CAP_KILL' as unknown as string[] })).toThrow(ConfigError);
     expect(() => resolveCapabilities({ bounding: 'CAP_KILL' as unknown as string[] })).toThrow('process.capabilities.bounding: must be an array');
-  });
-});
-
-describe('readCaps', () => {
-  it('agrees with /proc/self/status', () => {
-    const status = fs.readFileSync('/proc/self/status', 'utf8');
-    const field = (name: string) => BigInt('0x' + new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm').exec(status)![1]);
-    expect(readCaps()).toEqual({
-      effective: field('CapEff'),
-      permitted: field('CapPrm'),
-      inheritable: field('CapInh'),
-      bounding: field('CapBnd'),
-      ambient: field('CapAmb'),
-    });
   });
 });

@@ -11,12 +11,10 @@
 //   [| AT_RECURSIVE]) of the source gives a detached copy, mount_setattr sets
 //   the idmap on it, with the user namespace of the mount's own maps (a
 //   throwaway one made for them) or else the container's (/proc/<init>/ns/user).
-// - The parent sends the detached mounts' fds to the init over the sync
-//   socket (SCM_RIGHTS), right after the config frame. The init, in its new
-//   mount namespace, move_mount()s each onto its destination in place of the
-//   bind mount, then applies the mount's flags as for any bind.
-// Both sides agree on which mounts are id-mapped from the config alone
-// (idmappedMounts), so the fds need no names: they come in mount order.
+// - The parent sends the detached mounts' fds to hull-init with the setup
+//   program (SCM_RIGHTS), in mount order; the program move_mount()s each onto
+//   its destination in place of the bind mount, then applies the mount's
+//   flags as for any bind.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, HullError } from '../errors';
@@ -24,6 +22,7 @@ import type { IDMapping, Mount, Spec } from '../spec/types';
 import { MOUNT_ATTR } from '../spec/mountOptions';
 import * as libc from '../sys/libc';
 import { CLONE, O } from '../sys/constants';
+import { MAX_RECEIVED } from './format';
 
 export interface IdmappedMount {
   /** Index in spec.mounts. */
@@ -162,37 +161,28 @@ export function closeAll(fds: number[]): void {
   for (const fd of fds) libc.close(fd);
 }
 
-/** Parent side: the fds, right after the config frame. */
-export function sendIdmappedMounts(syncFd: number, fds: number[]): void {
-  if (!fds.length) return;
-  const { sendFds } = require('../sys/scm') as typeof import('../sys/scm');
-  sendFds(syncFd, fds, Buffer.from('I'));
-}
-
 /**
- * Init side: the detached mounts the parent sent, by mount index. The sync
- * fd is the one the init was started with (its environment names it).
+ * Every other bind mount of a container with a user namespace, made detached
+ * here, before anything runs in that namespace: the container's root may not
+ * be able to read a source the runtime can (runc opens them first too).
+ * Rootless the runtime cannot clone mounts: the init binds them itself.
  */
-export function receiveIdmappedMounts(spec: Spec, syncFd: number): Map<number, number> {
-  const list = idmappedMounts(spec);
-  const out = new Map<number, number>();
-  if (!list.length) return out;
-  const { recvFds } = require('../sys/scm') as typeof import('../sys/scm');
-  // One byte: the frame reads before it stop at frame boundaries, so this is exactly the fds' message.
-  const got = recvFds(syncFd, 1, list.length);
-  if (got.data.length !== 1 || got.fds.length !== list.length) {
-    closeAll(got.fds);
-    throw new HullError('ESYNC', `sync: expected ${list.length} id-mapped mount fd(s), got ${got.fds.length}`);
-  }
-  list.forEach((im, i) => out.set(im.index, got.fds[i]));
-  return out;
-}
-
-/** Init side: attaches a detached id-mapped mount at target (in place of the bind mount) and closes its fd. */
-export function attachIdmapped(fd: number, target: string, dest: string): void {
+export function prepareBindMounts(spec: Spec, bundle: string, skip: Set<number>): { indexes: number[]; fds: number[] } {
+  const out = { indexes: [] as number[], fds: [] as number[] };
+  if (process.geteuid?.() !== 0) return out;
   try {
-    libc.moveMount(fd, target, `attach id-mapped mount on ${dest}`);
-  } finally {
-    libc.close(fd);
+    (spec.mounts ?? []).forEach((m, index) => {
+      // The rest are bound by the init (fds travel with the program only so many at once).
+      if (!isBind(m) || skip.has(index) || out.fds.length + skip.size >= MAX_RECEIVED) return;
+      const source = path.resolve(bundle, m.source ?? '');
+      if (!fs.existsSync(source)) return; // the program names the missing source
+      const rbind = (m.options ?? []).includes('rbind');
+      out.fds.push(libc.openTree(source, libc.OPEN_TREE_CLONE | (rbind ? libc.AT_RECURSIVE : 0), `mount ${m.source} on ${m.destination}: open_tree ${source}`));
+      out.indexes.push(index);
+    });
+    return out;
+  } catch (e) {
+    closeAll(out.fds);
+    throw e;
   }
 }

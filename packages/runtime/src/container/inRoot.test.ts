@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdirInRoot, resolveInRoot, touchInRoot } from './paths';
+import { mkdirInRoot, resolveInRoot, touchInRoot } from './inRoot';
 
 let root: string;
 beforeEach(() => {
