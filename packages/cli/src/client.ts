@@ -11,6 +11,8 @@ export const DEFAULT_ADDRESS = '/run/hull/hull-shim.sock';
 const TASK_PROTO = 'github.com/containerd/containerd/api/runtime/task/v2/shim.proto';
 const HULL_PROTO = 'hull/shim/v1/hull.proto';
 const EVENTS_PROTO = 'github.com/containerd/containerd/api/events/task.proto';
+const VOLUMES_PROTO = 'hull/volumes/v1/volumes.proto';
+const NETWORKS_PROTO = 'hull/networks/v1/networks.proto';
 
 export const STATUS = { UNKNOWN: 0, CREATED: 1, RUNNING: 2, STOPPED: 3, PAUSED: 4, PAUSING: 5 } as const;
 export const PROCESS_SPEC_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
@@ -56,7 +58,7 @@ function loadRoot(): protobuf.Root {
   const dir = protoDir();
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => path.join(dir, target);
-  r.loadSync([TASK_PROTO, HULL_PROTO, EVENTS_PROTO], { keepCase: true });
+  r.loadSync([TASK_PROTO, HULL_PROTO, EVENTS_PROTO, VOLUMES_PROTO, NETWORKS_PROTO], { keepCase: true });
   r.resolveAll();
   return (root = r);
 }
@@ -100,6 +102,7 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
 export class ShimClient {
   private readonly task: grpc.Client;
   private readonly hull: grpc.Client;
+  private readonly others = new Map<string, grpc.Client>();
 
   constructor(readonly address: string) {
     const target = address.startsWith('unix:') ? address : `unix://${path.resolve(address)}`;
@@ -122,6 +125,18 @@ export class ShimClient {
     return this.unary<T>(this.task, method, req, ref);
   }
 
+  /** A call to another service on the socket: hull.volumes.v1.Volumes, hull.networks.v1.Networks. */
+  service<T = Obj>(name: string, method: string, req: Obj): Promise<T> {
+    let client = this.others.get(name);
+    if (!client) {
+      const Client = grpc.makeGenericClientConstructor(serviceDefinition(name), name);
+      const target = this.address.startsWith('unix:') ? this.address : `unix://${path.resolve(this.address)}`;
+      client = new Client(target, grpc.credentials.createInsecure(), { channelOverride: this.task.getChannel() });
+      this.others.set(name, client);
+    }
+    return this.unary<T>(client, method, req);
+  }
+
   async list(ids: string[] = []): Promise<TaskInfo[]> {
     const res = await this.unary<{ tasks: TaskInfo[] }>(this.hull, 'List', { ids });
     return res.tasks;
@@ -135,6 +150,7 @@ export class ShimClient {
   close(): void {
     this.task.close();
     this.hull.close();
+    for (const c of this.others.values()) c.close();
   }
 }
 

@@ -8,6 +8,7 @@ import type { Context } from './context';
 import { CliError, EXIT_CANNOT_INVOKE, EXIT_CLI, EXIT_NOT_FOUND, NoSuchContainerError, SupervisorDownError } from './errors';
 import { AUTOREMOVE_ANNOTATION, INTERACTIVE_ANNOTATION, NAME_ANNOTATION } from './annotations';
 import type { Spec } from './spec/types';
+import { releaseSandbox } from './sandbox';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG, Store } from './store';
 
 
@@ -27,14 +28,18 @@ function toContainer(s: Store, info: TaskInfo): Container {
   return { id: info.id, name: spec?.annotations?.[NAME_ANNOTATION] ?? info.id, info, spec };
 }
 
-/** Removes the task, its bundle and its name; what is already gone is fine. */
-export async function removeContainer(ctx: Context, c: Container): Promise<void> {
+/**
+ * Removes the task, gives back its volumes and network sandbox (removing its
+ * anonymous volumes with `volumes`), then its bundle and name; what is already gone is fine.
+ */
+export async function removeContainer(ctx: Context, c: Container, volumes = false): Promise<void> {
   const s = store(ctx);
   try {
     await ctx.client().call('Delete', { id: c.id }, c.name);
   } catch (e) {
     if (!(e instanceof NoSuchContainerError)) throw e;
   }
+  await releaseSandbox(ctx, c.id, volumes);
   if (c.info.bundle) s.removeBundle(c.info.bundle);
   s.releaseName(c.name, c.id);
 }
@@ -49,7 +54,7 @@ export async function listContainers(ctx: Context): Promise<Container[]> {
   const kept: Container[] = [];
   for (const c of all) {
     if (c.info.status === STATUS.STOPPED && c.spec?.annotations?.[AUTOREMOVE_ANNOTATION] === 'true') {
-      await removeContainer(ctx, c).catch(() => undefined);
+      await removeContainer(ctx, c, true).catch(() => undefined);
     } else kept.push(c);
   }
   return kept;
