@@ -134,6 +134,8 @@ export async function prepareSandbox(ctx: Context, id: string, name: string, spe
     }
   } catch (e) {
     await undo().catch(() => undefined);
+    // docker run's own failures exit 125, whatever the daemon's code ("network nope not found").
+    if (e instanceof CliError && e.exitCode !== 125) throw new CliError(e.message, 125, e.code, e.context, { cause: e });
     throw e;
   }
   const taken = new Set(mounts.map((m) => m.destination));
