@@ -39,9 +39,11 @@ export async function removeContainer(ctx: Context, c: Container, volumes = fals
   } catch (e) {
     if (!(e instanceof NoSuchContainerError)) throw e;
   }
-  await releaseSandbox(ctx, c.id, volumes);
+  // The container is gone whatever the release says: its bundle and name go too, then a release error is told.
+  const failure = await releaseSandbox(ctx, c.id, volumes).then(() => undefined, (e: unknown) => e);
   if (c.info.bundle) s.removeBundle(c.info.bundle);
   s.releaseName(c.name, c.id);
+  if (failure) throw failure;
 }
 
 /**

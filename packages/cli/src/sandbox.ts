@@ -5,6 +5,7 @@
 // releaseSandbox when the container is removed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { NETWORK_ANNOTATION } from './annotations';
 import type { Context } from './context';
 import { CliError, FlagError } from './errors';
 import { parsePublish, type PortFlag } from './spec/ports';
@@ -138,6 +139,7 @@ export async function prepareSandbox(ctx: Context, id: string, name: string, spe
     if (e instanceof CliError && e.exitCode !== 125) throw new CliError(e.message, 125, e.code, e.context, { cause: e });
     throw e;
   }
+  spec.annotations = { ...spec.annotations, [NETWORK_ANNOTATION]: f.network };
   const taken = new Set(mounts.map((m) => m.destination));
   spec.mounts = [...(spec.mounts ?? []).filter((m) => !taken.has(path.normalize(m.destination))), ...mounts];
   return undo;
