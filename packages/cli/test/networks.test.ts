@@ -109,6 +109,10 @@ describe('hullctl networks', () => {
     const ps = (await hullctl('ps')).stdout.split('\n');
     expect(ps[0]).toMatch(/STATUS\s+PORTS\s+NAMES$/);
     expect(ps.find((l) => l.endsWith(' srv'))).toContain('127.0.0.1:8080->80/tcp');
+    const [view] = JSON.parse((await hullctl('inspect', 'srv')).stdout);
+    expect(view.HostConfig.NetworkMode).toBe('web');
+    expect(view.NetworkSettings.Ports).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] });
+    expect(view.NetworkSettings.Networks.web).toMatchObject({ Aliases: ['www'], IPAddress: expect.stringMatching(/^10\.211\.\d+\.\d+$/), IPPrefixLen: 24 });
 
     // -p CTRPORT: a free host port, on every address of the namespace.
     expect((await hullctl('run', '-d', '--name', 'any', '--network', 'web', '-p', '80', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);
