@@ -68,8 +68,15 @@ describe('hullctl networks', () => {
 
   afterEach(async () => {
     if (skip || !env) return;
+    // What is this test's: its containers and its networks' bridges (other tests may add devices to the host meanwhile).
+    let ids: string[] = [];
+    const bridges = ['hull0'];
     try {
-      const ids = (await hullctl('ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
+      ids = (await hullctl('ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
+      for (const n of (await hullctl('network', 'ls', '-q')).stdout.split('\n').filter(Boolean)) {
+        const [info] = JSON.parse((await hullctl('network', 'inspect', n)).stdout);
+        if (info?.Options?.['com.docker.network.bridge.name']) bridges.push(info.Options['com.docker.network.bridge.name']);
+      }
       for (const id of ids) await hullctl('rm', '-f', id);
       await hullctl('network', 'prune', '-f');
       // Nothing of the containers is left in the test's namespace.
@@ -90,9 +97,13 @@ describe('hullctl networks', () => {
       await env.stop();
       sh('ip', ['netns', 'del', ns]);
     }
-    // And nothing on the host: no bridge, veth or rule of this test.
+    // And nothing on the host: no bridge or rule of this test (its veths were never there).
     const after = hostView();
-    for (const line of after.split('\n')) if (/hull-[0-9a-f]{10}|CNI-|veth/.test(line) && !hostBefore.includes(line)) throw new Error(`left on the host: ${line}`);
+    for (const line of after.split('\n')) {
+      if (hostBefore.includes(line)) continue;
+      const mine = [...ids, ...bridges].find((x) => line.includes(x));
+      if (mine) throw new Error(`left on the host (${mine}): ${line}`);
+    }
     expect(sh('ip', ['netns', 'list']).stdout).not.toContain(ns);
   });
 

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ShimError, GrpcCode } from '../errors';
+import { track } from '../spawned';
 
 export const CNI_VERSION = '1.0.0';
 /** Where Debian's containernetworking-plugins and upstream's tarball put them. */
@@ -95,7 +96,8 @@ export class Cni {
       CNI_PATH: this.searchPath.join(':'),
     };
     return new Promise((resolve, reject) => {
-      const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: PLUGIN_TIMEOUT_MS });
+      // Tracked: the daemon's orphan reaper must not take libuv's child (its exit would never be seen).
+      const child = track(spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: PLUGIN_TIMEOUT_MS }));
       let out = '';
       let err = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exists, invalid, notFound, precondition } from '../errors';
 import { readJson, Serial, writeJsonAtomic } from '../jsonfile';
+import { track } from '../spawned';
 
 // docker's rule for volume names.
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -191,7 +192,7 @@ function isEmptyDir(p: string): boolean {
 /** cp -a: owners, modes, times, links and special files, as docker's copy-up keeps them. */
 function copyTree(from: string, to: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cp = spawn('cp', ['-a', '--', `${from}/.`, `${to}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cp = track(spawn('cp', ['-a', '--', `${from}/.`, `${to}/`], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let err = '';
     cp.stderr.on('data', (b: Buffer) => (err += b.toString()));
     cp.on('error', reject);
