@@ -101,9 +101,14 @@ function setNetworkNamespace(spec: Spec, nsPath: string): void {
 /**
  * Takes the container's volumes and makes its network sandbox, adding the
  * mounts and namespace path to `spec`. Returns the undo for a create that
- * fails later; on its own failure it has undone what it did.
+ * fails later; on its own failure it has undone what it did. `seedFrom` says
+ * which directory holds the image's content at a volume's destination ('' for
+ * none): by default the rootfs directory's (an image's layers may say otherwise).
  */
-export async function prepareSandbox(ctx: Context, id: string, name: string, spec: Spec, f: SandboxFlags): Promise<() => Promise<void>> {
+export async function prepareSandbox(
+  ctx: Context, id: string, name: string, spec: Spec, f: SandboxFlags,
+  seedFrom: (destination: string) => string = (d) => seedPath(spec.root.path, d),
+): Promise<() => Promise<void>> {
   const requests = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
   const ports = publishedPorts(f);
   const client = ctx.client();
@@ -112,7 +117,7 @@ export async function prepareSandbox(ctx: Context, id: string, name: string, spe
   try {
     for (const r of requests) {
       if (r.kind !== 'volume') continue;
-      const v = await client.service<{ mountpoint: string }>(VOLUMES, 'Acquire', { container_id: id, name: r.name, seed_from: seedPath(spec.root.path, r.destination) });
+      const v = await client.service<{ mountpoint: string }>(VOLUMES, 'Acquire', { container_id: id, name: r.name, seed_from: seedFrom(r.destination) });
       mounts.push(bind(r.destination, v.mountpoint, r.readonly));
     }
     const mode = f.network;
