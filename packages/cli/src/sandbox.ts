@@ -9,7 +9,8 @@ import { NETWORK_ANNOTATION } from './annotations';
 import type { Context } from './context';
 import { CliError, FlagError } from './errors';
 import { parsePublish, type PortFlag } from './spec/ports';
-import type { Mount, Spec } from './spec/types';
+import type { Mount } from '@hull/runtime/spec';
+import type { ContainerSpec as Spec } from './spec/defaults';
 import { parseMountFlag, parseVolumeFlag } from './spec/volumes';
 
 const VOLUMES = 'hull.volumes.v1.Volumes';

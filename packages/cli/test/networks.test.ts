@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { connect, NETWORKS_SERVICE } from '@hull/shim';
+import { connect } from '@hull/shim/client';
+import { NETWORKS_SERVICE } from '@hull/shim/proto';
+import { itNeeds } from '@hull/testkit/jest';
 import { ROOTFS, prerequisites, runtimes, startEnv, type Env } from './helpers';
 
 jest.setTimeout(180_000);
@@ -34,7 +36,7 @@ function networkPrerequisites(): string | undefined {
 }
 
 const skip = networkPrerequisites();
-const it_ = skip ? it.skip : it;
+const it_ = itNeeds(skip);
 let seq = 0;
 
 /** The host's view, to show the test left nothing there. */
@@ -43,7 +45,6 @@ function hostView(): string {
 }
 
 describe('hullctl networks', () => {
-  if (skip) it.skip(`skipped: ${skip}`, () => undefined);
   let ns: string;
   let env: Env;
   let rootfs: string;

@@ -3,15 +3,15 @@
 // used, and anonymous ones removed with their container when asked.
 import fs from 'node:fs';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { ROOTFS, prerequisites, runtimes, startEnv, type Env } from './helpers';
 
 jest.setTimeout(120_000);
 const hull = runtimes().find((r) => r.name === 'hull')!;
 const skip = prerequisites() ?? hull.skip;
-const it_ = skip ? it.skip : it;
+const it_ = itNeeds(skip);
 
 describe('hullctl volumes', () => {
-  if (skip) it.skip(`skipped: ${skip}`, () => undefined);
   let env: Env;
   let rootfs: string;
   const volumesDir = () => path.join(env.stateDir, 'volumes');

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { FlagError } from '../errors';
 import { parseTmpfs, parseVolume } from './mounts';
-import type { Mount } from './types';
+import type { Mount } from '@hull/runtime/spec';
 
 export type MountRequest =
   | { kind: 'mount'; mount: Mount }
