@@ -192,7 +192,7 @@ describe('hullctl networks', () => {
     expect(await hullctl('network', 'prune', '-f')).toMatchObject({ code: 0, stdout: 'Deleted Networks:\nsmall\n' });
   });
 
-  it_('after a supervisor restart CNI CHECK passes from the cached results, and removal then leaves nothing', async () => {
+  it_('after a supervisor restart CNI CHECK passes from the cached results, the container restarts in its sandbox, and removal then leaves nothing', async () => {
     await hullctl('network', 'create', 'persist');
     expect((await hullctl('run', '-d', '--name', 'keep', '--network', 'persist', '-p', '127.0.0.1:8081:80', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);
     // The daemon goes (the container stays), a new one takes the same state dir.
@@ -212,6 +212,17 @@ describe('hullctl networks', () => {
     } finally {
       client.close();
     }
+    // The sandbox outlives the container's process: stopped and started again, it serves at the same port.
+    expect((await hullctl('stop', '-t', '1', 'keep')).code).toBe(0);
+    expect(fetch('http://127.0.0.1:8081/').status).not.toBe(0);
+    expect((await hullctl('start', 'keep')).code).toBe(0);
+    let again = fetch('http://127.0.0.1:8081/');
+    // httpd binds its port a moment after start returns.
+    for (let i = 0; i < 100 && again.status !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = fetch('http://127.0.0.1:8081/');
+    }
+    expect(again.stdout).toBe('hello from srv\n');
     expect((await hullctl('rm', '-f', 'keep', 'quiet')).code).toBe(0);
     expect(fetch('http://127.0.0.1:8081/').status).not.toBe(0);
     expect((await hullctl('network', 'rm', 'persist')).code).toBe(0);
