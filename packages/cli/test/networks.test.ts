@@ -52,6 +52,15 @@ describe('hullctl networks', () => {
   const inNs = (cmd: string[]) => sh('ip', ['netns', 'exec', ns, ...cmd]);
   const hullctl = (...args: string[]) => env.hullctl(args);
   const fetch = (url: string) => inNs(['busybox', 'wget', '-qO-', url]);
+  /** A server just started binds its port a moment after `run -d` returns. */
+  const fetchWhenUp = async (url: string) => {
+    let r = fetch(url);
+    for (let i = 0; i < 100 && r.status !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = fetch(url);
+    }
+    return r;
+  };
   const start = (dir?: string) => startEnv(hull, { dir, wrap: ['nsenter', `--net=/run/netns/${ns}`, '--'] });
 
   beforeEach(async () => {
@@ -112,7 +121,7 @@ describe('hullctl networks', () => {
     expect((await hullctl('network', 'create', 'web')).stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const srv = await hullctl('run', '-d', '--name', 'srv', '--network', 'web', '--network-alias', 'www', '-p', '127.0.0.1:8080:80', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www');
     expect(srv.code).toBe(0);
-    expect(fetch('http://127.0.0.1:8080/').stdout).toBe('hello from srv\n');
+    expect((await fetchWhenUp('http://127.0.0.1:8080/')).stdout).toBe('hello from srv\n');
     const peer = await hullctl('run', '--rm', '--network', 'web', '--rootfs', rootfs, 'sh', '-c', 'wget -qO- http://srv/ && wget -qO- http://www/');
     expect(peer).toMatchObject({ code: 0, stdout: 'hello from srv\nhello from srv\n' });
 
@@ -130,7 +139,7 @@ describe('hullctl networks', () => {
     expect((await hullctl('run', '-d', '--name', 'any', '--network', 'web', '-p', '80', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);
     const chosen = (await hullctl('port', 'any', '80')).stdout.trim();
     expect(chosen).toMatch(/^0\.0\.0\.0:\d+$/);
-    expect(fetch(`http://127.0.0.1:${chosen.split(':')[1]}/`).stdout).toBe('hello from srv\n');
+    expect((await fetchWhenUp(`http://127.0.0.1:${chosen.split(':')[1]}/`)).stdout).toBe('hello from srv\n');
     // A port already published is refused, and the refused container leaves nothing.
     const clash = await hullctl('run', '-d', '--network', 'web', '-p', '127.0.0.1:8080:80', '--rootfs', rootfs, 'true');
     expect(clash.code).toBe(125);
@@ -151,6 +160,7 @@ describe('hullctl networks', () => {
     await hullctl('network', 'create', '--subnet', '10.123.45.0/24', '--gateway', '10.123.45.254', 'back');
     expect((await hullctl('run', '-d', '--name', 'db', '--network', 'back', '--ip', '10.123.45.10', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);
     expect((await hullctl('run', '-d', '--name', 'app', '--network', 'bridge', '--rootfs', rootfs, 'sleep', '600')).code).toBe(0);
+    for (let i = 0; i < 100 && (await hullctl('exec', 'db', 'wget', '-qO-', 'http://127.0.0.1/')).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
     const dbAddr = await hullctl('exec', 'db', 'sh', '-c', 'ip -o -4 addr show eth0; ip route');
     expect(dbAddr.stdout).toContain('inet 10.123.45.10/24');
     expect(dbAddr.stdout).toContain('default via 10.123.45.254');
@@ -199,7 +209,7 @@ describe('hullctl networks', () => {
     env.shim!.kill('SIGTERM');
     await new Promise((r) => env.shim!.once('exit', r));
     env = await start(env.dir);
-    expect(fetch('http://127.0.0.1:8081/').stdout).toBe('hello from srv\n');
+    expect((await fetchWhenUp('http://127.0.0.1:8081/')).stdout).toBe('hello from srv\n');
     expect((await hullctl('run', '-d', '--name', 'quiet', '--network', 'persist', '--rootfs', rootfs, 'sleep', '600')).code).toBe(0);
     const client = connect(env.address);
     try {
@@ -216,13 +226,7 @@ describe('hullctl networks', () => {
     expect((await hullctl('stop', '-t', '1', 'keep')).code).toBe(0);
     expect(fetch('http://127.0.0.1:8081/').status).not.toBe(0);
     expect((await hullctl('start', 'keep')).code).toBe(0);
-    let again = fetch('http://127.0.0.1:8081/');
-    // httpd binds its port a moment after start returns.
-    for (let i = 0; i < 100 && again.status !== 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      again = fetch('http://127.0.0.1:8081/');
-    }
-    expect(again.stdout).toBe('hello from srv\n');
+    expect((await fetchWhenUp('http://127.0.0.1:8081/')).stdout).toBe('hello from srv\n');
     expect((await hullctl('rm', '-f', 'keep', 'quiet')).code).toBe(0);
     expect(fetch('http://127.0.0.1:8081/').status).not.toBe(0);
     expect((await hullctl('network', 'rm', 'persist')).code).toBe(0);
