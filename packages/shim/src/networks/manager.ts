@@ -6,9 +6,7 @@
 // made under one lock and recorded before the next.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { exists, invalid, notFound, precondition } from '../errors';
 import { readJson, Serial, writeJsonAtomic } from '../jsonfile';
@@ -16,6 +14,7 @@ import type { Logger } from '../log';
 import { Cni, CNI_VERSION, type Attachment, type CniResult, type ConfList } from './cni';
 import { containerResolvConf, renderHosts, type HostsPeer } from './hosts';
 import { createNetns, removeNetns } from './netns';
+import { assignPorts, type PortMapping } from './ports';
 import { contains, formatCidr, freeSubnet, gatewayOf, overlaps, parseCidr, parseIp } from './subnet';
 
 export const DEFAULT_NETWORK = 'bridge';
@@ -35,13 +34,6 @@ export interface NetworkRecord {
   bridge: string;
   labels: Record<string, string>;
   createdAt: string;
-}
-
-export interface PortMapping {
-  hostIP: string;
-  hostPort: number;
-  containerPort: number;
-  protocol: 'tcp' | 'udp';
 }
 
 export interface EndpointRecord {
@@ -265,7 +257,7 @@ export class NetworkManager {
       if (this.sandbox(req.containerId)) throw exists(`container ${req.containerId} already has a network sandbox`);
       if (['host', 'none'].includes(req.network)) throw invalid(`network ${req.network}: has no sandbox (the container's config says it)`);
       const n = this.network(req.network || DEFAULT_NETWORK);
-      const ports = await this.choosePorts(req.ports);
+      const ports = await assignPorts(req.ports, this.sandboxes().flatMap((x) => x.ports));
       const dir = this.sandboxDir(req.containerId);
       fs.mkdirSync(dir, { mode: 0o711 });
       const s: SandboxRecord = { containerId: req.containerId, name: req.name, hostname: req.hostname, netns: path.join(dir, 'netns'), ports, endpoints: [] };
@@ -403,44 +395,6 @@ export class NetworkManager {
       }
     }
   }
-
-  /** Fills in host ports left 0 with free ones; refuses a port another sandbox publishes. */
-  private async choosePorts(wanted: PortMapping[]): Promise<PortMapping[]> {
-    const taken = this.sandboxes().flatMap((s) => s.ports);
-    const out: PortMapping[] = [];
-    for (const p of wanted) {
-      if (!['tcp', 'udp'].includes(p.protocol)) throw invalid(`invalid port protocol ${JSON.stringify(p.protocol)}: tcp or udp`);
-      if (!(p.containerPort >= 1 && p.containerPort <= 65535) || !(p.hostPort >= 0 && p.hostPort <= 65535)) throw invalid(`invalid port mapping ${p.hostPort}:${p.containerPort}`);
-      if (p.hostIP && parseIp(p.hostIP) === undefined) throw invalid(`invalid host IP ${p.hostIP}: an IPv4 address is expected`);
-      const m = { ...p, hostPort: p.hostPort || (await freePort(p.protocol, p.hostIP)) };
-      const clash = [...taken, ...out].find((t) => t.protocol === m.protocol && t.hostPort === m.hostPort && (!t.hostIP || !m.hostIP || t.hostIP === m.hostIP));
-      if (clash) throw precondition(`Bind for ${m.hostIP || '0.0.0.0'}:${m.hostPort} failed: port is already allocated`);
-      out.push(m);
-    }
-    return out;
-  }
-}
-
-/** A port the kernel calls free right now in this namespace (docker picks from the ephemeral range likewise). */
-function freePort(protocol: 'tcp' | 'udp', hostIP: string): Promise<number> {
-  const host = hostIP || '0.0.0.0';
-  return new Promise((resolve, reject) => {
-    if (protocol === 'udp') {
-      const sock = dgram.createSocket('udp4');
-      sock.on('error', reject);
-      sock.bind(0, host, () => {
-        const port = sock.address().port;
-        sock.close(() => resolve(port));
-      });
-      return;
-    }
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function readHostFile(p: string): string {

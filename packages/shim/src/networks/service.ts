@@ -3,7 +3,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log';
 import { NETWORKS_SERVICE, serviceDefinition } from '../proto';
 import { unary } from '../service';
-import { BUILTIN_NETWORKS, endpointInfo, type EndpointInfo, type NetworkManager, type NetworkRecord, type PortMapping, type SandboxRecord } from './manager';
+import { BUILTIN_NETWORKS, endpointInfo, type EndpointInfo, type NetworkManager, type NetworkRecord, type SandboxRecord } from './manager';
+import type { PortMapping } from './ports';
 
 type Msg = Record<string, any>;
 
