@@ -53,6 +53,7 @@ uninstall:
 bench: build
 	node bench/runtime.js
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
+	node bench/network.js
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
 conformance: build
