@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { publishedPorts, seedPath } from './sandbox';
+import { checkSandboxFlags, seedPath } from './sandbox';
 
 describe('seedPath: a volume destination inside the rootfs', () => {
   let root: string;
@@ -25,13 +25,17 @@ describe('seedPath: a volume destination inside the rootfs', () => {
   });
 });
 
-describe('publishedPorts', () => {
+describe('checkSandboxFlags', () => {
   const flags = { volume: [], mount: [], networkAlias: [], publish: [] as string[] };
   it('refuses ports and aliases where no bridge carries them', () => {
-    expect(() => publishedPorts({ ...flags, network: 'host', publish: ['80'] })).toThrow('conflicting options: port publishing and the container type network mode (--network host)');
-    expect(() => publishedPorts({ ...flags, network: 'container:x', publish: ['80'] })).toThrow('conflicting options');
-    expect(() => publishedPorts({ ...flags, network: 'bridge', networkAlias: ['a'] })).toThrow('only supported for user-defined networks');
-    expect(() => publishedPorts({ ...flags, network: 'container:' })).toThrow('a container name or id is expected');
-    expect(publishedPorts({ ...flags, network: 'web', publish: ['8080:80'] })).toHaveLength(1);
+    expect(() => checkSandboxFlags({ ...flags, network: 'host', publish: ['80'] })).toThrow('conflicting options: port publishing and the container type network mode (--network host)');
+    expect(() => checkSandboxFlags({ ...flags, network: 'container:x', publish: ['80'] })).toThrow('conflicting options');
+    expect(() => checkSandboxFlags({ ...flags, network: 'bridge', networkAlias: ['a'] })).toThrow('only supported for user-defined networks');
+    expect(() => checkSandboxFlags({ ...flags, network: 'container:' })).toThrow('a container name or id is expected');
+    expect(checkSandboxFlags({ ...flags, network: 'web', publish: ['8080:80'] })).toHaveLength(1);
+  });
+  it('refuses two mounts on one path', () => {
+    expect(() => checkSandboxFlags({ ...flags, network: 'none', volume: ['data:/d', '/h:/d/'] })).toThrow('Duplicate mount point: /d');
+    expect(() => checkSandboxFlags({ ...flags, network: 'none', volume: ['/x'], mount: ['type=tmpfs,target=/x'] })).toThrow('Duplicate mount point: /x');
   });
 });

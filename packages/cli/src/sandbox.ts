@@ -5,6 +5,7 @@
 // releaseSandbox when the container is removed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Status } from '@hull/shim/constants';
 import { NETWORK_ANNOTATION } from './annotations';
 import type { Context } from './context';
 import { CliError, FlagError } from './errors';
@@ -43,8 +44,14 @@ export interface SandboxMessage {
   check_errors: Record<string, string>;
 }
 
-/** The -p flags, checked against the network mode before anything is made. */
-export function publishedPorts(f: SandboxFlags): PortFlag[] {
+/** The -p flags, checked against the network mode, and the mount points, checked for duplicates, before anything is made. */
+export function checkSandboxFlags(f: SandboxFlags): PortFlag[] {
+  const seen = new Set<string>();
+  for (const r of [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)]) {
+    const dest = path.normalize(r.kind === 'volume' ? r.destination : r.mount.destination).replace(/(.)\/+$/, '$1');
+    if (seen.has(dest)) throw new FlagError(`Duplicate mount point: ${dest}`);
+    seen.add(dest);
+  }
   const ports = f.publish.flatMap(parsePublish);
   const mode = f.network;
   if (ports.length && (mode === 'none' || mode === 'host' || mode.startsWith('container:'))) {
@@ -94,6 +101,12 @@ function bind(destination: string, source: string, readonly = false): Mount {
   return { destination, type: 'bind', source, options: ['rbind', 'rprivate', readonly ? 'ro' : 'rw'] };
 }
 
+/** The sandbox's /etc/hosts and /etc/resolv.conf, where the user's own -v does not cover them (docker's rule too). */
+function etcBinds(spec: Spec, sb: SandboxMessage): Mount[] {
+  const mine = new Set((spec.mounts ?? []).map((m) => path.normalize(m.destination)));
+  return [bind('/etc/hosts', sb.hosts_path), bind('/etc/resolv.conf', sb.resolv_conf_path)].filter((m) => !mine.has(m.destination));
+}
+
 function setNetworkNamespace(spec: Spec, nsPath: string): void {
   const linux = (spec.linux ??= {});
   linux.namespaces = [...(linux.namespaces ?? []).filter((n) => n.type !== 'network'), { type: 'network', path: nsPath }];
@@ -111,7 +124,7 @@ export async function prepareSandbox(
   seedFrom: (destination: string) => string = (d) => seedPath(spec.root.path, d),
 ): Promise<() => Promise<void>> {
   const requests = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
-  const ports = publishedPorts(f);
+  const ports = checkSandboxFlags(f);
   const client = ctx.client();
   const undo = () => releaseSandbox(ctx, id, true);
   const mounts: Mount[] = [];
@@ -126,18 +139,18 @@ export async function prepareSandbox(
       const ref = mode.slice('container:'.length);
       const { resolveContainer } = require('./containers') as typeof import('./containers');
       const other = await resolveContainer(ctx, ref);
-      if (!other.info.pid) throw new CliError(`cannot join the network of container ${ref}: it is not running`, 125, 'ESTATUS');
+      if (other.info.status !== Status.RUNNING && other.info.status !== Status.PAUSED) throw new CliError(`cannot join network of a non running container: ${ref}`, 125, 'ESTATUS');
       const res = await client.service<{ sandboxes: SandboxMessage[] }>(NETWORKS, 'Sandboxes', { container_ids: [other.id] });
       const sb = res.sandboxes[0];
       setNetworkNamespace(spec, sb?.netns ?? `/proc/${other.info.pid}/ns/net`);
-      if (sb) mounts.push(bind('/etc/hosts', sb.hosts_path), bind('/etc/resolv.conf', sb.resolv_conf_path));
+      if (sb) mounts.push(...etcBinds(spec, sb));
     } else if (mode !== 'none' && mode !== 'host') {
       const sb = await client.service<SandboxMessage>(NETWORKS, 'Attach', {
         container_id: id, container_name: name, hostname: spec.hostname ?? '', network: mode, aliases: f.networkAlias, ip: f.ip ?? '',
         ports: ports.map((p) => ({ host_ip: p.hostIP, host_port: p.hostPort, container_port: p.containerPort, protocol: p.protocol })),
       });
       setNetworkNamespace(spec, sb.netns);
-      mounts.push(bind('/etc/hosts', sb.hosts_path), bind('/etc/resolv.conf', sb.resolv_conf_path));
+      mounts.push(...etcBinds(spec, sb));
     }
   } catch (e) {
     await undo().catch(() => undefined);
@@ -146,8 +159,7 @@ export async function prepareSandbox(
     throw e;
   }
   spec.annotations = { ...spec.annotations, [NETWORK_ANNOTATION]: f.network };
-  const taken = new Set(mounts.map((m) => m.destination));
-  spec.mounts = [...(spec.mounts ?? []).filter((m) => !taken.has(path.normalize(m.destination))), ...mounts];
+  spec.mounts = [...(spec.mounts ?? []), ...mounts];
   return undo;
 }
 

@@ -10,7 +10,7 @@ import { checkName, generateName, newId } from '../ids';
 import { buildSpec, type RunFlags } from '../spec/build';
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
-import { prepareSandbox, publishedPorts, type SandboxFlags } from '../sandbox';
+import { checkSandboxFlags, prepareSandbox, type SandboxFlags } from '../sandbox';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
 import type { TaskInfo } from '@hull/shim/messages';
@@ -98,7 +98,7 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   detachKeys(argv);
   const spec = buildSpec(runFlags(argv, id, name));
   const sandbox = sandboxFlags(argv);
-  publishedPorts(sandbox);
+  checkSandboxFlags(sandbox);
   spec.annotations = {
     ...spec.annotations,
     [CREATED_ANNOTATION]: new Date().toISOString(),
