@@ -51,6 +51,7 @@ describe('bad flags and a missing supervisor (no root needed)', () => {
     ['--mount bad type', ['run', '--mount', 'type=npipe,target=/x'], "invalid argument \"type=npipe,target=/x\" for \"--mount\" flag: mount type 'npipe' is not supported: volume, bind or tmpfs"],
     ['-p bad port', ['run', '-p', '80000'], 'invalid argument "80000" for "-p, --publish" flag: invalid port "80000"'],
     ['-p with --network none', ['run', '-p', '80'], 'conflicting options: port publishing and the container type network mode (--network none)'],
+    ['duplicate mount point', ['run', '-v', '/tmp:/d', '-v', 'data:/d'], 'Duplicate mount point: /d'],
     ['--network-alias on bridge', ['run', '--network', 'bridge', '--network-alias', 'x'], 'network-scoped aliases are only supported for user-defined networks'],
     ['-v bad mode', ['run', '-v', '/tmp:/data:rx'], 'invalid mode: rx'],
     ['--tmpfs relative', ['run', '--tmpfs', 'scratch'], "invalid tmpfs specification: 'scratch': the path must be absolute"],
