@@ -95,6 +95,8 @@ describe('hullctl networks', () => {
       expect(links).not.toMatch(/hull-[0-9a-f]{10}/);
       const rules = inNs(['iptables-save']).stdout + inNs(['nft', 'list', 'ruleset']).stdout;
       for (const id of ids) expect(rules).not.toContain(id);
+      // The default bridge stays (docker's docker0 does); user networks' rules went with them.
+      for (const b of bridges.filter((x) => x !== 'hull0')) expect(rules).not.toContain(b);
       expect(rules).not.toMatch(/CNI-[0-9a-f]{24}|CNI-DN-[0-9a-f]+/);
       const ipam = path.join(env.stateDir, 'networks/ipam');
       const leases = fs.existsSync(ipam) ? fs.readdirSync(ipam, { recursive: true }).map(String).filter((f) => /\d+\.\d+\.\d+\.\d+$/.test(f)) : [];
@@ -164,11 +166,13 @@ describe('hullctl networks', () => {
     const dbAddr = await hullctl('exec', 'db', 'sh', '-c', 'ip -o -4 addr show eth0; ip route');
     expect(dbAddr.stdout).toContain('inet 10.123.45.10/24');
     expect(dbAddr.stdout).toContain('default via 10.123.45.254');
-    // On the default bridge, no names: db is unknown.
+    // On the default bridge, no names: db is unknown; and another network's address is not reachable (docker's isolation).
     expect((await hullctl('exec', 'app', 'wget', '-qO-', 'http://db/')).code).not.toBe(0);
+    expect((await hullctl('exec', 'app', 'ping', '-c', '1', '-W', '1', '10.123.45.10')).code).not.toBe(0);
 
     expect(await hullctl('network', 'connect', '--alias', 'frontend', 'back', 'app')).toMatchObject({ code: 0, stdout: '' });
     expect((await hullctl('exec', 'app', 'wget', '-qO-', 'http://db/')).stdout).toBe('hello from srv\n');
+    expect((await hullctl('exec', 'app', 'ping', '-c', '1', '-W', '1', '10.123.45.10')).code).toBe(0);
     expect((await hullctl('exec', 'app', 'ip', '-o', 'link')).stdout).toContain('eth1');
     expect((await hullctl('exec', 'db', 'cat', '/etc/hosts')).stdout).toMatch(/10\.123\.45\.\d+\tapp frontend [0-9a-f]{12}\n/);
 

@@ -13,6 +13,7 @@ import { readJson, Serial, writeJsonAtomic } from '../jsonfile';
 import type { Logger } from '../log';
 import { Cni, CNI_VERSION, type Attachment, type CniResult, type ConfList } from './cni';
 import { containerResolvConf, renderHosts, type HostsPeer } from './hosts';
+import { isolate, unisolate } from './isolation';
 import { createNetns, removeNetns } from './netns';
 import { assignPorts, type PortMapping } from './ports';
 import { contains, formatCidr, freeSubnet, gatewayOf, overlaps, parseCidr, parseIp } from './subnet';
@@ -212,6 +213,7 @@ export class NetworkManager {
   }
 
   private removeBridge(n: NetworkRecord): void {
+    unisolate(n.bridge);
     const r = spawnSync('ip', ['link', 'delete', n.bridge, 'type', 'bridge'], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
     if (r.status !== 0 && !/Cannot find device|does not exist/.test(r.stderr)) this.log.warn('cannot remove bridge', { bridge: n.bridge, error: r.stderr.trim() || r.error?.message });
     fs.rmSync(path.join(this.ipamDir, n.name), { recursive: true, force: true });
@@ -346,6 +348,7 @@ export class NetworkManager {
     let i = 0;
     while (used.has(`eth${i}`)) i++;
     const e: EndpointRecord = { network: n.name, ifname: `eth${i}`, aliases, requestedIp: ip, conf: this.confList(n), capabilityArgs, result: {} };
+    isolate(n.bridge);
     e.result = await this.cni.add(e.conf, this.attachment(s, e));
     s.endpoints.push(e);
     this.writeSandbox(s);
