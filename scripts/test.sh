@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make test`: the jest projects of every package (units and root
-# integration), then the conformance suite against hull. Ends with the
+# integration), then the conformance suite against hull and runc side by
+# side (runc is the proof that each case is right). Ends with the
 # tests skipped for what this host lacks, each with its reason, then one
 # closing line "N passed, N failed[, N skipped]".
 set -uo pipefail
@@ -17,7 +18,7 @@ pnpm exec jest --ci 2>&1 | tee "$jest_out"
 jest_rc=${PIPESTATUS[0]}
 jest=$(closing "$jest_out")
 
-make -s conformance RUNTIME=hull 2>&1 | tee "$conf_out"
+make -s conformance RUNTIME="hull runc" 2>&1 | tee "$conf_out"
 conf_rc=${PIPESTATUS[0]}
 conf=$(closing "$conf_out")
 
