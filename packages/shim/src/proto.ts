@@ -10,6 +10,8 @@ export const PROTO_FILES = [
   `${CONTAINERD}/runtime/task/v2/shim.proto`,
   `${CONTAINERD}/events/task.proto`,
   'hull/shim/v1/hull.proto',
+  'hull/volumes/v1/volumes.proto',
+  'hull/networks/v1/networks.proto',
 ];
 /** Loaded beside them: ttrpc's messages, containerd's ttrpc events, cgroup metrics, runc options. */
 const SHIM_V2_FILES = [
@@ -21,6 +23,8 @@ const SHIM_V2_FILES = [
 ];
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 export const HULL_SERVICE = 'hull.shim.v1.Hull';
+export const VOLUMES_SERVICE = 'hull.volumes.v1.Volumes';
+export const NETWORKS_SERVICE = 'hull.networks.v1.Networks';
 
 const CONVERSION: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true, objects: true };
 

@@ -10,7 +10,7 @@ import { taskHandlers, type Handler, type Msg } from './task-api';
 // A subscriber this far behind is dropped rather than buffered without bound.
 const MAX_PENDING_EVENTS = 10000;
 
-function unary(log: Logger, name: string, fn: Handler): grpc.handleUnaryCall<Msg, Msg> {
+export function unary(log: Logger, name: string, fn: Handler): grpc.handleUnaryCall<Msg, Msg> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => fn(call.request))
