@@ -11,6 +11,7 @@ export const DEFAULT_ADDRESS = '/run/hull/hull-shim.sock';
 const TASK_PROTO = 'github.com/containerd/containerd/api/runtime/task/v2/shim.proto';
 const HULL_PROTO = 'hull/shim/v1/hull.proto';
 const EVENTS_PROTO = 'github.com/containerd/containerd/api/events/task.proto';
+const IMAGES_PROTO = 'hull/images/v1/images.proto';
 
 export const STATUS = { UNKNOWN: 0, CREATED: 1, RUNNING: 2, STOPPED: 3, PAUSED: 4, PAUSING: 5 } as const;
 export const PROCESS_SPEC_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
@@ -56,7 +57,7 @@ function loadRoot(): protobuf.Root {
   const dir = protoDir();
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => path.join(dir, target);
-  r.loadSync([TASK_PROTO, HULL_PROTO, EVENTS_PROTO], { keepCase: true });
+  r.loadSync([TASK_PROTO, HULL_PROTO, EVENTS_PROTO, IMAGES_PROTO], { keepCase: true });
   r.resolveAll();
   return (root = r);
 }
@@ -92,6 +93,10 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
     case grpc.status.NOT_FOUND:
       if (ref !== undefined) return new NoSuchContainerError(ref);
       return new CliError(err.details, 1, 'ENOTFOUND');
+    case grpc.status.UNAUTHENTICATED:
+      return new CliError(err.details, 1, 'EUNAUTHORIZED');
+    case grpc.status.FAILED_PRECONDITION:
+      return new CliError(err.details, 1, 'ECONFLICT');
     default:
       return new CliError(err.details || err.message, 125, `EGRPC${err.code}`, { grpcCode: err.code });
   }
@@ -100,6 +105,7 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
 export class ShimClient {
   private readonly task: grpc.Client;
   private readonly hull: grpc.Client;
+  private imagesClient?: grpc.Client;
 
   constructor(readonly address: string) {
     const target = address.startsWith('unix:') ? address : `unix://${path.resolve(address)}`;
@@ -122,6 +128,31 @@ export class ShimClient {
     return this.unary<T>(this.task, method, req, ref);
   }
 
+  private images(): grpc.Client {
+    if (!this.imagesClient) {
+      const Images = grpc.makeGenericClientConstructor(serviceDefinition('hull.images.v1.Images'), 'Images');
+      this.imagesClient = new Images(this.task.getChannel().getTarget(), grpc.credentials.createInsecure(), { channelOverride: this.task.getChannel() });
+    }
+    return this.imagesClient;
+  }
+
+  /** A unary hull.images.v1.Images call. */
+  image<T = Obj>(method: string, req: Obj): Promise<T> {
+    return this.unary<T>(this.images(), method, req);
+  }
+
+  /** A streaming hull.images.v1.Images call (Pull, Push): each message to `onMessage`; resolves with the last. */
+  imageStream<T = Obj>(method: string, req: Obj, onMessage: (m: T) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const fn = (this.images() as unknown as Record<string, Function>)[method]!;
+      const call = fn.call(this.images(), req) as grpc.ClientReadableStream<T>;
+      let last: T | undefined;
+      call.on('data', (m: T) => { last = m; onMessage(m); });
+      call.on('error', (e) => reject(grpcError(e, this.address)));
+      call.on('end', () => resolve(last as T));
+    });
+  }
+
   async list(ids: string[] = []): Promise<TaskInfo[]> {
     const res = await this.unary<{ tasks: TaskInfo[] }>(this.hull, 'List', { ids });
     return res.tasks;
@@ -135,6 +166,7 @@ export class ShimClient {
   close(): void {
     this.task.close();
     this.hull.close();
+    this.imagesClient?.close();
   }
 }
 

@@ -14,6 +14,9 @@ Options:
   --state-dir <dir>      where task records live (default ${DEFAULT_STATE_DIR})
   --runtime <binary>     runtime binary, on PATH or a path (default hull)
   --runtime-root <dir>   the runtime's --root (default: the runtime's own default)
+  --insecure-registry <host[:port]>
+                         reach this registry over plain HTTP (repeatable;
+                         127.0.0.0/8 and localhost always are)
   --log-format <fmt>     text or json (default text), to stderr
   --debug                log debug lines
   -h, --help             this text
@@ -40,6 +43,7 @@ function main(argv: string[]): void {
         runtime: { type: 'string', default: 'hull' },
         'runtime-root': { type: 'string' },
         'log-format': { type: 'string', default: 'text' },
+        'insecure-registry': { type: 'string', multiple: true, default: [] },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -63,7 +67,7 @@ function main(argv: string[]): void {
   if (!path.isAbsolute(address)) fail(`--address: ${address}: must be an absolute socket path`);
   const stateDir = path.resolve(values['state-dir']!);
   const { serve } = require('./daemon') as typeof import('./daemon');
-  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug! }).catch((e: Error) => {
+  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'] }).catch((e: Error) => {
     process.stderr.write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: e.message }) + '\n' : `hull-shim: ${e.message}\n`);
     process.exit(1);
   });

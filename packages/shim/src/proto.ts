@@ -10,9 +10,11 @@ export const PROTO_FILES = [
   `${CONTAINERD}/runtime/task/v2/shim.proto`,
   `${CONTAINERD}/events/task.proto`,
   'hull/shim/v1/hull.proto',
+  'hull/images/v1/images.proto',
 ];
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 export const HULL_SERVICE = 'hull.shim.v1.Hull';
+export const IMAGES_SERVICE = 'hull.images.v1.Images';
 
 const CONVERSION: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true, objects: true };
 
