@@ -47,7 +47,8 @@ export function addImagesService(server: grpc.Server, images: Images, log: Logge
       if (closed) return;
       call.write({ id: '', status: '', current: 0, total: 0, image_id: imageId });
       call.end();
-    }, (e: Error) => { if (!closed) call.destroy(Object.assign(new Error(e.message), fail(name, e))); });
+    // 'error' (not destroy) makes grpc-js end the call with this status.
+    }, (e: Error) => { if (!closed) call.emit('error', Object.assign(new Error(e.message), fail(name, e))); });
   };
   const summary = (s: Awaited<ReturnType<Images['list']>>[number]) => ({ id: s.id, repo_tags: s.repoTags, repo_digests: s.repoDigests, created: s.created, size: s.size });
 
