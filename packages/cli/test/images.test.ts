@@ -25,8 +25,8 @@ d('hullctl images against docker-registry', () => {
     authReg = await startRegistry({ htpasswd: creds });
     env = await startEnv(hull);
     layout = buildLayout(path.join(env.dir, 'layout'));
-    pushLayout(layout.dir, 'latest', `${reg.host}/busybox:latest`);
-    pushLayout(layout.dir, 'latest', `${authReg.host}/private:latest`, creds);
+    await pushLayout(layout.dir, 'latest', `${reg.host}/busybox:latest`);
+    await pushLayout(layout.dir, 'latest', `${authReg.host}/private:latest`, creds);
     img = `${reg.host}/busybox`;
   });
   afterAll(async () => {

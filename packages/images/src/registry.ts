@@ -147,7 +147,7 @@ export class Registry {
         continue;
       }
       if (res.ok || o.ok?.includes(res.status)) return res;
-      throw await this.failure(res, o.what);
+      throw await this.failure(res, o.what, actions);
     }
   }
 
@@ -155,8 +155,11 @@ export class Registry {
     return new Promise((r) => setTimeout(r, (this.opts.backoffMs ?? 200) * 2 ** (attempt - 1)));
   }
 
-  private async failure(res: Response, what: string): Promise<ImageError> {
+  private async failure(res: Response, what: string, actions: string): Promise<ImageError> {
     const text = await errorText(res);
+    if ((res.status === 401 || res.status === 403) && actions !== 'pull') {
+      return unauthorized(`${what}: denied: requested access to the resource is denied (${text})`, { status: res.status });
+    }
     if (res.status === 401 || res.status === 403) {
       return unauthorized(this.opts.credentials?.username !== undefined
         ? `${what}: unauthorized: ${text}`

@@ -24,9 +24,9 @@ d('pull from docker-registry', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-images-'));
     reg = await startRegistry();
     single = buildLayout(path.join(tmp, 'single'));
-    pushLayout(single.dir, 'latest', `${reg.host}/busybox:latest`);
+    await pushLayout(single.dir, 'latest', `${reg.host}/busybox:latest`);
     multi = buildLayout(path.join(tmp, 'multi'), { platforms: ['linux/amd64', 'linux/arm64/v8'] });
-    pushLayout(multi.dir, 'latest', `${reg.host}/multi:latest`);
+    await pushLayout(multi.dir, 'latest', `${reg.host}/multi:latest`);
   });
   afterAll(async () => {
     await reg?.stop();
@@ -146,7 +146,7 @@ d('basic auth (htpasswd)', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-images-'));
     reg = await startRegistry({ htpasswd: creds });
     const layout = buildLayout(path.join(tmp, 'l'));
-    pushLayout(layout.dir, 'latest', `${reg.host}/private:latest`, creds);
+    await pushLayout(layout.dir, 'latest', `${reg.host}/private:latest`, creds);
   });
   afterAll(async () => {
     await reg?.stop();

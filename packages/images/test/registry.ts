@@ -41,13 +41,25 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(opts: { htpasswd?: { user: string; password: string } } = {}): Promise<TestRegistry> {
+export interface TokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM certificate whose key signs the tokens. */
+  certFile: string;
+}
+
+export async function startRegistry(opts: { htpasswd?: { user: string; password: string }; token?: TokenAuth } = {}): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-registry-'));
   const port = await freePort();
   let auth = '';
   if (opts.htpasswd) {
     execFileSync('htpasswd', ['-Bbc', path.join(dir, 'htpasswd'), opts.htpasswd.user, opts.htpasswd.password], { stdio: 'ignore' });
     auth = `auth:\n  htpasswd:\n    realm: hull-test\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  }
+  if (opts.token) {
+    const t = opts.token;
+    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.certFile}\n`;
   }
   fs.writeFileSync(path.join(dir, 'config.yml'), `version: 0.1
 log:
@@ -194,10 +206,18 @@ export function buildLayout(dir: string, opts: { platforms?: string[]; tag?: str
   }
 }
 
-/** skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG (every platform of an index). */
-export function pushLayout(layout: string, tag: string, dest: string, creds?: { user: string; password: string }): void {
+/**
+ * skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG (every platform of an index).
+ * Asynchronous: a token service in this process must keep answering.
+ */
+export function pushLayout(layout: string, tag: string, dest: string, creds?: { user: string; password: string }): Promise<void> {
   const args = ['copy', '--all', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', `${creds.user}:${creds.password}`] : []),
     '--preserve-digests', `oci:${layout}:${tag}`, `docker://${dest}`];
-  const r = spawnSync('skopeo', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`skopeo ${args.join(' ')}: ${err}`))));
+  });
 }
