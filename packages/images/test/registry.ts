@@ -134,7 +134,7 @@ export interface Layout {
  * With `platforms`, an index with one manifest per platform (the same layers,
  * the config saying which platform, and a label naming it).
  */
-export function buildLayout(dir: string, opts: { platforms?: string[]; tag?: string; extraLabel?: string } = {}): Layout {
+export function buildLayout(dir: string, opts: { platforms?: string[]; tag?: string; extraLabel?: string; bigFile?: number } = {}): Layout {
   fs.mkdirSync(path.join(dir, 'blobs/sha256'), { recursive: true });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-layer-'));
   try {
@@ -146,6 +146,8 @@ export function buildLayout(dir: string, opts: { platforms?: string[]; tag?: str
     fs.writeFileSync(path.join(l2, 'data/kept'), 'kept\n');
     fs.writeFileSync(path.join(l2, 'opaque/a'), 'a\n');
     fs.writeFileSync(path.join(l2, 'opaque/b'), 'b\n');
+    // Random bytes: a layer that gzip cannot shrink, for tests that need a long download.
+    if (opts.bigFile) fs.writeFileSync(path.join(l2, 'big.bin'), crypto.randomBytes(opts.bigFile));
     const l3 = path.join(scratch, 'l3');
     fs.mkdirSync(path.join(l3, 'data'), { recursive: true });
     fs.mkdirSync(path.join(l3, 'opaque'));
