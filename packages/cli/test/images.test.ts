@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from '../../images/test/registry';
-import { runtimes, startEnv, uniqueName, type Env } from './helpers';
+import { cleanEnv, runtimes, startEnv, uniqueName, type Env } from './helpers';
 
 const hull = runtimes().find((r) => r.name === 'hull')!;
 const skip = registryPrerequisites() ?? hull.skip;
@@ -148,6 +148,31 @@ d('hullctl images against docker-registry', () => {
     expect(await ok(['logout', authReg.host])).toBe(`Removing login credentials for ${authReg.host}\n`);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ auths: {} });
     await ok(['rmi', priv]);
+  });
+
+  it('pull on a terminal: one line per layer, rewritten in place with a progress bar', async () => {
+    const ref = `${reg.host}/tty`;
+    await pushLayout(layout.dir, 'latest', `${ref}:latest`);
+    // script(1) gives hullctl a pseudo-terminal.
+    const hullctl = path.join(__dirname, '../bin/hullctl');
+    const r = spawnSync('script', ['-qefc', `${process.execPath} ${hullctl} pull ${ref}`, '/dev/null'], {
+      encoding: 'utf8', env: cleanEnv({ HULL_ADDRESS: env.address, HULL_STATE_DIR: env.stateDir }),
+    });
+    expect(r.status).toBe(0);
+    // Layers already there (same layers as busybox) print once; the bars come with fresh ones.
+    expect(r.stdout).toMatch(/[0-9a-f]{12}: (Already exists|Pull complete)/);
+    expect(r.stdout).toContain(`Status: `);
+    await ok(['rmi', ref]);
+    await ok(['rmi', img]).catch(() => undefined);
+    await ok(['image', 'prune', '-f', '-a']);
+    const fresh = spawnSync('script', ['-qefc', `${process.execPath} ${hullctl} pull ${ref}`, '/dev/null'], {
+      encoding: 'utf8', env: cleanEnv({ HULL_ADDRESS: env.address, HULL_STATE_DIR: env.stateDir }),
+    });
+    expect(fresh.status).toBe(0);
+    expect(fresh.stdout).toMatch(/\x1b\[\dA\r\x1b\[2K[0-9a-f]{12}: Downloading \[=*>? *\]  \S+\/\S+/);
+    expect(fresh.stdout).toMatch(/\x1b\[\dA\r\x1b\[2K[0-9a-f]{12}: Pull complete/);
+    expect(fresh.stdout).toContain(`Status: Downloaded newer image for ${ref}:latest`);
+    await ok(['pull', img]);
   });
 
   it('save and load (docker-archive that skopeo reads), system df, image prune', async () => {
