@@ -174,7 +174,7 @@ export class Images {
         progress({ id, status: 'Download complete' });
       }
       progress({ id, status: 'Extracting', current: 0, total: l.size });
-      await this.snapshots.ensureLayer(l.diffId, () => fs.createReadStream(this.content.path(l.digest)), `${what}: layer ${l.digest}`);
+      await this.snapshots.ensureLayer(l.diffId, () => fs.createReadStream(this.content.path(l.digest), { highWaterMark: 1 << 20 }), `${what}: layer ${l.digest}`);
       progress({ id, status: 'Pull complete' });
     };
     const workers: Promise<void>[] = [];
