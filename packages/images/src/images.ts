@@ -15,7 +15,7 @@ import { ImageError, conflict, invalid, notFound } from './errors';
 import { MEDIA, choosePlatform, checkManifest, formatPlatform, hostPlatform, isIndex, parsePlatform,
   type ContainerConfig, type ImageConfig, type Index, type Manifest, type Platform } from './manifest';
 import { MetadataStore, type ImageRecord, type LayerRecord } from './metadata';
-import { familiarName, familiarString, formatReference, isDigest, normalize, parseReference, repoName, type Reference } from './reference';
+import { DEFAULT_REGISTRY, familiarName, familiarString, formatReference, isDigest, normalize, parseReference, repoName, type Reference } from './reference';
 import { Registry, type Credentials } from './registry';
 import { Snapshots, type Mount } from './snapshots';
 
@@ -92,18 +92,44 @@ export class Images {
 
   // ---- pull ----
 
+  /** Where a pull is tried, in order: for docker.io its mirrors (docker's registry-mirrors), then the registry itself. */
+  private pullSources(ref: Reference, credentials?: Credentials): Registry[] {
+    const out: Registry[] = [];
+    if (ref.registry === DEFAULT_REGISTRY) {
+      for (const m of this.opts.mirrors ?? []) {
+        const url = parseMirror(m);
+        const insecure = [...(this.opts.insecureRegistries ?? []), ...(url.protocol === 'http:' ? [url.host] : [])];
+        // The user's docker.io credentials are not sent to a mirror.
+        out.push(new Registry(url.host, ref.repository, { insecure }));
+      }
+    }
+    out.push(this.registry(ref, credentials));
+    return out;
+  }
+
   /** Pulls `reference` (a tag or digest) for the platform; returns the image. */
   async pull(reference: string, o: PullOptions = {}): Promise<ImageRecord> {
     const ref = normalize(reference);
     const what = familiarString(ref);
     const progress = o.progress ?? (() => undefined);
     const platform: Platform = o.platform ? parsePlatform(o.platform) : hostPlatform();
-    const reg = this.registry(ref, o.credentials);
-    const release = this.pin([]);
-    const pins: (() => void)[] = [release];
+    const pins: (() => void)[] = [];
     try {
-      // A tag or digest → a manifest (through an index when there is one).
-      let m = await reg.manifest(ref.digest ?? ref.tag!, what);
+      // A tag or digest → a manifest (through an index when there is one), from
+      // the first source that has it: docker.io's mirrors, then the registry.
+      const sources = this.pullSources(ref, o.credentials);
+      let reg = sources[sources.length - 1]!;
+      let m: Awaited<ReturnType<Registry['manifest']>> | undefined;
+      for (const [i, source] of sources.entries()) {
+        try {
+          m = await source.manifest(ref.digest ?? ref.tag!, what);
+          reg = source;
+          break;
+        } catch (e) {
+          if (i === sources.length - 1 || !(e instanceof ImageError)) throw e;
+        }
+      }
+      if (!m) throw notFound(`manifest for ${what} not found`);
       const top = m.digest;
       const docs: Buffer[] = [];
       if (isIndex(m.mediaType, JSON.parse(m.body.toString()))) {
@@ -641,6 +667,20 @@ export class Images {
     for (const s of snaps) containersSize += duSync(this.snapshots.upperDir(s.id));
     return { images: all.length, active: used.size, size, reclaimable, containers: snaps.length, containersSize };
   }
+}
+
+/** A registry mirror: http(s)://host[:port], nothing else. */
+export function parseMirror(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid(`registry mirror ${JSON.stringify(text)}: not a URL (expected http(s)://host[:port])`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
+    throw invalid(`registry mirror ${JSON.stringify(text)}: expected http(s)://host[:port] with no path`);
+  }
+  return url;
 }
 
 /** Bytes used by the regular files under a directory. */

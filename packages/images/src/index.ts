@@ -1,6 +1,6 @@
 // @hull/images: the content store, image metadata, overlayfs snapshots, the
 // registry client and the operations on images (see README.md).
-export { Images, shortId, duSync, type ImagesOptions, type Progress, type ProgressFn, type PullOptions, type ImageSummary, type RemoveResult } from './images';
+export { Images, shortId, duSync, parseMirror, type ImagesOptions, type Progress, type ProgressFn, type PullOptions, type ImageSummary, type RemoveResult } from './images';
 export { ContentStore, sha256 } from './content';
 export { MetadataStore, type ImageRecord, type LayerRecord } from './metadata';
 export { Snapshots, type Mount, type SnapshotRecord } from './snapshots';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Images, ImageError } from '../src';
+import { Images, ImageError, parseMirror } from '../src';
 import { lgetxattr, mount, umount2 } from '@hull/runtime/lib/sys/libc';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from './registry';
 
@@ -161,5 +161,38 @@ d('basic auth (htpasswd)', () => {
     expect(rec.layers).toHaveLength(3);
     await expect(images.login(reg.host, { username: 'hull', password: 'nope' })).rejects.toThrow(/unauthorized/);
     expect(await images.login(reg.host, { username: 'hull', password: 's3cret' })).toBe('Login Succeeded');
+  });
+});
+
+d('registry mirrors of docker.io', () => {
+  let empty: TestRegistry;
+  let mirror: TestRegistry;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-mirror-'));
+    empty = await startRegistry();
+    mirror = await startRegistry();
+    const layout = buildLayout(path.join(tmp, 'l'), { extraLabel: 'from-mirror' });
+    // What a mirror of docker.io holds for `busybox`: library/busybox.
+    await pushLayout(layout.dir, 'latest', `${mirror.host}/library/busybox:latest`);
+  });
+  afterAll(async () => {
+    await empty?.stop();
+    await mirror?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('tries each mirror in order and pulls docker.io names from the first that has them', async () => {
+    const images = new Images({ root: path.join(tmp, 's'), mirrors: [`http://${empty.host}`, `http://${mirror.host}/`] });
+    const rec = await images.pull('busybox');
+    expect((await images.config(rec.id)).config?.Labels?.extra).toBe('from-mirror');
+    expect((await images.list())[0]!.repoTags).toEqual(['busybox:latest']);
+    expect((await images.resolve('docker.io/library/busybox:latest')).id).toBe(rec.id);
+  });
+
+  it('refuses a mirror that is not http(s)://host[:port]', () => {
+    expect(() => parseMirror('ftp://x')).toThrow('registry mirror "ftp://x": expected http(s)://host[:port] with no path');
+    expect(() => parseMirror('http://h/v2/')).toThrow(/with no path/);
   });
 });

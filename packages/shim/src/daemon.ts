@@ -21,6 +21,8 @@ export interface ServeOptions {
   debug: boolean;
   /** Registries reached over plain HTTP beside 127.0.0.0/8 (docker's insecure-registries). */
   insecureRegistries?: string[];
+  /** Mirrors of docker.io, tried in order before it (docker's registry-mirrors). */
+  mirrors?: string[];
 }
 
 /**
@@ -75,7 +77,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   };
   // Images: <state-dir>/images. A container's snapshot goes with its task.
   const { Images } = require('@hull/images') as typeof import('@hull/images');
-  const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries });
+  const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors });
   addImagesService(server, images, log);
   sup.events.subscribe((env, containerId) => {
     // An exec's delete has the same topic: only a task that is gone takes its snapshot along.

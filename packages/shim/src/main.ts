@@ -17,6 +17,9 @@ Options:
   --insecure-registry <host[:port]>
                          reach this registry over plain HTTP (repeatable;
                          127.0.0.0/8 and localhost always are)
+  --registry-mirror <url>
+                         a mirror of docker.io, tried before it (repeatable;
+                         http(s)://host[:port])
   --log-format <fmt>     text or json (default text), to stderr
   --debug                log debug lines
   -h, --help             this text
@@ -44,6 +47,7 @@ function main(argv: string[]): void {
         'runtime-root': { type: 'string' },
         'log-format': { type: 'string', default: 'text' },
         'insecure-registry': { type: 'string', multiple: true, default: [] },
+        'registry-mirror': { type: 'string', multiple: true, default: [] },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -66,8 +70,12 @@ function main(argv: string[]): void {
   const address = values.address!.replace(/^unix:\/\//, '');
   if (!path.isAbsolute(address)) fail(`--address: ${address}: must be an absolute socket path`);
   const stateDir = path.resolve(values['state-dir']!);
+  const mirrors = values['registry-mirror'] ?? [];
+  for (const m of mirrors) {
+    if (!/^https?:\/\/[^/?#@]+\/?$/.test(m)) fail(`--registry-mirror: ${JSON.stringify(m)}: expected http(s)://host[:port]`);
+  }
   const { serve } = require('./daemon') as typeof import('./daemon');
-  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'] }).catch((e: Error) => {
+  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors }).catch((e: Error) => {
     process.stderr.write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: e.message }) + '\n' : `hull-shim: ${e.message}\n`);
     process.exit(1);
   });
