@@ -182,7 +182,7 @@ export const COMMANDS: CommandDef[] = [
     options: { all: bool('a', 'Show all containers (default shows just running)'), 'no-stream': bool(undefined, 'Disable streaming stats and only pull the first result'), 'no-trunc': bool(undefined, "Don't truncate output") },
     module: './commands/stats',
   },
-  { command: 'inspect <containers..>', usage: 'hullctl inspect CONTAINER [CONTAINER...]', describe: 'Return low-level information on containers', module: './commands/inspect' },
+  { command: 'inspect <containers..>', usage: 'hullctl inspect NAME|ID [NAME|ID...]', describe: 'Return low-level information on containers or images', module: './commands/inspect' },
   { command: 'wait <containers..>', usage: 'hullctl wait CONTAINER [CONTAINER...]', describe: 'Block until one or more containers stop, then print their exit codes', module: './commands/wait' },
   {
     command: 'events',
@@ -247,6 +247,18 @@ export const COMMANDS: CommandDef[] = [
       input: str('i', 'Read from tar archive file, instead of STDIN'),
     },
     module: './commands/image',
+  },
+  {
+    command: 'container <subcommand>',
+    usage: 'hullctl container ls [OPTIONS]',
+    describe: 'Manage containers: ls (an alias of ps)',
+    options: {
+      all: bool('a', 'Show all containers (default shows just running)'),
+      quiet: bool('q', 'Only display container IDs'),
+      format: str(undefined, 'Format output: table or json'),
+      'no-trunc': bool(undefined, "Don't truncate output"),
+    },
+    module: './commands/container',
   },
   { command: 'system <subcommand> [args..]', usage: 'hullctl system df', describe: 'Manage the supervisor: df shows disk usage', module: './commands/system' },
   { command: 'version', usage: 'hullctl version', describe: 'Show the hullctl and supervisor version information', module: './commands/version' },

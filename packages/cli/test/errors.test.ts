@@ -136,7 +136,8 @@ describe('unknown containers (root, a real hull-shim with runc)', () => {
   ];
   it_.each(commands)('%s %s: Error: No such container, exit 1', async (...args) => {
     const r = await env.hullctl(args);
-    expect(r.stderr).toBe(`Error: No such container: ${ref}\n`);
+    // inspect looks for an image too, and says so as docker does.
+    expect(r.stderr).toBe(args[0] === 'inspect' ? `Error: No such object: ${ref}\n` : `Error: No such container: ${ref}\n`);
     expect(r.code).toBe(1);
   });
 

@@ -53,7 +53,7 @@ d('hullctl images against docker-registry', () => {
     expect(lines[lines.length - 1]).toBe(`${img}:latest`);
     expect(out).not.toContain('\x1b[');
     expect(await ok(['run', '--rm', img, 'echo', 'hi'])).toBe('hi\n');
-    expect(await ok(['ps', '-aq'])).toBe('');
+    expect(await ok(['container', 'ls', '-aq'])).toBe('');
     // The snapshot went with the container.
     expect(fs.readdirSync(path.join(env.stateDir, 'images/snapshots/containers'))).toEqual([]);
   });
@@ -90,6 +90,8 @@ d('hullctl images against docker-registry', () => {
     expect(await ok(['rmi', 'mine:v1'])).toBe('Untagged: mine:v1\n');
     const missing = await fails(['rmi', 'mine:v1']);
     expect(missing).toMatchObject({ code: 1, stderr: 'Error: No such image: mine:v1\n' });
+    // inspect finds images too.
+    expect(JSON.parse(await ok(['inspect', img]))[0].Id).toBe(id);
     const noImage = await fails(['image', 'inspect', 'nope:1']);
     expect(noImage).toMatchObject({ code: 1, stderr: 'Error: No such image: nope:1\n', stdout: '[]\n' });
   });

@@ -4,6 +4,7 @@ import { resolveContainer, type Container } from '../containers';
 import { AUTOREMOVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
 import { containerRow } from '../format/status';
+import { CliError, NoSuchContainerError } from '../errors';
 import { forEachRef, strings } from './common';
 
 const ZERO = '0001-01-01T00:00:00Z';
@@ -62,7 +63,15 @@ export function inspectView(c: Container): Record<string, unknown> {
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const views: Record<string, unknown>[] = [];
   const code = await forEachRef(strings(argv.containers), async (ref) => {
-    views.push(inspectView(await resolveContainer(ctx, ref)));
+    try {
+      views.push(inspectView(await resolveContainer(ctx, ref)));
+    } catch (e) {
+      // As docker's: not a container, then an image of that name.
+      if (!(e instanceof NoSuchContainerError)) throw e;
+      const image = await ctx.client().image<{ json: string }>('Inspect', { ref }).catch(() => undefined);
+      if (!image) throw new CliError(`No such object: ${ref}`, 1, 'ENOTFOUND', { ref });
+      views.push(JSON.parse(image.json) as Record<string, unknown>);
+    }
   });
   process.stdout.write(`${JSON.stringify(views, null, 4)}\n`);
   return code;
