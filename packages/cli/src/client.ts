@@ -95,8 +95,6 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
       return new CliError(err.details, 1, 'ENOTFOUND');
     case grpc.status.UNAUTHENTICATED:
       return new CliError(err.details, 1, 'EUNAUTHORIZED');
-    case grpc.status.FAILED_PRECONDITION:
-      return new CliError(err.details, 1, 'ECONFLICT');
     default:
       return new CliError(err.details || err.message, 125, `EGRPC${err.code}`, { grpcCode: err.code });
   }
@@ -136,9 +134,12 @@ export class ShimClient {
     return this.imagesClient;
   }
 
-  /** A unary hull.images.v1.Images call. */
+  /** A unary hull.images.v1.Images call; a conflict (image in use, ambiguous ID) exits 1, as docker's. */
   image<T = Obj>(method: string, req: Obj): Promise<T> {
-    return this.unary<T>(this.images(), method, req);
+    return this.unary<T>(this.images(), method, req).catch((e: unknown) => {
+      if (e instanceof CliError && e.context.grpcCode === grpc.status.FAILED_PRECONDITION) throw new CliError(e.message, 1, 'ECONFLICT', e.context);
+      throw e;
+    });
   }
 
   /** A streaming hull.images.v1.Images call (Pull, Push): each message to `onMessage`; resolves with the last. */

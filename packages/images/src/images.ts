@@ -28,6 +28,8 @@ export interface ImagesOptions {
   mirrors?: string[];
   /** Parallel layer downloads per pull. */
   concurrency?: number;
+  /** CA certificates per registry, as docker's /etc/docker/certs.d: <certsDir>/<host[:port]>/*.crt. */
+  certsDir?: string;
 }
 
 /** One line of pull/push progress, as docker's JSON messages carry them. */
@@ -87,7 +89,7 @@ export class Images {
   }
 
   registry(ref: Reference, credentials?: Credentials): Registry {
-    return new Registry(ref.registry, ref.repository, { insecure: this.opts.insecureRegistries, credentials });
+    return new Registry(ref.registry, ref.repository, { insecure: this.opts.insecureRegistries, credentials, certsDir: this.opts.certsDir });
   }
 
   // ---- pull ----
@@ -100,7 +102,7 @@ export class Images {
         const url = parseMirror(m);
         const insecure = [...(this.opts.insecureRegistries ?? []), ...(url.protocol === 'http:' ? [url.host] : [])];
         // The user's docker.io credentials are not sent to a mirror.
-        out.push(new Registry(url.host, ref.repository, { insecure }));
+        out.push(new Registry(url.host, ref.repository, { insecure, certsDir: this.opts.certsDir }));
       }
     }
     out.push(this.registry(ref, credentials));
@@ -485,7 +487,7 @@ export class Images {
 
   /** Checks credentials against a registry's /v2/ (hullctl login). */
   async login(registry: string, credentials: Credentials): Promise<string> {
-    const reg = new Registry(parseReference(`${registry}/x`).registry, '', { insecure: this.opts.insecureRegistries, credentials, retries: 1 });
+    const reg = new Registry(parseReference(`${registry}/x`).registry, '', { insecure: this.opts.insecureRegistries, credentials, retries: 1, certsDir: this.opts.certsDir });
     await reg.ping(registry);
     return 'Login Succeeded';
   }

@@ -2,8 +2,15 @@
 // down, blobs and manifests up. Authentication as docker does it: try
 // anonymously; on 401 follow WWW-Authenticate — Bearer (realm, service,
 // scope: fetch a token, with the user's credentials if any) or Basic.
-// Plain HTTP only for insecure registries (127.0.0.0/8 and ::1 by default).
+// TLS as docker does it: a secure registry is reached over HTTPS only,
+// verified with the system's CAs plus <certsDir>/<host[:port]>/*.crt (docker's
+// /etc/docker/certs.d layout); an insecure one (127.0.0.0/8, localhost and ::1
+// by default, or named) is tried over HTTPS without verification first, then
+// over plain HTTP.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 import { ImageError, corrupt, invalid, notFound, unauthorized, unavailable } from './errors';
 import { sha256 } from './content';
 import { MANIFEST_ACCEPT } from './manifest';
@@ -24,6 +31,26 @@ export interface RegistryOptions {
   retries?: number;
   /** Base of the exponential backoff, ms. */
   backoffMs?: number;
+  /** CA certificates per registry: <certsDir>/<host[:port]>/*.crt. */
+  certsDir?: string;
+}
+
+/** The scheme each insecure registry answered on (https first, as docker): asked once per process. */
+const schemes = new Map<string, 'https' | 'http'>();
+
+/** The CAs of <certsDir>/<registry>/*.crt, or undefined when there are none. */
+function registryCAs(certsDir: string | undefined, registry: string): string[] | undefined {
+  if (!certsDir) return undefined;
+  const dir = path.join(certsDir, registry);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.crt')).sort();
+  } catch {
+    return undefined;
+  }
+  if (!names.length) return undefined;
+  const tls = require('node:tls') as typeof import('node:tls');
+  return [...tls.rootCertificates, ...names.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))];
 }
 
 export function isInsecure(registry: string, extra: string[] = []): boolean {
@@ -73,13 +100,40 @@ export interface RequestOptions {
 }
 
 export class Registry {
-  private readonly base: string;
+  private base?: string;
+  private readonly insecure: boolean;
+  private readonly dispatcher?: Dispatcher;
   private readonly tokens = new Map<string, string>();
   private basic = false;
 
   constructor(readonly registry: string, readonly repository: string, private readonly opts: RegistryOptions = {}) {
-    const scheme = isInsecure(registry, opts.insecure) ? 'http' : 'https';
-    this.base = `${scheme}://${apiHost(registry)}/v2/`;
+    this.insecure = isInsecure(registry, opts.insecure);
+    const ca = registryCAs(opts.certsDir, registry);
+    if (this.insecure) this.dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    else if (ca) this.dispatcher = new Agent({ connect: { ca } });
+    if (!this.insecure) this.base = `https://${apiHost(registry)}/v2/`;
+  }
+
+  /** https://host/v2/, or for an insecure registry whichever of https and http answers. */
+  private async baseUrl(): Promise<string> {
+    if (this.base) return this.base;
+    const host = apiHost(this.registry);
+    let scheme = schemes.get(host);
+    if (!scheme) {
+      try {
+        const res = await fetch(`https://${host}/v2/`, { dispatcher: this.dispatcher, signal: AbortSignal.timeout(5000) } as RequestInit);
+        await res.arrayBuffer().catch(() => undefined);
+        scheme = 'https';
+      } catch {
+        scheme = 'http';
+      }
+      schemes.set(host, scheme);
+    }
+    return (this.base = `${scheme}://${host}/v2/`);
+  }
+
+  private fetch(url: string | URL, init: RequestInit): Promise<Response> {
+    return fetch(url, { ...init, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) } as RequestInit);
   }
 
   private authHeader(actions: string): string | undefined {
@@ -101,7 +155,7 @@ export class Registry {
     if (c?.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers });
+      res = await this.fetch(url, { headers });
     } catch (e) {
       throw unavailable(`${what}: token service ${url.origin}: ${(e as Error).message}`, {}, e);
     }
@@ -117,7 +171,7 @@ export class Registry {
   async request(path: string, o: RequestOptions): Promise<Response> {
     const method = o.method ?? 'GET';
     const actions = o.actions ?? 'pull';
-    const url = /^https?:/.test(path) ? path : this.base + path;
+    const url = /^https?:/.test(path) ? path : (await this.baseUrl()) + path;
     const idempotent = method === 'GET' || method === 'HEAD';
     const attempts = idempotent ? (this.opts.retries ?? 3) : 1;
     let authed = false;
@@ -128,7 +182,7 @@ export class Registry {
       let res: Response;
       try {
         const body = o.body instanceof Readable ? (Readable.toWeb(o.body) as ReadableStream) : o.body;
-        res = await fetch(url, { method, headers, body, redirect: 'follow', ...(o.body instanceof Readable ? { duplex: 'half' } : {}) } as RequestInit);
+        res = await this.fetch(url, { method, headers, body, redirect: 'follow', ...(o.body instanceof Readable ? { duplex: 'half' } : {}) } as RequestInit);
       } catch (e) {
         const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
         if (attempt < attempts) { await this.backoff(attempt); continue; }
@@ -211,7 +265,7 @@ export class Registry {
     await start.arrayBuffer().catch(() => undefined);
     const location = start.headers.get('location');
     if (!location) throw unavailable(`${what}: the registry gave no upload location`);
-    const url = new URL(location, this.base);
+    const url = new URL(location, await this.baseUrl());
     url.searchParams.set('digest', digest);
     const res = await this.request(url.href, {
       method: 'PUT', actions: 'push,pull', what: `${what} (blob ${digest})`,

@@ -49,9 +49,26 @@ export interface TokenAuth {
   certFile: string;
 }
 
-export async function startRegistry(opts: { htpasswd?: { user: string; password: string }; token?: TokenAuth } = {}): Promise<TestRegistry> {
+export interface RegistryOptions {
+  htpasswd?: { user: string; password: string };
+  token?: TokenAuth;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
+  /** Run inside this network namespace, listening on `ip` (port 5000). */
+  netns?: { name: string; ip: string };
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port }, () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-registry-'));
-  const port = await freePort();
+  const port = opts.netns ? 5000 : await freePort();
+  const ip = opts.netns?.ip ?? '127.0.0.1';
   let auth = '';
   if (opts.htpasswd) {
     execFileSync('htpasswd', ['-Bbc', path.join(dir, 'htpasswd'), opts.htpasswd.user, opts.htpasswd.password], { stdio: 'ignore' });
@@ -70,18 +87,23 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:${port}
-${auth}`);
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  addr: ${ip}:${port}
+${opts.tls ? `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key}\n` : ''}${auth}`);
+  const cmd = opts.netns ? ['ip', ['netns', 'exec', opts.netns.name, REGISTRY_BIN, 'serve', path.join(dir, 'config.yml')]] as const : [REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')]] as const;
+  const child: ChildProcess = spawn(cmd[0], [...cmd[1]], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const host = `127.0.0.1:${port}`;
+  const host = `${ip}:${port}`;
   for (let i = 0; ; i++) {
-    try {
-      const res = await fetch(`http://${host}/v2/`);
-      if (res.status === 200 || res.status === 401) break;
-    } catch { /* not yet */ }
+    if (opts.tls || opts.netns) {
+      if (await portOpen(ip, port)) break;
+    } else {
+      try {
+        const res = await fetch(`http://${host}/v2/`);
+        if (res.status === 200 || res.status === 401) break;
+      } catch { /* not yet */ }
+    }
     if (child.exitCode !== null || i > 200) {
       child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -23,6 +23,8 @@ export interface ServeOptions {
   insecureRegistries?: string[];
   /** Mirrors of docker.io, tried in order before it (docker's registry-mirrors). */
   mirrors?: string[];
+  /** CA certificates per registry: <certsDir>/<host[:port]>/*.crt. */
+  certsDir?: string;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   };
   // Images: <state-dir>/images. A container's snapshot goes with its task.
   const { Images } = require('@hull/images') as typeof import('@hull/images');
-  const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors });
+  const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors, certsDir: o.certsDir });
   addImagesService(server, images, log);
   sup.events.subscribe((env, containerId) => {
     // An exec's delete has the same topic: only a task that is gone takes its snapshot along.

@@ -17,6 +17,8 @@ Options:
   --insecure-registry <host[:port]>
                          reach this registry over plain HTTP (repeatable;
                          127.0.0.0/8 and localhost always are)
+  --certs-dir <dir>      CA certificates per registry: <dir>/<host[:port]>/*.crt
+                         (default /etc/hull/certs.d, as docker's /etc/docker/certs.d)
   --registry-mirror <url>
                          a mirror of docker.io, tried before it (repeatable;
                          http(s)://host[:port])
@@ -48,6 +50,7 @@ function main(argv: string[]): void {
         'log-format': { type: 'string', default: 'text' },
         'insecure-registry': { type: 'string', multiple: true, default: [] },
         'registry-mirror': { type: 'string', multiple: true, default: [] },
+        'certs-dir': { type: 'string', default: '/etc/hull/certs.d' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -75,7 +78,7 @@ function main(argv: string[]): void {
     if (!/^https?:\/\/[^/?#@]+\/?$/.test(m)) fail(`--registry-mirror: ${JSON.stringify(m)}: expected http(s)://host[:port]`);
   }
   const { serve } = require('./daemon') as typeof import('./daemon');
-  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors }).catch((e: Error) => {
+  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors, certsDir: path.resolve(values['certs-dir']!) }).catch((e: Error) => {
     process.stderr.write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: e.message }) + '\n' : `hull-shim: ${e.message}\n`);
     process.exit(1);
   });
