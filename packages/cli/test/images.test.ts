@@ -87,6 +87,7 @@ d('hullctl images against docker-registry', () => {
     expect(hist[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(hist[1]).toMatch(new RegExp(`^${id.slice(7, 19)}\\s.*CMD \\["sh"\\]\\s+0B`));
     expect(hist[4]).toMatch(/^<missing>\s.*ADD rootfs \//);
+    expect((await ok(['history', '-H=false', 'mine:v1'])).split('\n')[1]).toMatch(/\s2026-12-01T00:00:03Z\s+CMD \["sh"\]\s+0$/);
     expect(await ok(['rmi', 'mine:v1'])).toBe('Untagged: mine:v1\n');
     const missing = await fails(['rmi', 'mine:v1']);
     expect(missing).toMatchObject({ code: 1, stderr: 'Error: No such image: mine:v1\n' });
@@ -114,13 +115,36 @@ d('hullctl images against docker-registry', () => {
     expect(JSON.parse(await ok(['image', 'inspect', target]))[0].Id).toBe(id);
   });
 
+  it('pull -a pulls every tag; commit pauses a running container and resumes it', async () => {
+    const repo = `${reg.host}/tagged`;
+    await pushLayout(layout.dir, 'latest', `${repo}:one`);
+    await pushLayout(layout.dir, 'latest', `${repo}:two`);
+    expect((await ok(['pull', '-a', '-q', repo])).trim()).toBe(repo);
+    expect(await ok(['images', '--format', '{{.Tag}}', repo])).toBe('one\ntwo\n');
+    const name = uniqueName('live');
+    await ok(['run', '-d', '--name', name, `${repo}:one`, 'sh', '-c', 'echo x > /live.txt; sleep 300']);
+    for (let i = 0; i < 100 && !(await ok(['diff', name])).includes('/live.txt'); i++) await new Promise((r) => setTimeout(r, 100));
+    const id = (await ok(['commit', name, `${repo}:live`])).trim();
+    expect(id).toMatch(/^sha256:/);
+    expect(await ok(['ps', '--format', 'json'])).toContain('"State":"running"');
+    expect(await ok(['run', '--rm', `${repo}:live`, 'cat', '/live.txt'])).toBe('x\n');
+    await ok(['rm', '-f', name]);
+    await ok(['rmi', `${repo}:one`, `${repo}:two`, `${repo}:live`]);
+  });
+
   it('refuses to remove an image a container uses; -f untags', async () => {
     const name = uniqueName('inuse');
     await ok(['create', '--name', name, img, 'true']);
     const r = await fails(['rmi', img]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^Error: conflict: unable to remove repository reference "${img}" \\(must force\\) - container [0-9a-f]{12} is using its referenced image [0-9a-f]{12}\\n$`));
+    // -f untags; the image stays for the container that uses it.
+    const forced = await ok(['rmi', '-f', img]);
+    expect(forced).toContain(`Untagged: ${img}:latest\n`);
+    expect(forced).not.toContain('Deleted:');
+    expect(await ok(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'dangling=true'])).toBe('<none>:<none>\n');
     await ok(['rm', name]);
+    await ok(['pull', '-q', img]);
   });
 
   it('--pull never and a missing image; errors naming the reference; nothing left behind', async () => {

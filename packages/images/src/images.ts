@@ -485,6 +485,13 @@ export class Images {
     return rec.id;
   }
 
+  /** The tags of a repository (pull --all-tags). */
+  async tags(repository: string, credentials?: Credentials): Promise<string[]> {
+    const ref = parseReference(repository);
+    if (ref.tag || ref.digest) throw invalid(`tag can't be used with --all-tags/-a: ${repository}`);
+    return this.registry(ref, credentials).tags(familiarName(ref));
+  }
+
   /** Checks credentials against a registry's /v2/ (hullctl login). */
   async login(registry: string, credentials: Credentials): Promise<string> {
     const reg = new Registry(parseReference(`${registry}/x`).registry, '', { insecure: this.opts.insecureRegistries, credentials, retries: 1, certsDir: this.opts.certsDir });

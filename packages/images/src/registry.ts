@@ -279,6 +279,20 @@ export class Registry {
     await res.arrayBuffer().catch(() => undefined);
   }
 
+  /** The repository's tags (GET /v2/<name>/tags/list, following Link pages). */
+  async tags(what: string): Promise<string[]> {
+    const out: string[] = [];
+    let next: string | undefined = `${this.repository}/tags/list`;
+    while (next) {
+      const res: Response = await this.request(next, { what });
+      const body = (await res.json()) as { tags?: string[] | null };
+      out.push(...(body.tags ?? []));
+      const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+      next = link ? new URL(link[1]!, await this.baseUrl()).href : undefined;
+    }
+    return out.sort();
+  }
+
   /** Checks the credentials against /v2/ (hullctl login). */
   async ping(what: string): Promise<void> {
     const res = await this.request('', { what });

@@ -78,6 +78,7 @@ export function addImagesService(server: grpc.Server, images: Images, log: Logge
     Diff: unary('Diff', async (r) => ({ changes: await images.diff(r.container_id) })),
     Save: unary('Save', async (r) => { await images.save(r.refs ?? [], r.path, r.format || 'docker-archive'); return {}; }),
     Load: unary('Load', async (r) => ({ loaded: await images.load(r.path) })),
+    Tags: unary('Tags', async (r) => ({ tags: await images.tags(r.repository, credentials(r.auth)) })),
     Login: unary('Login', async (r) => ({ status: await images.login(r.registry, credentials(r.auth) ?? {}) })),
   });
 }

@@ -1,5 +1,6 @@
 // hullctl commit [-m] [-a] [-c INSTRUCTION] CONTAINER [REPOSITORY[:TAG]]:
 // the container's upper dir as a new layer; prints the new image's ID.
+import { STATUS } from '../client';
 import { resolveContainer } from '../containers';
 import type { Context } from '../context';
 import { CliError } from '../errors';
@@ -8,6 +9,9 @@ import { strings } from './common';
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const c = await resolveContainer(ctx, String(argv.container));
   const args = c.spec?.process?.args ?? [];
+  // docker pauses a running container while its changes are read (--pause, default true).
+  const pause = argv.pause !== false && c.info.status === STATUS.RUNNING;
+  if (pause) await ctx.client().call('Pause', { id: c.id }, c.name);
   try {
     const { image_id } = await ctx.client().image<{ image_id: string }>('Commit', {
       container_id: c.id,
@@ -23,6 +27,8 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       throw new CliError(`container ${c.name} was not made from an image (--rootfs or --bundle): nothing to commit`, 1, 'ENOTFOUND');
     }
     throw e;
+  } finally {
+    if (pause) await ctx.client().call('Resume', { id: c.id }, c.name).catch(() => undefined);
   }
   return 0;
 }

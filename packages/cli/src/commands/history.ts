@@ -21,11 +21,13 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     return 0;
   }
   const now = new Date();
+  // -H=false: dates and sizes as they are (RFC 3339, bytes), as docker.
+  const human = argv.human !== false;
   const rows = entries.map((e) => [
     id(e),
-    e.created ? ago(new Date(e.created), now) : '',
+    !e.created ? '' : human ? ago(new Date(e.created), now) : e.created,
     trunc ? ellipsis(e.created_by, 45) : e.created_by,
-    humanSize(e.size),
+    human ? humanSize(e.size) : String(e.size),
     e.comment,
   ]);
   process.stdout.write(renderTable(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows));

@@ -83,15 +83,17 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       images = images.filter((i) => i.repo_tags.some((t) => matches(value, t) || matches(value, t.slice(0, t.lastIndexOf(':')))));
     } else throw new FlagError(`invalid filter '${f}': dangling=true|false or reference=PATTERN`);
   }
+  // images REPOSITORY[:TAG]: the rows of that repository (an image has a row per tag).
   const repoFilter = strings(argv.repository)[0];
-  if (repoFilter) images = images.filter((i) => i.repo_tags.some((t) => t.startsWith(`${repoFilter}:`) || t === repoFilter));
+  const keepRow = (r: Row) => !repoFilter || `${r.Repository}:${r.Tag}` === repoFilter || r.Repository === repoFilter;
+  if (repoFilter) images = images.filter((i) => i.repo_tags.some((t) => t === repoFilter || t.slice(0, t.lastIndexOf(':')) === repoFilter));
   const trunc = !argv.noTrunc;
   if (argv.quiet) {
     const ids = [...new Set(images.map((i) => (trunc ? i.id.replace(/^sha256:/, '').slice(0, 12) : i.id)))];
     process.stdout.write(ids.map((i) => `${i}\n`).join(''));
     return 0;
   }
-  const rows = rowsOf(images, trunc, new Date());
+  const rows = rowsOf(images, trunc, new Date()).filter(keepRow);
   if (argv.format !== undefined) {
     const headers = { Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE' };
     process.stdout.write(formatRows(String(argv.format), rows as unknown as Record<string, string>[], headers));

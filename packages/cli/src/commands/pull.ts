@@ -35,7 +35,17 @@ export function canonical(name: string): string {
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const name = strings(argv.name)[0]!;
-  await pullImage(ctx, name, { platform: argv.platform as string | undefined, quiet: !!argv.quiet });
+  const o = { platform: argv.platform as string | undefined, quiet: !!argv.quiet };
+  if (argv.allTags) {
+    // docker pull -a: every tag of the repository.
+    const ref = splitRef(name);
+    const auth = getAuth(ref.registry);
+    const { tags } = await ctx.client().image<{ tags: string[] }>('Tags', { repository: name, auth: auth ?? undefined });
+    for (const t of tags) await pullImage(ctx, `${name}:${t}`, o);
+    process.stdout.write(`${canonical(name).replace(/:latest$/, '')}\n`);
+    return 0;
+  }
+  await pullImage(ctx, name, o);
   process.stdout.write(`${canonical(name)}\n`);
   return 0;
 }
