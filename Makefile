@@ -5,7 +5,7 @@ ROOTFS := build/rootfs
 # Debian packages the build and the tests use: images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
 # (apache2-utils) and token-signing certificates (openssl).
-APT_PACKAGES := busybox-static runc libseccomp2 docker-registry skopeo apache2-utils openssl
+APT_PACKAGES := busybox-static runc libseccomp2 iproute2 docker-registry skopeo apache2-utils openssl
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -33,6 +33,8 @@ native:
 
 ts:
 	pnpm exec tsc -b packages/*/tsconfig.json $(wildcard conformance/tsconfig.json)
+	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
+	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit
 
 rootfs: $(ROOTFS)/bin/busybox
 

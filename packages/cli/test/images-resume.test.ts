@@ -10,11 +10,10 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, REPO, type TestRegistry } from '../../images/test/registry';
 import { cleanEnv, runtimes, startEnv, type Env } from './helpers';
+import { describeNeeds } from '@hull/testkit/jest';
 
 const hull = runtimes().find((r) => r.name === 'hull')!;
-const skip = registryPrerequisites() ?? hull.skip;
-const d = skip ? describe.skip : describe;
-if (skip) test.skip(`resume test: ${skip}`, () => undefined);
+const d = describeNeeds(registryPrerequisites() ?? hull.skip);
 
 interface Served {
   path: string;

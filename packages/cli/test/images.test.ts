@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from '../../images/test/registry';
 import { cleanEnv, runtimes, startEnv, uniqueName, type Env } from './helpers';
+import { describeNeeds } from '@hull/testkit/jest';
 
 const hull = runtimes().find((r) => r.name === 'hull')!;
-const skip = registryPrerequisites() ?? hull.skip;
-const d = skip ? describe.skip : describe;
-if (skip) test.skip(`image tests: ${skip}`, () => undefined);
+const d = describeNeeds(registryPrerequisites() ?? hull.skip);
 
 d('hullctl images against docker-registry', () => {
   let reg: TestRegistry;

@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { lgetxattr, lsetxattr, mknod } from '@hull/runtime/lib/sys/libc';
+import { lgetxattr, lsetxattr, mknod } from '@hull/runtime/sys/libc';
 import { diffUpper, packUpper } from './pack';
 import { unpackLayer } from './unpack';
+import { itNeeds } from '@hull/testkit/jest';
 
-const rootIt = process.getuid?.() === 0 ? it : it.skip;
+const rootIt = itNeeds(process.getuid?.() === 0 ? undefined : 'needs root (chown, mknod, trusted.* xattrs)');
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-pack-')); });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

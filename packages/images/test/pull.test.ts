@@ -6,12 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Images, ImageError, parseMirror } from '../src';
-import { lgetxattr, mount, umount2 } from '@hull/runtime/lib/sys/libc';
+import { lgetxattr, mount, umount2 } from '@hull/runtime/sys/libc';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from './registry';
+import { describeNeeds } from '@hull/testkit/jest';
 
-const skip = registryPrerequisites();
-const d = skip ? describe.skip : describe;
-if (skip) test.skip(`registry tests: ${skip}`, () => undefined);
+const d = describeNeeds(registryPrerequisites());
 
 d('pull from docker-registry', () => {
   let reg: TestRegistry;

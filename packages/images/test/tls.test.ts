@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Images } from '../src';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from './registry';
+import { describeNeeds } from '@hull/testkit/jest';
 
 function netnsProbe(): string | undefined {
   if (spawnSync('ip', ['-V']).status !== 0) return 'iproute2 (ip) is not installed';
@@ -20,9 +21,7 @@ function netnsProbe(): string | undefined {
   return undefined;
 }
 
-const skip = registryPrerequisites() ?? netnsProbe();
-const d = skip ? describe.skip : describe;
-if (skip) test.skip(`TLS tests: ${skip}`, () => undefined);
+const d = describeNeeds(registryPrerequisites() ?? netnsProbe());
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 

@@ -7,10 +7,9 @@ import path from 'node:path';
 import { Images } from '../src';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from './registry';
 import { startTokenServer, type TokenServer } from './token-server';
+import { describeNeeds } from '@hull/testkit/jest';
 
-const skip = registryPrerequisites();
-const d = skip ? describe.skip : describe;
-if (skip) test.skip(`token tests: ${skip}`, () => undefined);
+const d = describeNeeds(registryPrerequisites());
 
 d('bearer token auth', () => {
   let tmp: string;

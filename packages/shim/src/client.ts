@@ -1,6 +1,6 @@
 // A small client for hull-shim: both services on one socket, promise calls.
 import * as grpc from '@grpc/grpc-js';
-import { HULL_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
+import { HULL_SERVICE, IMAGES_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
 
 type Msg = Record<string, any>;
 
@@ -11,6 +11,10 @@ export interface ShimClient {
   hull(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
   subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
+  /** Calls a unary hull.images.v1.Images method (List, Inspect, Prepare, ...). */
+  images(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** A streaming hull.images.v1.Images method (Pull, Push). */
+  imagesStream(method: string, request: Msg): grpc.ClientReadableStream<Msg>;
   close(): void;
 }
 
@@ -22,6 +26,15 @@ export function connect(address: string): ShimClient {
   const HullClient = grpc.makeGenericClientConstructor(serviceDefinition(HULL_SERVICE), 'Hull');
   const task = new TaskClient(target, creds) as unknown as Record<string, Function> & grpc.Client;
   const hull = new HullClient(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
+  // The images service shares the channel; its definition is built on first use.
+  let images: (Record<string, Function> & grpc.Client) | undefined;
+  const imagesClient = () => {
+    if (!images) {
+      const ImagesClient = grpc.makeGenericClientConstructor(serviceDefinition(IMAGES_SERVICE), 'Images');
+      images = new ImagesClient(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
+    }
+    return images;
+  };
   const unary = (c: Record<string, Function>, method: string, request: Msg, options: grpc.CallOptions = {}) =>
     new Promise<Msg>((resolve, reject) => {
       if (typeof c[method] !== 'function') return reject(new Error(`no such method: ${method}`));
@@ -31,6 +44,12 @@ export function connect(address: string): ShimClient {
     task: (m, r, o) => unary(task, m, r, o),
     hull: (m, r, o) => unary(hull, m, r, o),
     subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,
-    close: () => { task.close(); hull.close(); },
+    images: (m, r, o) => unary(imagesClient(), m, r, o),
+    imagesStream: (m, r) => {
+      const c = imagesClient();
+      if (typeof c[m] !== 'function') throw new Error(`no such method: ${m}`);
+      return c[m](r) as grpc.ClientReadableStream<Msg>;
+    },
+    close: () => { task.close(); hull.close(); images?.close(); },
   };
 }

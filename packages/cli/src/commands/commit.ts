@@ -1,6 +1,6 @@
 // hullctl commit [-m] [-a] [-c INSTRUCTION] CONTAINER [REPOSITORY[:TAG]]:
 // the container's upper dir as a new layer; prints the new image's ID.
-import { STATUS } from '../client';
+import { Status as STATUS } from '@hull/shim/constants';
 import { resolveContainer } from '../containers';
 import type { Context } from '../context';
 import { CliError } from '../errors';

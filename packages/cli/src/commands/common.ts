@@ -11,11 +11,11 @@ import { checkName, generateName, newId } from '../ids';
 import { buildSpec, layerWith, type ImageSource, type ImageRuntimeConfig, type RunFlags } from '../spec/build';
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
-import type { Spec } from '../spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
-import type { TaskInfo } from '../client';
+import type { TaskInfo } from '@hull/shim/messages';
 import { CliError, FlagError, SupervisorDownError } from '../errors';
+import type { ContainerSpec } from '../spec/defaults';
 
 export function strings(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -70,7 +70,7 @@ export interface Created {
   id: string;
   name: string;
   bundle: string;
-  spec: Spec;
+  spec: ContainerSpec;
 }
 
 /**
@@ -129,7 +129,7 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
     flags.image = image.source;
   }
   const dropSnapshot = () => (image ? ctx.client().image('RemoveSnapshot', { container_id: id }).catch(() => undefined) : undefined);
-  let spec: Spec;
+  let spec: ContainerSpec;
   try {
     spec = buildSpec(flags);
   } catch (e) {
@@ -186,7 +186,7 @@ export interface AttachedRun {
   id: string;
   ref: string;
   bundle: string;
-  spec: Spec;
+  spec: ContainerSpec;
   /** Start the process (after our output is attached, so nothing is missed). */
   start: () => Promise<void>;
   interactive: boolean;

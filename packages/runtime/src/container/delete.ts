@@ -4,7 +4,7 @@
 // "created" containers without --force.)
 import type { Log } from '../log';
 import { isAlive, sleepMs } from '../proc';
-import type { StateStore } from '../state/store';
+import type { ContainerRecord, StateStore } from '../state/store';
 import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
@@ -26,6 +26,8 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
     if (!rec.creating || status === 'stopped') {
       runHooks(rec.spec.hooks?.poststop, stateOf(rec, 'stopped'), 'poststop', { log, warnOnly: true });
     }
+    // Without a pid namespace of its own the init's children outlive it (runc kills them here).
+    if (status === 'stopped' && cgroup && !ownsPidNamespace(rec) && cgroup.pids().length) cgroup.killAll(9);
     cgroup?.destroy();
     // A container without a mount namespace mounted into the host's.
     if (rec.hostMountsKept) unmountBelow(rec.rootfs, rec.hostMountsKept);
@@ -33,4 +35,8 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
   } finally {
     unlock();
   }
+}
+
+function ownsPidNamespace(rec: ContainerRecord): boolean {
+  return (rec.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 }
