@@ -7,6 +7,7 @@
 // /etc/docker/certs.d layout); an insecure one (127.0.0.0/8, localhost and ::1
 // by default, or named) is tried over HTTPS without verification first, then
 // over plain HTTP.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,6 +38,14 @@ export interface RegistryOptions {
 
 /** The scheme each insecure registry answered on (https first, as docker): asked once per process. */
 const schemes = new Map<string, 'https' | 'http'>();
+
+/** Connection pools, shared by every pull and push: one unverified (insecure registries), one per CA set. */
+const agents = new Map<string, Agent>();
+function agentFor(key: string, make: () => Agent): Agent {
+  let a = agents.get(key);
+  if (!a) agents.set(key, (a = make()));
+  return a;
+}
 
 /** The CAs of <certsDir>/<registry>/*.crt, or undefined when there are none. */
 function registryCAs(certsDir: string | undefined, registry: string): string[] | undefined {
@@ -109,8 +118,8 @@ export class Registry {
   constructor(readonly registry: string, readonly repository: string, private readonly opts: RegistryOptions = {}) {
     this.insecure = isInsecure(registry, opts.insecure);
     const ca = registryCAs(opts.certsDir, registry);
-    if (this.insecure) this.dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-    else if (ca) this.dispatcher = new Agent({ connect: { ca } });
+    if (this.insecure) this.dispatcher = agentFor('insecure', () => new Agent({ connect: { rejectUnauthorized: false } }));
+    else if (ca) this.dispatcher = agentFor(`ca:${crypto.createHash('sha256').update(ca.join('\n')).digest('hex')}`, () => new Agent({ connect: { ca } }));
     if (!this.insecure) this.base = `https://${apiHost(registry)}/v2/`;
   }
 
