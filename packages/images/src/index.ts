@@ -4,7 +4,7 @@ export { Images, shortId, duSync, parseMirror, type ImagesOptions, type Progress
 export { ContentStore, sha256 } from './content';
 export { MetadataStore, type ImageRecord, type LayerRecord } from './metadata';
 export { Snapshots, type Mount, type SnapshotRecord } from './snapshots';
-export { Registry, isInsecure, parseChallenge, type Credentials, type RegistryOptions } from './registry';
+export { Registry, closeRegistryConnections, isInsecure, parseChallenge, type Credentials, type RegistryOptions } from './registry';
 export { unpackLayer, cleanEntryName } from './unpack';
 export { parseReference, normalize, formatReference, familiarString, familiarName, repoName, type Reference } from './reference';
 export { MEDIA, hostPlatform, parsePlatform, formatPlatform, type ImageConfig, type ContainerConfig, type Manifest, type Index, type Descriptor, type HistoryEntry } from './manifest';

@@ -41,6 +41,14 @@ const schemes = new Map<string, 'https' | 'http'>();
 
 /** Connection pools, shared by every pull and push: one unverified (insecure registries), one per CA set. */
 const agents = new Map<string, Agent>();
+/** Closes the pooled connections (a process that is done with registries: tests, a CLI). */
+export async function closeRegistryConnections(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  schemes.clear();
+  await Promise.all(all.map((a) => a.close()));
+}
+
 function agentFor(key: string, make: () => Agent): Agent {
   let a = agents.get(key);
   if (!a) agents.set(key, (a = make()));

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Images, ImageError, parseMirror } from '../src';
+import { closeRegistryConnections, Images, ImageError, parseMirror } from '../src';
 import { lgetxattr, mount, umount2 } from '@hull/runtime/sys/libc';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from './registry';
 import { describeNeeds } from '@hull/testkit/jest';
@@ -195,3 +195,5 @@ d('registry mirrors of docker.io', () => {
     expect(() => parseMirror('http://h/v2/')).toThrow(/with no path/);
   });
 });
+
+afterAll(() => closeRegistryConnections());

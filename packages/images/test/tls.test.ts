@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Images } from '../src';
+import { closeRegistryConnections, Images } from '../src';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from './registry';
 import { describeNeeds } from '@hull/testkit/jest';
 
@@ -76,3 +76,5 @@ d('registries over TLS', () => {
     expect((await images.pull(`${reg.host}/secure`)).layers).toHaveLength(3);
   });
 });
+
+afterAll(() => closeRegistryConnections());

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Images } from '../src';
+import { closeRegistryConnections, Images } from '../src';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from './registry';
 import { startTokenServer, type TokenServer } from './token-server';
 import { describeNeeds } from '@hull/testkit/jest';
@@ -52,3 +52,5 @@ d('bearer token auth', () => {
     expect((await other.pull(`${reg.host}/lib/copy:v1`)).layers).toHaveLength(3);
   });
 });
+
+afterAll(() => closeRegistryConnections());
