@@ -2,10 +2,11 @@
 PREFIX ?= /usr/local
 PNPM_VERSION := 10.34.9
 ROOTFS := build/rootfs
-# Debian packages the build and the tests use: images tests run a real registry
+# Debian packages the build and the tests use: networks use the CNI plugins,
+# iptables and iproute2; images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
 # (apache2-utils) and token-signing certificates (openssl).
-APT_PACKAGES := busybox-static runc libseccomp2 iproute2 docker-registry skopeo apache2-utils openssl
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2 docker-registry skopeo apache2-utils openssl
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -59,6 +60,7 @@ uninstall:
 bench: build
 	node bench/runtime.js
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
+	node bench/network.js
 	node bench/images.js
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).

@@ -11,3 +11,5 @@ export const IMAGE_ID_ANNOTATION = 'io.hull.image.id';
 export const STOP_SIGNAL_ANNOTATION = 'io.containerd.image.config.stop-signal';
 /** The image's ExposedPorts, JSON: recorded for the networking of `-p`/`-P`. */
 export const EXPOSED_PORTS_ANNOTATION = 'io.hull.image.exposed-ports';
+/** --network as given (none, host, bridge, a network, container:NAME). */
+export const NETWORK_ANNOTATION = 'io.hull.network';

@@ -6,6 +6,8 @@ import { connect, type ShimClient as Connection } from '@hull/shim/client';
 import type { Envelope, TaskInfo, Timestamp } from '@hull/shim/messages';
 import { CliError, NoSuchContainerError, SupervisorDownError } from './errors';
 
+const IMAGES_SERVICE = 'hull.images.v1.Images';
+
 type Obj = Record<string, unknown>;
 
 /** Turns a gRPC failure into what hullctl prints; `ref` names the container asked for. */
@@ -41,10 +43,19 @@ export class ShimClient {
     }
   }
 
+  /** A call to another service on the socket: hull.volumes.v1.Volumes, hull.networks.v1.Networks. */
+  async service<T = Obj>(name: string, method: string, req: Obj): Promise<T> {
+    try {
+      return (await this.conn.call(name, method, req)) as T;
+    } catch (e) {
+      throw grpcError(e, this.address);
+    }
+  }
+
   /** A unary hull.images.v1.Images call; a conflict (image in use, ambiguous ID) exits 1, as docker's. */
   async image<T = Obj>(method: string, req: Obj): Promise<T> {
     try {
-      return (await this.conn.images(method, req)) as T;
+      return (await this.conn.call(IMAGES_SERVICE, method, req)) as T;
     } catch (e) {
       const err = grpcError(e, this.address);
       if (err instanceof CliError && err.context.grpcCode === grpc.status.FAILED_PRECONDITION) throw new CliError(err.message, 1, 'ECONFLICT', err.context);
@@ -55,7 +66,7 @@ export class ShimClient {
   /** A streaming hull.images.v1.Images call (Pull, Push): each message to `onMessage`; resolves with the last. */
   imageStream<T = Obj>(method: string, req: Obj, onMessage: (m: T) => void): Promise<T> {
     return new Promise((resolve, reject) => {
-      const call = this.conn.imagesStream(method, req);
+      const call = this.conn.stream(IMAGES_SERVICE, method, req);
       let last: T | undefined;
       call.on('data', (m: T) => { last = m; onMessage(m); });
       call.on('error', (e) => reject(grpcError(e, this.address)));

@@ -1,6 +1,6 @@
 // A small client for hull-shim: both services on one socket, promise calls.
 import * as grpc from '@grpc/grpc-js';
-import { HULL_SERVICE, IMAGES_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
+import { HULL_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
 
 type Msg = Record<string, any>;
 
@@ -9,12 +9,12 @@ export interface ShimClient {
   task(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** Calls a unary hull.shim.v1.Hull method (List). */
   hull(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** A unary call to any service the daemon serves (hull.networks.v1.Networks, ...). */
+  call(service: string, method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** A server-streaming call to any service the daemon serves (hull.images.v1.Images Pull, Push). */
+  stream(service: string, method: string, request: Msg): grpc.ClientReadableStream<Msg>;
   /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
   subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
-  /** Calls a unary hull.images.v1.Images method (List, Inspect, Prepare, ...). */
-  images(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
-  /** A streaming hull.images.v1.Images method (Pull, Push). */
-  imagesStream(method: string, request: Msg): grpc.ClientReadableStream<Msg>;
   close(): void;
 }
 
@@ -26,30 +26,31 @@ export function connect(address: string): ShimClient {
   const HullClient = grpc.makeGenericClientConstructor(serviceDefinition(HULL_SERVICE), 'Hull');
   const task = new TaskClient(target, creds) as unknown as Record<string, Function> & grpc.Client;
   const hull = new HullClient(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
-  // The images service shares the channel; its definition is built on first use.
-  let images: (Record<string, Function> & grpc.Client) | undefined;
-  const imagesClient = () => {
-    if (!images) {
-      const ImagesClient = grpc.makeGenericClientConstructor(serviceDefinition(IMAGES_SERVICE), 'Images');
-      images = new ImagesClient(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
-    }
-    return images;
-  };
   const unary = (c: Record<string, Function>, method: string, request: Msg, options: grpc.CallOptions = {}) =>
     new Promise<Msg>((resolve, reject) => {
       if (typeof c[method] !== 'function') return reject(new Error(`no such method: ${method}`));
       c[method](request, options, (err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
     });
+  const others = new Map<string, Record<string, Function> & grpc.Client>();
+  const other = (name: string) => {
+    let c = others.get(name);
+    if (!c) {
+      const Client = grpc.makeGenericClientConstructor(serviceDefinition(name), name);
+      c = new Client(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
+      others.set(name, c);
+    }
+    return c;
+  };
   return {
-    task: (m, r, o) => unary(task, m, r, o),
-    hull: (m, r, o) => unary(hull, m, r, o),
-    subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,
-    images: (m, r, o) => unary(imagesClient(), m, r, o),
-    imagesStream: (m, r) => {
-      const c = imagesClient();
+    call: (s, m, r, o) => unary(other(s), m, r, o),
+    stream: (s, m, r) => {
+      const c = other(s);
       if (typeof c[m] !== 'function') throw new Error(`no such method: ${m}`);
       return c[m](r) as grpc.ClientReadableStream<Msg>;
     },
-    close: () => { task.close(); hull.close(); images?.close(); },
+    task: (m, r, o) => unary(task, m, r, o),
+    hull: (m, r, o) => unary(hull, m, r, o),
+    subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,
+    close: () => { task.close(); hull.close(); for (const c of others.values()) c.close(); },
   };
 }

@@ -21,7 +21,7 @@ const SUB: Record<string, { module: string; args: (rest: string[]) => Record<str
 const NEED: Record<string, number> = { rm: 1, remove: 1, inspect: 1, pull: 1, push: 1, tag: 2, history: 1, save: 1 };
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
-  const sub = String(argv.subcommand);
+  const sub = String(argv.verb);
   const def = SUB[sub];
   if (!def) throw new FlagError(`'image ${sub}' is not a hullctl command: use ${Object.keys(SUB).join(', ')}`);
   const rest = strings(argv.args);

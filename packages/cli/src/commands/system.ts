@@ -15,7 +15,7 @@ interface Usage {
 }
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
-  const sub = String(argv.subcommand);
+  const sub = String(argv.verb);
   if (sub !== 'df') throw new FlagError(`'system ${sub}' is not a hullctl command: use system df`);
   if (strings(argv.args).length) throw new FlagError('"hullctl system df" accepts no arguments.');
   const u = await ctx.client().image<Usage>('DiskUsage', {});

@@ -9,7 +9,7 @@ import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';
-import { unmountBelow } from '../init/rootfs';
+import { unmountBelow } from './hostMounts';
 
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
   const unlock = store.lock(id);
