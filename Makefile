@@ -6,7 +6,7 @@ ROOTFS := build/rootfs
 # iptables and iproute2; images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
 # (apache2-utils) and token-signing certificates (openssl).
-APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2 docker-registry skopeo apache2-utils openssl
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2 docker-registry skopeo apache2-utils openssl containerd
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -52,16 +52,17 @@ test: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	ln -sf $(CURDIR)/packages/runtime/bin/hull $(DESTDIR)$(PREFIX)/bin/hull
-	for b in packages/shim/bin/hull-shim packages/cli/bin/hullctl; do [ -e $$b ] && ln -sf $(CURDIR)/$$b $(DESTDIR)$(PREFIX)/bin/ || true; done
+	for b in packages/shim/bin/hull-shim packages/shim/bin/containerd-shim-hull-v2 packages/cli/bin/hullctl; do [ -e $$b ] && ln -sf $(CURDIR)/$$b $(DESTDIR)$(PREFIX)/bin/ || true; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/hullctl
+	rm -f $(DESTDIR)$(PREFIX)/bin/hull $(DESTDIR)$(PREFIX)/bin/hull-shim $(DESTDIR)$(PREFIX)/bin/containerd-shim-hull-v2 $(DESTDIR)$(PREFIX)/bin/hullctl
 
 bench: build
 	node bench/runtime.js
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
 	node bench/network.js
 	node bench/images.js
+	if command -v containerd >/dev/null; then node bench/containerd.js; fi
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
 conformance: build

@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { memOf } = require('./lib/memory.js');
 
 const REPO = path.resolve(__dirname, '..');
 const ROOTFS = path.join(REPO, 'build/rootfs');
@@ -46,17 +47,6 @@ function bundle(dir, args) {
     linux: { namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }] },
   }));
   return dir;
-}
-
-/** kB of VmRSS and Pss of one process (0 if gone). */
-function memOf(pid) {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-    const pss = Number(/Pss:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
-    return { rss, pss };
-  } catch {
-    return { rss: 0, pss: 0 };
-  }
 }
 
 function monitorsUnder(dir) {

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { prctl, waitpid } from '@hull/runtime/sys/libc';
+import { prctl } from '@hull/runtime/sys/libc';
 import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
 import { Logger } from './log';
-import { spawnedPids } from './spawned';
+import { reapOrphans } from './reap';
 import { Runtime } from './runtime';
 import { addServices } from './service';
 import { addImagesService } from './images';
@@ -29,35 +29,6 @@ export interface ServeOptions {
   mirrors?: string[];
   /** CA certificates per registry: <certsDir>/<host[:port]>/*.crt. */
   certsDir?: string;
-}
-
-/**
- * Orphans reparented to us (we are a subreaper) that libuv did not start:
- * reap those zombies by pid. Never waitpid(-1): that would steal libuv's children.
- */
-function reapOrphans(): void {
-  let tasks: string[];
-  try {
-    tasks = fs.readdirSync('/proc/self/task');
-  } catch {
-    return;
-  }
-  for (const tid of tasks) {
-    let children: string;
-    try {
-      children = fs.readFileSync(`/proc/self/task/${tid}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const s of children.split(' ').filter(Boolean)) {
-      const pid = Number(s);
-      if (spawnedPids.has(pid)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat[stat.lastIndexOf(')') + 2] === 'Z') waitpid(pid, 1 /* WNOHANG */);
-      } catch { /* gone */ }
-    }
-  }
 }
 
 export async function serve(o: ServeOptions): Promise<void> {

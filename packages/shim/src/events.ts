@@ -9,7 +9,7 @@ export interface Envelope {
   event: { type_url: string; value: Buffer };
 }
 
-export type Subscriber = (env: Envelope, containerId: string) => void;
+export type Subscriber = (env: Envelope, containerId: string, event: Record<string, unknown>) => void;
 
 export const TOPIC_TYPES: Record<string, string> = {
   '/tasks/create': 'containerd.events.TaskCreate',
@@ -40,6 +40,6 @@ export class EventBus {
   publish(topic: string, event: { container_id: string } & Record<string, unknown>): void {
     if (this.subscribers.size === 0) return;
     const env: Envelope = { timestamp: now(), namespace: 'hull', topic, event: packAny(TOPIC_TYPES[topic], event) };
-    for (const fn of this.subscribers) fn(env, event.container_id);
+    for (const fn of this.subscribers) fn(env, event.container_id, event);
   }
 }

@@ -10,7 +10,7 @@ export class Logger {
     const time = new Date().toISOString();
     const line = this.format === 'json'
       ? JSON.stringify({ time, level, msg, ...fields })
-      : `${time} ${level} ${msg}${Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('')}`;
+      : `${time} ${level} ${msg}${Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('')}`;
     process.stderr.write(line + '\n');
   }
   debug(msg: string, fields?: Record<string, unknown>): void { this.log('debug', msg, fields); }

@@ -14,6 +14,14 @@ export const PROTO_FILES = [
   'hull/volumes/v1/volumes.proto',
   'hull/networks/v1/networks.proto',
 ];
+/** Loaded beside them: ttrpc's messages, containerd's ttrpc events, cgroup metrics, runc options. */
+const SHIM_V2_FILES = [
+  'ttrpc/ttrpc.proto',
+  `${CONTAINERD}/services/ttrpc/events/v1/events.proto`,
+  'github.com/containerd/cgroups/stats/v1/metrics.proto',
+  'github.com/containerd/cgroups/cgroup2/stats/metrics.proto',
+  'github.com/containerd/containerd/runtime/v2/runc/options/oci.proto',
+];
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 export const HULL_SERVICE = 'hull.shim.v1.Hull';
 export const IMAGES_SERVICE = 'hull.images.v1.Images';
@@ -28,7 +36,7 @@ export function protoRoot(): protobuf.Root {
   if (root) return root;
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
-  r.loadSync(PROTO_FILES, { keepCase: true });
+  r.loadSync([...PROTO_FILES, ...SHIM_V2_FILES], { keepCase: true });
   r.resolveAll();
   root = r;
   return r;

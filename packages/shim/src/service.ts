@@ -5,9 +5,7 @@ import type { Envelope } from './events';
 import type { Logger } from './log';
 import { HULL_SERVICE, TASK_SERVICE, serviceDefinition } from './proto';
 import type { Supervisor } from './supervisor';
-
-type Msg = Record<string, any>;
-type Handler = (req: Msg) => Promise<Msg> | Msg;
+import { taskHandlers, type Handler, type Msg } from './task-api';
 
 // A subscriber this far behind is dropped rather than buffered without bound.
 const MAX_PENDING_EVENTS = 10000;
@@ -25,31 +23,7 @@ export function unary(log: Logger, name: string, fn: Handler): grpc.handleUnaryC
 }
 
 export function addServices(server: grpc.Server, sup: Supervisor, log: Logger, shutdown: (now: boolean) => boolean): void {
-  const empty = {};
-  const task: Record<string, Handler> = {
-    State: (r) => sup.state(r.id, r.exec_id),
-    Create: (r) => sup.create({
-      id: r.id, bundle: r.bundle, rootfs: r.rootfs ?? [], terminal: r.terminal, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, checkpoint: r.checkpoint,
-    }),
-    Start: (r) => sup.start(r.id, r.exec_id),
-    Delete: (r) => sup.delete(r.id, r.exec_id),
-    Pids: async (r) => ({ processes: await sup.pids(r.id) }),
-    Pause: async (r) => { await sup.pause(r.id); return empty; },
-    Resume: async (r) => { await sup.resume(r.id); return empty; },
-    Checkpoint: async (r) => { await sup.checkpoint(r.id, r.path); return empty; },
-    Kill: async (r) => { await sup.kill(r.id, r.exec_id, r.signal, r.all); return empty; },
-    Exec: async (r) => {
-      await sup.exec({ id: r.id, execId: r.exec_id, terminal: r.terminal, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, spec: r.spec });
-      return empty;
-    },
-    ResizePty: (r) => { sup.resizePty(r.id, r.exec_id, r.width, r.height); return empty; },
-    CloseIO: (r) => { sup.closeIO(r.id, r.exec_id, r.stdin); return empty; },
-    Update: async (r) => { await sup.update(r.id, r.resources); return empty; },
-    Wait: (r) => sup.wait(r.id, r.exec_id),
-    Stats: (r) => ({ stats: sup.stats(r.id) }),
-    Connect: (r) => sup.connect(r.id),
-    Shutdown: (r) => { shutdown(Boolean(r.now)); return empty; },
-  };
+  const task = taskHandlers(sup, { shutdown, stats: (id) => sup.stats(id) });
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, fn] of Object.entries(task)) impl[name] = unary(log, name, fn);
   server.addService(serviceDefinition(TASK_SERVICE), impl);

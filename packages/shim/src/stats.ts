@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
+export const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** The task's cgroups: controller -> path (v1), and '' -> path in the unified hierarchy. */
 export function cgroupsOf(pid: number): Record<string, string> {
@@ -17,11 +17,11 @@ export function cgroupsOf(pid: number): Record<string, string> {
 }
 
 /** Where cgroup2 is: the root itself on a pure v2 host, <root>/unified on a hybrid one. */
-function unifiedRoot(root: string): string {
+export function unifiedRoot(root: string): string {
   return fs.existsSync(path.join(root, 'cgroup.controllers')) ? root : path.join(root, 'unified');
 }
 
-function read(file: string): string | undefined {
+export function read(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
@@ -29,7 +29,7 @@ function read(file: string): string | undefined {
   }
 }
 
-function num(s: string | undefined): number | undefined {
+export function num(s: string | undefined): number | undefined {
   if (s === undefined || s === 'max') return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;
@@ -41,7 +41,7 @@ function keyed(s: string | undefined, key: string): number | undefined {
 }
 
 /** A controller's directory: v1 when that controller is mounted on its own, else v2. */
-function dir(cgroups: Record<string, string>, controller: string, root: string): { v2: boolean; dir: string } | undefined {
+export function controllerDir(cgroups: Record<string, string>, controller: string, root = CGROUP_ROOT): { v2: boolean; dir: string } | undefined {
   const v1 = cgroups[controller];
   if (v1 !== undefined) {
     const base = path.join(root, controller === 'cpuacct' && !fs.existsSync(path.join(root, 'cpuacct')) ? 'cpu,cpuacct' : controller);
@@ -64,9 +64,9 @@ export interface TaskStats {
 
 export function readStats(cgroups: Record<string, string>, root = CGROUP_ROOT): TaskStats {
   const stats: TaskStats = { cgroup: cgroups.memory ?? cgroups.pids ?? cgroups[''] ?? '', pids: {}, cpu: {}, memory: {} };
-  const pids = dir(cgroups, 'pids', root);
+  const pids = controllerDir(cgroups, 'pids', root);
   if (pids) stats.pids = { current: num(read(path.join(pids.dir, 'pids.current'))), limit: num(read(path.join(pids.dir, 'pids.max'))) };
-  const cpu = dir(cgroups, 'cpuacct', root);
+  const cpu = controllerDir(cgroups, 'cpuacct', root);
   if (cpu && !cpu.v2) {
     const st = read(path.join(cpu.dir, 'cpuacct.stat'));
     const tick = 1e9 / 100; // USER_HZ
@@ -78,7 +78,7 @@ export function readStats(cgroups: Record<string, string>, root = CGROUP_ROOT): 
     const us = (k: string) => { const v = keyed(st, k); return v === undefined ? undefined : v * 1000; };
     stats.cpu = { usage_ns: us('usage_usec'), user_ns: us('user_usec'), system_ns: us('system_usec') };
   }
-  const mem = dir(cgroups, 'memory', root);
+  const mem = controllerDir(cgroups, 'memory', root);
   if (mem && !mem.v2) {
     const limit = num(read(path.join(mem.dir, 'memory.limit_in_bytes')));
     stats.memory = { usage: num(read(path.join(mem.dir, 'memory.usage_in_bytes'))), limit: limit !== undefined && limit >= 2 ** 62 ? undefined : limit };
@@ -90,7 +90,7 @@ export function readStats(cgroups: Record<string, string>, root = CGROUP_ROOT): 
 
 /** How many times the kernel's OOM killer hit the task's memory cgroup. */
 export function oomKills(cgroups: Record<string, string>, root = CGROUP_ROOT): number {
-  const mem = dir(cgroups, 'memory', root);
+  const mem = controllerDir(cgroups, 'memory', root);
   if (!mem) return 0;
   return mem.v2 ? keyed(read(path.join(mem.dir, 'memory.events')), 'oom_kill') ?? 0 : keyed(read(path.join(mem.dir, 'memory.oom_control')), 'oom_kill') ?? 0;
 }

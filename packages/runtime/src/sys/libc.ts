@@ -64,6 +64,7 @@ const fn = {
   statfs: libc.func('int statfs(const char *path, void *buf)'),
   mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
   socket: libc.func('int socket(int domain, int type, int proto)'),
+  getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *len)'),
   lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
   lgetxattr: libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)'),
   llistxattr: libc.func('long llistxattr(const char *path, void *list, size_t size)'),
@@ -249,6 +250,12 @@ export function mkfifo(path: string, mode: number): void {
 }
 export function socket(domain: number, type: number, proto = 0): number {
   return check(fn.socket(domain, type, proto), 'socket');
+}
+/** The pid, uid and gid of a unix socket's peer as of connect (SO_PEERCRED). */
+export function peerCredentials(fd: number): { pid: number; uid: number; gid: number } {
+  const cred = Buffer.alloc(12);
+  check(fn.getsockopt(fd, 1 /* SOL_SOCKET */, 17 /* SO_PEERCRED */, cred, [cred.length]), 'getsockopt', 'SO_PEERCRED');
+  return { pid: cred.readInt32LE(0), uid: cred.readUInt32LE(4), gid: cred.readUInt32LE(8) };
 }
 
 /** The MS_* flags a mount was made with (statfs f_flags, translated). */

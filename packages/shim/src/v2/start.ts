@@ -1,0 +1,84 @@
+// `start`: find or begin the shim daemon for this task's namespace (or group)
+// and print its address. The daemon inherits the bound socket as fd 3, so two
+// `start`s racing end up at one daemon; it runs in its own session, with the
+// bundle's log FIFO as stderr and none of containerd's stdio.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { invalid } from '../errors';
+import { cleanEnv } from '../runtime';
+import type { ShimFlags } from './flags';
+import { groupOf, shimPlace, SOCKET_DIR, type ShimPlace } from './paths';
+
+export const DAEMON_LISTEN_FD = 3;
+
+function listen(socket: string): Promise<net.Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
+    server.listen(socket, () => resolve(server));
+  });
+}
+
+/** Whether a daemon answers on `socket`. */
+export function connectable(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(socket);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** The bundle's log FIFO for writing, if containerd holds its reading end. */
+function openLog(bundle: string): number | undefined {
+  try {
+    return fs.openSync(path.join(bundle, 'log'), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+}
+
+function spawnDaemon(server: net.Server, f: ShimFlags, place: ShimPlace, runtimeBinary: string, bundle: string): void {
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  const logFd = openLog(bundle);
+  const args = [
+    path.join(__dirname, 'main.js'), '-namespace', f.namespace, '-address', f.address, '-publish-binary', f.publishBinary, '-id', f.id, '-bundle', bundle,
+    ...(runtimeBinary ? ['-runtime-binary', runtimeBinary] : []), '-runtime-root', place.runtimeRoot, ...(f.debug ? ['-debug'] : []), 'serve',
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: '/', detached: true, env: cleanEnv(), stdio: ['ignore', 'ignore', logFd ?? 'ignore', fd],
+  });
+  child.unref();
+  if (logFd !== undefined) fs.closeSync(logFd);
+}
+
+export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
+  if (!f.id) throw invalid('-id: required');
+  if (!f.namespace) throw invalid('-namespace: required');
+  const bundle = process.cwd();
+  // The protobuf code loads only when containerd sent options: `start` runs per container.
+  const opts = stdin.length
+    ? (require('./options') as typeof import('./options')).runtimeOptionsFromBytes(stdin)
+    : { binaryName: '', root: '' };
+  const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
+  const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle), opts.root);
+  fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
+  for (let attempt = 0; ; attempt++) {
+    const server = await listen(place.socket);
+    if (server) {
+      fs.chmodSync(place.socket, 0o600);
+      // No BinaryName from containerd: HULL_SHIM_RUNTIME (containerd's environment), else hull.
+      spawnDaemon(server, f, place, opts.binaryName || process.env.HULL_SHIM_RUNTIME || '', bundle);
+      break;
+    }
+    if (await connectable(place.socket)) break; // a daemon of this group serves already: share it
+    if (attempt >= 3) throw invalid(`socket ${place.socket}: in use but nobody answers`);
+    fs.rmSync(place.socket, { force: true }); // left by a daemon that died
+  }
+  const address = `unix://${place.socket}`;
+  const tmp = path.join(bundle, `.address.${process.pid}`);
+  fs.writeFileSync(tmp, address);
+  fs.renameSync(tmp, path.join(bundle, 'address'));
+  return address;
+}
