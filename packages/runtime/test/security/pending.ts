@@ -1,0 +1,25 @@
+// Attacks the current init (a Node process, wave 1) does not resist: each is
+// fixed by the setup-program rewrite (issue 10: hull-init, openat2
+// RESOLVE_IN_ROOT, a sealed non-dumpable init). The tests are in the suite
+// and run the attack; while an id is listed here they are skipped, so main
+// stays green. Remove an id as the rewrite lands, and the test guards it.
+export const PENDING_REASON = 'fixed by the setup-program rewrite (issue 10)';
+
+export const pending = new Set<string>([
+  // escape 1 (init-exe): on kernel 6.18 the node init's execve of a "#!/proc/self/exe" script fails with ENOENT, so it holds today; its test runs.
+  'init-ptrace-exe', // escape 2: an exec'd process with CAP_SYS_PTRACE writes the init's binary after start
+  'hook-creds', // escape 3: startContainer hooks run with the runtime's privileges
+  'mount-race', // escape 4: mount destinations resolved by path, raced with RENAME_EXCHANGE
+  'mask-bypass', // escape 7: masks bind /dev/null by path, a symlink in the image redirects them
+  'no-pivot-proc', // escape 10: --no-pivot leaves the host's proc and sys reachable
+  'cwd-loop', // DoS: process.cwd through /proc/self/fd sends the init's mkdir into a loop
+  'passwd-zero', // DoS: /etc/passwd linked to /dev/zero is read without bound
+]);
+
+/** `test`, or `test.skip` while the attack is pending on the rewrite (the reason is in the name). */
+export function attack(id: string): jest.It {
+  if (!pending.has(id) || process.env.HULL_SECURITY_PENDING === '1') return test;
+  const skip = ((name: string, fn?: jest.ProvidesCallback, timeout?: number) =>
+    test.skip(`${name} [pending: ${PENDING_REASON}]`, fn, timeout)) as unknown as jest.It;
+  return skip;
+}
