@@ -68,3 +68,12 @@ clean:
 test-cgroup2: build
 	bash vm/run.sh --timeout 600 bash vm/smoke.sh
 	bash vm/run.sh --timeout 2400 node node_modules/jest/bin/jest.js 'packages/runtime/(src|test)/cgroups' --ci --selectProjects runtime --testTimeout=600000
+
+# Long security runs (packages/runtime/test/security/): the config fuzzer (FUZZ_RUNS configs, FUZZ_SEED to replay)
+# and the fault harness (create killed every FAULT_STEP_MS up to FAULT_MAX_MS, then HULL_FAULT_AFTER_OP=1..FAULT_MAX_OPS).
+.PHONY: fuzz faults
+fuzz: build
+	FUZZ_RUNS=$${FUZZ_RUNS:-10000} pnpm exec jest packages/runtime/test/security/fuzz.test.ts --ci
+
+faults: build
+	FAULT_STEP_MS=$${FAULT_STEP_MS:-10} FAULT_MAX_MS=$${FAULT_MAX_MS:-1500} FAULT_MAX_OPS=$${FAULT_MAX_OPS:-60} pnpm exec jest packages/runtime/test/security/faults.test.ts --ci

@@ -4,7 +4,8 @@
 // "created" containers without --force.)
 import type { Log } from '../log';
 import { isAlive, sleepMs } from '../proc';
-import type { StateStore } from '../state/store';
+import type { ContainerRecord, StateStore } from '../state/store';
+import { NotFoundError } from '../errors';
 import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
@@ -15,7 +16,14 @@ import { killUnfinishedInit, lockForForce } from './creating';
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
   const unlock = force ? lockForForce(store, id) : store.lock(id);
   try {
-    const rec = store.read(id);
+    let rec: ContainerRecord;
+    try {
+      rec = store.read(id);
+    } catch (e) {
+      // A create killed between reserving the id and writing its record leaves the bare directory.
+      if (force && e instanceof NotFoundError) store.remove(id);
+      throw e;
+    }
     const status = statusOf(store, rec);
     if (!force) requireStatus(id, 'delete', status, ['stopped']);
     killUnfinishedInit(store, rec); // a create that never finished leaves its init without a recorded pid

@@ -69,6 +69,13 @@ function sysctlNamespace(name: string): string | undefined {
  */
 export function checkSysctlNamespaces(spec: Spec): void {
   const namespaces = spec.linux?.namespaces ?? [];
+  // Setting them is a sethostname in the joined namespace (runc: "unable to set hostname without a private UTS namespace").
+  const uts = namespaces.findIndex((n) => n.type === 'uts');
+  for (const k of ['hostname', 'domainname'] as const) {
+    if (spec[k] && uts >= 0 && namespaces[uts].path && isHostNamespace(namespaces[uts].path!, 'uts')) {
+      throw new ConfigError(k, `setting ${JSON.stringify(spec[k])} needs a private uts namespace (linux.namespaces[${uts}].path ${namespaces[uts].path} is the host's)`);
+    }
+  }
   for (const name of Object.keys(spec.linux?.sysctl ?? {})) {
     const type = sysctlNamespace(name);
     if (!type) continue;
