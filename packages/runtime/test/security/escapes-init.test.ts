@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Runtime } from '../helpers';
 import { attack } from './pending';
-import { buildTool, expectHostUntouched, hasCc, hashFiles, hostSnapshot, killAll, processesUsing, removeRuntimeCopies, runtimeCopy, waitForFile } from './sec';
+import { buildTool, copyLibraries, expectHostUntouched, hasCc, hashFiles, hostSnapshot, killAll, processesUsing, removeRuntimeCopies, runtimeCopy, waitForFile } from './sec';
 
 afterEach(() => {
   cleanupAll();
@@ -37,9 +37,11 @@ describeRoot('the init\'s binary', () => {
     const copy = runtimeCopy(state);
     const copyBefore = hashFiles(copy.files);
     const host = hostSnapshot();
-    const b = makeBundle(undefined, ['/evil']);
+    const b = makeBundle((c) => (c.root.readonly = false), ['/evil']);
     const rootfs = path.join(b.dir, 'rootfs');
     buildTool('evil.so', rootfs);
+    // The image ships what the runtime's binary needs to run inside it (its loader and libraries).
+    copyLibraries(copy.node, rootfs);
     // Run by the runtime's own binary if the init execs from it: node reads this as a script
     // (it skips the "#!" line) and loads the payload, whose constructor keeps the binary open.
     fs.writeFileSync(path.join(rootfs, 'evil'), "#!/proc/self/exe\nprocess.dlopen({ exports: {} }, '/evil.so');\n", { mode: 0o755 });
@@ -74,7 +76,7 @@ describeRoot('the init\'s binary', () => {
     const copy = runtimeCopy(state);
     const copyBefore = hashFiles(copy.files);
     const host = hostSnapshot();
-    const b = makeBundle(undefined, ['sleep', '1000']);
+    const b = makeBundle((c) => (c.root.readonly = false), ['sleep', '1000']);
     const rootfs = path.join(b.dir, 'rootfs');
     // Opens /proc/1/exe (the init, still the runtime's binary while created) as fd 9, then waits to write it.
     fs.writeFileSync(path.join(rootfs, 'watch.sh'), `exec 9</proc/1/exe || { echo no-open > /result; exit 0; }\n${WRITE_BACK('/result')}`, { mode: 0o755 });

@@ -6,7 +6,7 @@
 export const PENDING_REASON = 'fixed by the setup-program rewrite (issue 10)';
 
 export const pending = new Set<string>([
-  // escape 1 (init-exe): on kernel 6.18 the node init's execve of a "#!/proc/self/exe" script fails with ENOENT, so it holds today; its test runs.
+  'init-exe', // escape 1: a "#!/proc/self/exe" entrypoint runs the runtime's binary in the container, which rewrites it
   'init-ptrace-exe', // escape 2: an exec'd process with CAP_SYS_PTRACE writes the init's binary after start
   'hook-creds', // escape 3: startContainer hooks run with the runtime's privileges
   'mount-race', // escape 4: mount destinations resolved by path, raced with RENAME_EXCHANGE

@@ -236,3 +236,18 @@ export function killAll(pids: number[]): void {
     }
   }
 }
+
+/**
+ * Copies a dynamically linked binary's loader and libraries (ldd) into the
+ * rootfs at the same paths: an image may ship them, and then the runtime's
+ * own binary can run inside the container (the CVE-2019-5736 setup).
+ */
+export function copyLibraries(binary: string, rootfs: string): void {
+  const r = spawnSync('ldd', [binary], { encoding: 'utf8' });
+  for (const m of r.stdout.matchAll(/(\/\S+\.so[.\d]*)/g)) {
+    const lib = m[1];
+    const dest = path.join(rootfs, lib);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(fs.realpathSync(lib), dest);
+  }
+}
