@@ -3,7 +3,7 @@
 // = 1..FAULT_MAX_OPS; `delete --force` must leave nothing each time.
 // `make faults` runs the long version.
 import { cleanupAll, isRoot } from '../helpers';
-import { createFaults } from './faults';
+import { createFaults, lifecycleFaults } from './faults';
 
 afterAll(cleanupAll);
 
@@ -16,3 +16,11 @@ const OPS = Number(process.env.FAULT_MAX_OPS ?? 3);
   console.log(`faults: ${r.points} kill points, ${r.completed} creates had finished first, ${r.failures.length} failures`);
   expect(r.failures).toEqual([]);
 }, Math.max(600000, ((MAX / STEP) + OPS) * 5000));
+
+const LIFECYCLE_DELAYS = (process.env.FAULT_LIFECYCLE_MS ?? '0,80,250').split(',').map(Number);
+
+(isRoot ? test : test.skip)(`start, exec and delete killed at ${LIFECYCLE_DELAYS.join(', ')} ms: delete --force leaves nothing`, () => {
+  const r = lifecycleFaults(LIFECYCLE_DELAYS);
+  console.log(`faults: ${r.points} kill points (start, exec, delete), ${r.completed} had finished first, ${r.failures.length} failures`);
+  expect(r.failures).toEqual([]);
+}, Math.max(300000, LIFECYCLE_DELAYS.length * 3 * 8000));

@@ -94,3 +94,41 @@ function killed(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * start, exec and delete killed with SIGKILL at each delay (ms) on a
+ * container of its own; afterwards `delete --force` leaves nothing.
+ */
+export function lifecycleFaults(delays: number[]): FaultResult {
+  const result: FaultResult = { points: 0, completed: 0, failures: [] };
+  const b = makeBundle(undefined, ['sleep', '1000']);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-fault-root-'));
+  const commands: Record<string, (id: string) => string[]> = {
+    start: (id) => ['start', id],
+    exec: (id) => ['exec', id, 'sleep', '1000'],
+    delete: (id) => ['delete', '--force', id],
+  };
+  try {
+    let n = 0;
+    for (const [name, args] of Object.entries(commands)) {
+      for (const delay of delays) {
+        const root = path.join(base, `l${n}`);
+        const id = `fault-${name}-${process.pid}-${n++}`;
+        const c = runSync(['--root', root, 'create', '--bundle', b.dir, id]);
+        if (c.status !== 0) {
+          result.failures.push(`${name}: create failed: ${c.stderr.trim()}`);
+          continue;
+        }
+        if (name !== 'start') runSync(['--root', root, 'start', id]);
+        const child = spawn(HULL, ['--root', root, ...args(id)], { env: cleanEnv(), stdio: 'ignore' });
+        sleep(delay);
+        if (!killed(child.pid!)) result.completed++;
+        result.points++;
+        for (const p of leftAfterDelete(root, id, b.dir)) result.failures.push(`${name} killed at ${delay} ms: ${p}`);
+      }
+    }
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+  return result;
+}
