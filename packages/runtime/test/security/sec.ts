@@ -79,12 +79,32 @@ export function treeFacts(dir: string): string[] {
   return out;
 }
 
+const LIMIT_FILES = ['memory.limit_in_bytes', 'memory.max', 'pids.max', 'cpu.cfs_quota_us', 'cpu.max', 'cpu.shares', 'devices.list', 'freezer.state', 'cgroup.freeze'];
+
+function ownCgroupLimits(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {
+    const [, ctrls, rel] = line.split(':');
+    const dir = ctrls ? path.join('/sys/fs/cgroup', ctrls.replace(/^name=/, ''), rel) : path.join(fs.existsSync('/sys/fs/cgroup/unified') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup', rel);
+    for (const f of LIMIT_FILES) {
+      try {
+        out[path.join(dir, f)] = fs.readFileSync(path.join(dir, f), 'utf8');
+      } catch {
+        // not this hierarchy's file
+      }
+    }
+  }
+  return out;
+}
+
 export interface HostSnapshot {
   hashes: Record<string, string>;
   sysctls: Record<string, string>;
   devices: Record<string, string>;
   /** Mount points at the host's top directories and under the watched ones. */
   mounts: string[];
+  /** Limits of this process's own cgroups (the runtime's parents): an escape into cgroupfs changes them. */
+  cgroupLimits: Record<string, string>;
   watched: string[];
   trees: Record<string, string[]>;
 }
@@ -102,6 +122,7 @@ export function hostSnapshot(watch: string[] = [], files = runtimeFiles()): Host
     sysctls: Object.fromEntries(WATCHED_SYSCTLS.filter((s) => fs.existsSync(`/proc/sys/${s}`)).map((s) => [s, readSysctl(s)])),
     devices: Object.fromEntries(['/dev/null', '/dev/zero', '/dev/ptmx', '/dev/kmsg', '/dev/full', '/dev/tty'].map((d) => [d, nodeFacts(d)])),
     mounts: mountPoints().filter(relevant).sort(),
+    cgroupLimits: ownCgroupLimits(),
     watched: watch,
     trees: Object.fromEntries(watch.map((w) => [w, fs.existsSync(w) ? treeFacts(w) : []])),
   };
@@ -114,6 +135,7 @@ export function expectHostUntouched(before: HostSnapshot): void {
   expect(after.sysctls).toEqual(before.sysctls);
   expect(after.devices).toEqual(before.devices);
   expect(after.mounts).toEqual(before.mounts);
+  expect(after.cgroupLimits).toEqual(before.cgroupLimits);
   expect(after.trees).toEqual(before.trees);
 }
 
