@@ -59,10 +59,24 @@ export function processesHolding(file: string): number[] {
   return pids;
 }
 
-/** SIGKILLs the init of an unfinished create (found by its exec fifo) and waits until it is gone. */
-export function killUnfinishedInit(store: StateStore, rec: ContainerRecord): void {
+/**
+ * What an unfinished create leaves that its record does not name: its init
+ * (found by the exec fifo it holds), SIGKILLed and waited for; and a cgroup
+ * made before its paths were recorded (only the default one, named after
+ * the id: a cgroupsPath may have existed before).
+ */
+export function cleanUnfinishedCreate(store: StateStore, rec: ContainerRecord): void {
   if (!rec.creating || rec.pid) return;
   const pids = processesHolding(store.fifoPath(rec.id));
   for (const pid of pids) libc.tryKill(pid, 9);
   for (let i = 0; i < 400 && pids.some((p) => isAlive(p)); i++) sleepMs(5);
+  if (Object.keys(rec.cgroupPaths).length || rec.spec.linux?.cgroupsPath) return;
+  const { newCgroupManager } = require('../cgroups') as typeof import('../cgroups');
+  let manager;
+  try {
+    manager = newCgroupManager({ id: rec.id });
+  } catch {
+    return; // no cgroup hierarchy here
+  }
+  if (Object.values(manager.paths).some((d) => fs.existsSync(d))) manager.destroy();
 }

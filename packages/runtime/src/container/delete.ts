@@ -11,7 +11,7 @@ import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';
 import { unmountBelow } from '../init/rootfs';
-import { killUnfinishedInit, lockForForce } from './creating';
+import { cleanUnfinishedCreate, lockForForce } from './creating';
 
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
   const unlock = force ? lockForForce(store, id) : store.lock(id);
@@ -26,7 +26,7 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
     }
     const status = statusOf(store, rec);
     if (!force) requireStatus(id, 'delete', status, ['stopped']);
-    killUnfinishedInit(store, rec); // a create that never finished leaves its init without a recorded pid
+    cleanUnfinishedCreate(store, rec); // a create that never finished: its init has no recorded pid
     const cgroup = Object.keys(rec.cgroupPaths).length ? openCgroup(rec) : undefined;
     if (status !== 'stopped' && status !== 'creating') {
       if (cgroup) cgroup.killAll(9);

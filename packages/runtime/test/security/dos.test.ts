@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, cleanupAll, HULL, isRoot, leftovers, makeBundle, runtime, uniqueId } from '../helpers';
+import { cleanEnv, cleanupAll, defaultConfig, HULL, isRoot, leftovers, makeBundle, runtime, uniqueId } from '../helpers';
 import { attack } from './pending';
 import { expectHostUntouched, hostSnapshot, killAll, processesUsing, sleep } from './sec';
 
@@ -201,3 +201,32 @@ function killHook(bundleDir: string): void {
     // the hook never ran
   }
 }
+
+describeRoot('a create killed between making its cgroup and recording it', () => {
+  test('delete -f removes the default cgroup named after the id, and the state', () => {
+    const rt = runtime();
+    const id = uniqueId('sec-cgwin');
+    // What such a create leaves: its record (creating, no init pid, no cgroup paths yet)...
+    fs.mkdirSync(path.join(rt.root, id), { recursive: true });
+    const record = { ociVersion: '1.0.2', id, pid: 0, startTime: '', bundle: '/nonexistent', rootfs: '/nonexistent/rootfs', annotations: {}, created: new Date().toISOString(), creating: true, creatorPid: 2 ** 30, cgroupPaths: {}, spec: defaultConfig() };
+    fs.writeFileSync(path.join(rt.root, id, 'state.json'), JSON.stringify(record));
+    // ...and its cgroup at the default path (below the runtime's own cgroup) on each v1 hierarchy.
+    const made: string[] = [];
+    for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {
+      const [, ctrls, rel] = line.split(':');
+      if (!ctrls || !['memory', 'pids'].includes(ctrls)) continue;
+      const dir = path.join('/sys/fs/cgroup', ctrls, rel, id);
+      fs.mkdirSync(dir);
+      made.push(dir);
+    }
+    if (!made.length) return; // not a v1 host
+    try {
+      const r = rt.run(['delete', '--force', id]);
+      expect(r.stderr).toBe('');
+      expect(made.filter((d) => fs.existsSync(d))).toEqual([]);
+      expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
+    } finally {
+      for (const d of made) if (fs.existsSync(d)) fs.rmdirSync(d);
+    }
+  }, 60000);
+});
