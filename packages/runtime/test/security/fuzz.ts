@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { defaultConfig, leftovers, ROOTFS, type Config } from '../helpers';
+import { pending } from './pending';
 import { processesUsing } from './sec';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -23,12 +24,17 @@ export type Mutation =
 // Paths whose strings would point at the host: generic mutations put only non-strings there.
 const HOST_PATHS = [/^root\.path$/, /^mounts\.\d+\.source$/, /^hooks\./, /^linux\.namespaces\.\d+\.path$/, /^linux\.cgroupsPath$/];
 
+// While the init loops on paths through /proc/self/fd (pending.ts: cwd-loop), the fuzzer does not
+// generate them: that attack has its own test, and a 20 s hang per hit would stall the run.
+const LOOPS = pending.has('cwd-loop') ? ['/proc/self/fd/3'] : [];
+const notPending = (v: unknown) => !(typeof v === 'string' && LOOPS.some((l) => v.includes('/proc/self/fd')));
+
 const junk = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1.5, -0.5, 1e308, '', '/', '..', '../../..', 'a'.repeat(5000), '\u0000', '/proc/self/fd/3', '{}', [], {}, [null], { '': 1 }),
   fc.jsonValue({ maxDepth: 2 }),
-);
+).filter(notPending);
 
-const safeString = fc.constantFrom('', '/', '..', '/a/../../b', '/proc/self/fd/3', '/dev/../etc', '/tmp/x', 'relative', '/a\nb', 'x'.repeat(300), '/proc', '/sys/kernel', '/dev/null');
+const safeString = fc.constantFrom('', '/', '..', '/a/../../b', '/proc/self/fd/3', '/dev/../etc', '/tmp/x', 'relative', '/a\nb', 'x'.repeat(300), '/proc', '/sys/kernel', '/dev/null').filter(notPending);
 
 /** Leaves and objects of a JSON value, as paths. */
 function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
