@@ -26,8 +26,8 @@ const HOST_PATHS = [/^root\.path$/, /^mounts\.\d+\.source$/, /^hooks\./, /^linux
 
 // While the init loops on paths through /proc/self/fd (pending.ts: cwd-loop), the fuzzer does not
 // generate them: that attack has its own test, and a 20 s hang per hit would stall the run.
-const LOOPS = pending.has('cwd-loop') ? ['/proc/self/fd/3'] : [];
-const notPending = (v: unknown) => !(typeof v === 'string' && LOOPS.some((l) => v.includes('/proc/self/fd')));
+const LOOPS = pending.has('cwd-loop');
+const notPending = (v: unknown) => !(LOOPS && typeof v === 'string' && v.includes('/proc/self/fd'));
 
 const junk = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1.5, -0.5, 1e308, '', '/', '..', '../../..', 'a'.repeat(5000), '\u0000', '/proc/self/fd/3', '{}', [], {}, [null], { '': 1 }),
