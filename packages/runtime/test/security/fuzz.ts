@@ -171,6 +171,23 @@ function namedInMessages(cfg: Config): string[] {
   ];
 }
 
+/** Where a cgroupsPath lands on each v1 hierarchy (and cgroup2): absolute from the mount, relative below this process's own cgroup. */
+function cgroupsPathDirs(cgroupsPath: unknown): string[] {
+  if (typeof cgroupsPath !== 'string' || !cgroupsPath || cgroupsPath.includes('\u0000')) return [];
+  const clean = path.posix.normalize('/' + cgroupsPath);
+  if (clean === '/') return [];
+  const out: string[] = [];
+  for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {
+    const [, ctrls, own] = line.split(':');
+    const mount = ctrls ? path.join('/sys/fs/cgroup', ctrls.replace(/^name=/, '')) : fs.existsSync('/sys/fs/cgroup/unified') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
+    const base = cgroupsPath.startsWith('/') ? mount : path.join(mount, ctrls ? own : path.posix.dirname(own));
+    // Every level below the base: create makes the missing ones, delete must remove them all.
+    let d = base;
+    for (const part of clean.split('/').filter(Boolean)) out.push((d = path.join(d, part)));
+  }
+  return out;
+}
+
 export interface FuzzResult {
   runs: number;
   created: number;
@@ -217,6 +234,7 @@ export function makeFuzzer(): Fuzzer {
     safeDir,
     run(muts) {
       const cfg = applyMutations(base, muts);
+      const cgroupDirs = cgroupsPathDirs(cfg?.linux?.cgroupsPath).filter((d) => !fs.existsSync(d));
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
       const root = path.join(work, `root-${n}`);
       const id = `fz-${process.pid}-${n++}`;
@@ -240,7 +258,7 @@ export function makeFuzzer(): Fuzzer {
       // Nothing left: state, cgroups named after the id, mounts of the bundle, processes using it.
       const state = fs.existsSync(root) ? fs.readdirSync(root) : [];
       if (state.length) problems.push(`state left: ${state.join(', ')}`);
-      const left = leftovers(id, bundle);
+      const left = [...leftovers(id, bundle), ...cgroupDirs.filter((d) => fs.existsSync(d))];
       if (left.length) problems.push(`left behind: ${left.join('; ').slice(0, 400)}`);
       const procs = processesUsing(bundle);
       if (procs.length) {
