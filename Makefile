@@ -12,9 +12,9 @@ setup: .stamp-apt .stamp-deps
 
 .stamp-apt:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  missing=""; for p in busybox-static runc libseccomp2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in busybox-static runc libseccomp2 iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
-	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2)"; fi
+	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2 iproute2)"; fi
 	touch $@
 
 .stamp-deps: package.json pnpm-lock.yaml $(wildcard packages/*/package.json conformance/package.json)
@@ -29,6 +29,8 @@ native:
 
 ts:
 	pnpm exec tsc -b packages/*/tsconfig.json $(wildcard conformance/tsconfig.json)
+	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
+	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit
 
 rootfs: $(ROOTFS)/bin/busybox
 

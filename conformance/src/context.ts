@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Missing } from '@hull/testkit/host';
 import { type Bundle, type Config, defaultConfig, makeBundle } from './bundle';
 import { type Invocation, type InvokeOptions, Runtime, describe } from './runtime';
 
@@ -45,6 +46,12 @@ export class Context {
   private bundleSeq = 0;
 
   constructor(readonly rt: Runtime, readonly workDir: string) {}
+
+  /** Skips the case, saying why, when a probe says the host lacks what it needs. */
+  needs(...missing: Missing[]): void {
+    const reasons = missing.filter((m): m is string => !!m);
+    if (reasons.length) throw new CaseSkip(reasons.join('; '));
+  }
 
   /** A container id unique to this process and call. */
   id(): string {

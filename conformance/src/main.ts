@@ -136,7 +136,6 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   if (notes.length) process.stdout.write(`\n${notes.join('\n')}\n`);
   fs.rmSync(scratch, { recursive: true, force: true });
-  if (skipped) process.stdout.write(`\n(${skipped} skipped: the host lacks what they need)\n`);
-  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   return failed ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // config.md: root, mounts, process, hostname, domainname — checked from inside the container.
 import fs from 'node:fs';
 import path from 'node:path';
+import { missingRlimit } from '@hull/testkit/host';
 import { type Case, quote } from '../case';
 import type { Config } from '../bundle';
 import { type Context, check, eq, fail } from '../context';
@@ -332,6 +333,7 @@ export const configCases: Case[] = [
     name: 'process/rlimits',
     spec: quote(C, '`rlim.rlim_cur` MUST match the configured value. ... `rlim.rlim_max` MUST match the configured value.'),
     async run(t) {
+      t.needs(missingRlimit('RLIMIT_NOFILE', 768), missingRlimit('RLIMIT_NPROC', 400), missingRlimit('RLIMIT_CORE', 4096), missingRlimit('RLIMIT_STACK', 8388608));
       const limits = await t.sh('cat /proc/self/limits', (c) => {
         c.process.rlimits = [
           { type: 'RLIMIT_NOFILE', soft: 512, hard: 768 },

@@ -6,7 +6,8 @@ import { hookCases } from './hooks';
 import { lifecycleCases } from './lifecycle';
 import { linuxCases } from './linux';
 import { operationCases } from './operations';
+import { runcCases } from './runc';
 
 export function allCases(): Case[] {
-  return [...lifecycleCases, ...operationCases, ...hookCases, ...configCases, ...linuxCases, ...badConfigCases];
+  return [...lifecycleCases, ...operationCases, ...runcCases, ...hookCases, ...configCases, ...linuxCases, ...badConfigCases];
 }

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cgroupVersion, missingCgroupController, missingThrottleDevice, throttleDevice } from '@hull/testkit/host';
 import { type Case, quote } from '../case';
 import type { Config } from '../bundle';
 import { type Context, check, eq, fail } from '../context';
@@ -10,6 +11,8 @@ import { cgroupDir } from './operations';
 import { mountAt, parseMountinfo } from './config';
 
 const L = 'config-linux.md';
+/** The cgroup cases read v1 files: on a pure cgroup v2 host they are skipped, saying so. */
+const V1 = cgroupVersion() === 2 ? 'needs cgroup v1 (the case reads v1 files)' : undefined;
 
 const nsFiles: Record<string, string> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup' };
 
@@ -310,6 +313,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/absolute-cgroupsPath',
     spec: quote(L, 'In the case of an absolute path (starting with `/`), the runtime MUST take the path to be relative to the cgroups mount point.'),
     async run(t) {
+      t.needs(V1, missingCgroupController('memory'));
       const parent = `hull-conformance-${process.pid}-${Date.now()}`;
       const want = `/${parent}/leaf`;
       t.defer(() => {
@@ -326,6 +330,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/memory',
     spec: quote(L, 'limit (int64, OPTIONAL) - sets limit of memory usage in bytes'),
     async run(t) {
+      t.needs(V1, missingCgroupController('memory'));
       const dir = await createdCgroup(t, (c) => (c.linux.resources.memory = { limit: 96 << 20, reservation: 48 << 20, swappiness: 10 }), 'memory');
       eq(readCg(dir, 'memory.limit_in_bytes'), String(96 << 20), 'memory.limit_in_bytes');
       eq(readCg(dir, 'memory.soft_limit_in_bytes'), String(48 << 20), 'memory.soft_limit_in_bytes');
@@ -336,6 +341,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/cpu',
     spec: quote(L, 'shares (uint64, OPTIONAL) - specifies a relative share of CPU time available to the tasks in a cgroup; quota (int64, OPTIONAL) ...; period (uint64, OPTIONAL)'),
     async run(t) {
+      t.needs(V1, missingCgroupController('cpu'));
       const dir = await createdCgroup(t, (c) => (c.linux.resources.cpu = { shares: 256, quota: 50000, period: 100000 }), 'cpu');
       eq([readCg(dir, 'cpu.shares'), readCg(dir, 'cpu.cfs_quota_us'), readCg(dir, 'cpu.cfs_period_us')], ['256', '50000', '100000'], 'cpu.shares, cfs_quota_us, cfs_period_us');
     },
@@ -344,6 +350,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/cpuset',
     spec: quote(L, 'cpus (string, OPTIONAL) - list of CPUs the container will run on. mems (string, OPTIONAL) - list of memory nodes the container will run on.'),
     async run(t) {
+      t.needs(V1, missingCgroupController('cpuset'));
       const dir = await createdCgroup(t, (c) => (c.linux.resources.cpu = { cpus: '0', mems: '0' }), 'cpuset');
       eq([readCg(dir, 'cpuset.cpus'), readCg(dir, 'cpuset.mems')], ['0', '0'], 'cpuset.cpus, cpuset.mems');
     },
@@ -352,10 +359,9 @@ export const linuxCases: Case[] = [
     name: 'cgroups/blkio-throttle',
     spec: quote(L, 'throttleReadBpsDevice, throttleWriteBpsDevice (array of objects, OPTIONAL) - specify the list of devices which will be bandwidth rate limited.'),
     async run(t) {
-      // The block device under / (a real device on this host), as major:minor.
-      const dev = fs.statSync('/').dev;
-      const major = (dev >> 8) & 0xfff;
-      const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+      // A whole block device that takes a throttle here (the disk under / where it can).
+      t.needs(V1, missingThrottleDevice());
+      const { major, minor } = throttleDevice()!;
       const dir = await createdCgroup(t, (c) => {
         c.linux.resources.blockIO = {
           throttleReadBpsDevice: [{ major, minor, rate: 1048576 }],
@@ -370,6 +376,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/pids',
     spec: quote(L, 'limit (int64, REQUIRED) - specifies the maximum number of tasks in the cgroup'),
     async run(t) {
+      t.needs(V1, missingCgroupController('pids'));
       const dir = await createdCgroup(t, (c) => (c.linux.resources.pids = { limit: 33 }), 'pids');
       eq(readCg(dir, 'pids.max'), '33', 'pids.max');
     },
@@ -378,6 +385,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/pids-enforced',
     spec: quote(L, 'limit (int64, REQUIRED) - specifies the maximum number of tasks in the cgroup'),
     async run(t) {
+      t.needs(missingCgroupController('pids'));
       // sh, the subshell and at most two sleeps fit under pids.max=4; the fork that exceeds it fails.
       const out = await t.sh('(for i in 1 2 3 4 5 6; do sleep 5 & echo started; done) 2>/dev/null; kill -9 -1 2>/dev/null; true', (c) => (c.linux.resources.pids = { limit: 4 }));
       const started = out.split('\n').filter((l) => l === 'started').length;
@@ -388,6 +396,7 @@ export const linuxCases: Case[] = [
     name: 'cgroups/process-is-in-cgroup',
     spec: quote(L, 'The `cgroupsPath` field specifies the path to the cgroups ... If the value is specified, the runtime MUST consistently attach to the same place in the cgroups hierarchy given the same value of cgroupsPath.'),
     async run(t) {
+      t.needs(V1, missingCgroupController('memory'));
       const want = `/hull-conformance-${process.pid}-${Date.now()}`;
       const b = await t.bundle((c) => (c.linux.cgroupsPath = want), 'cat /proc/self/cgroup');
       const inv = await t.run(b);

@@ -1,86 +1,12 @@
-// The gRPC client for hull-shim: containerd's Task service and the Hull
-// service, loaded from the shim's .proto files. Every hullctl action goes
-// through here; gRPC failures become hullctl errors.
+// hullctl's handle on hull-shim: the shim package's gRPC client
+// (@hull/shim/client), with gRPC failures turned into what hullctl prints.
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import { connect, type ShimClient as Connection } from '@hull/shim/client';
+import type { Envelope, TaskInfo, Timestamp } from '@hull/shim/messages';
 import { CliError, NoSuchContainerError, SupervisorDownError } from './errors';
 
-export const DEFAULT_ADDRESS = '/run/hull/hull-shim.sock';
-
-const TASK_PROTO = 'github.com/containerd/containerd/api/runtime/task/v2/shim.proto';
-const HULL_PROTO = 'hull/shim/v1/hull.proto';
-const EVENTS_PROTO = 'github.com/containerd/containerd/api/events/task.proto';
-
-export const STATUS = { UNKNOWN: 0, CREATED: 1, RUNNING: 2, STOPPED: 3, PAUSED: 4, PAUSING: 5 } as const;
-export const PROCESS_SPEC_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
-
-export interface Timestamp {
-  seconds: number;
-  nanos: number;
-}
-
-export interface TaskInfo {
-  id: string;
-  bundle: string;
-  pid: number;
-  status: number;
-  exit_status: number;
-  exited_at: Timestamp | null;
-  created_at: Timestamp | null;
-  started_at: Timestamp | null;
-  terminal: boolean;
-  stdin: string;
-  stdout: string;
-  stderr: string;
-  execs: { exec_id: string; pid: number; status: number; exit_status: number }[];
-  runtime: string;
-}
-
-export interface Envelope {
-  timestamp: Timestamp | null;
-  namespace: string;
-  topic: string;
-  event: { type_url: string; value: Buffer } | null;
-}
-
 type Obj = Record<string, unknown>;
-
-function protoDir(): string {
-  return path.join(path.dirname(require.resolve('@hull/shim/package.json')), 'proto');
-}
-
-let root: protobuf.Root | undefined;
-function loadRoot(): protobuf.Root {
-  if (root) return root;
-  const dir = protoDir();
-  const r = new protobuf.Root();
-  r.resolvePath = (_origin, target) => path.join(dir, target);
-  r.loadSync([TASK_PROTO, HULL_PROTO, EVENTS_PROTO], { keepCase: true });
-  r.resolveAll();
-  return (root = r);
-}
-
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true };
-
-function serviceDefinition(name: string): grpc.ServiceDefinition {
-  const svc = loadRoot().lookupService(name);
-  const def: Record<string, grpc.MethodDefinition<Obj, Obj>> = {};
-  for (const m of svc.methodsArray) {
-    const req = m.resolvedRequestType!;
-    const res = m.resolvedResponseType!;
-    def[m.name] = {
-      path: `/${name}/${m.name}`,
-      requestStream: !!m.requestStream,
-      responseStream: !!m.responseStream,
-      requestSerialize: (o: Obj) => Buffer.from(req.encode(req.fromObject(o)).finish()),
-      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-      responseSerialize: (o: Obj) => Buffer.from(res.encode(res.fromObject(o)).finish()),
-      responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
-    };
-  }
-  return def;
-}
 
 /** Turns a gRPC failure into what hullctl prints; `ref` names the container asked for. */
 export function grpcError(e: unknown, address: string, ref?: string): Error {
@@ -98,51 +24,36 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
 }
 
 export class ShimClient {
-  private readonly task: grpc.Client;
-  private readonly hull: grpc.Client;
+  private readonly conn: Connection;
 
   constructor(readonly address: string) {
-    const target = address.startsWith('unix:') ? address : `unix://${path.resolve(address)}`;
-    const creds = grpc.credentials.createInsecure();
-    const Task = grpc.makeGenericClientConstructor(serviceDefinition('containerd.task.v2.Task'), 'Task');
-    const Hull = grpc.makeGenericClientConstructor(serviceDefinition('hull.shim.v1.Hull'), 'Hull');
-    this.task = new Task(target, creds);
-    this.hull = new Hull(target, creds, { channelOverride: this.task.getChannel() });
-  }
-
-  private unary<T>(client: grpc.Client, method: string, req: Obj, ref?: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, Function>)[method]!;
-      fn.call(client, req, (err: grpc.ServiceError | null, res: T) => (err ? reject(grpcError(err, this.address, ref)) : resolve(res)));
-    });
+    this.conn = connect(address.startsWith('unix:') ? address : path.resolve(address));
   }
 
   /** A Task API call; `ref` is the user's name for the container, for "No such container". */
-  call<T = Obj>(method: string, req: Obj, ref?: string): Promise<T> {
-    return this.unary<T>(this.task, method, req, ref);
+  async call<T = Obj>(method: string, req: Obj, ref?: string): Promise<T> {
+    try {
+      return (await this.conn.task(method, req)) as T;
+    } catch (e) {
+      throw grpcError(e, this.address, ref);
+    }
   }
 
   async list(ids: string[] = []): Promise<TaskInfo[]> {
-    const res = await this.unary<{ tasks: TaskInfo[] }>(this.hull, 'List', { ids });
-    return res.tasks;
+    try {
+      return ((await this.conn.hull('List', { ids })) as { tasks: TaskInfo[] }).tasks;
+    } catch (e) {
+      throw grpcError(e, this.address);
+    }
   }
 
   subscribe(req: { topics?: string[]; container_id?: string }): grpc.ClientReadableStream<Envelope> {
-    const fn = (this.hull as unknown as Record<string, Function>)['Subscribe']!;
-    return fn.call(this.hull, req) as grpc.ClientReadableStream<Envelope>;
+    return this.conn.subscribe(req) as unknown as grpc.ClientReadableStream<Envelope>;
   }
 
   close(): void {
-    this.task.close();
-    this.hull.close();
+    this.conn.close();
   }
-}
-
-/** Decodes an event's Any payload (containerd.events.TaskExit, ...). */
-export function decodeEvent(env: Envelope): Obj {
-  if (!env.event?.type_url) return {};
-  const type = loadRoot().lookupType(env.event.type_url.replace(/^.*\//, ''));
-  return type.toObject(type.decode(env.event.value), TO_OBJECT);
 }
 
 export function toDate(t: Timestamp | null | undefined): Date | undefined {

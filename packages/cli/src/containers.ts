@@ -3,19 +3,20 @@
 // or id prefix as docker does.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATUS, type TaskInfo } from './client';
+import { Status } from '@hull/shim/constants';
+import type { TaskInfo } from '@hull/shim/messages';
 import type { Context } from './context';
 import { CliError, EXIT_CANNOT_INVOKE, EXIT_CLI, EXIT_NOT_FOUND, NoSuchContainerError, SupervisorDownError } from './errors';
 import { AUTOREMOVE_ANNOTATION, INTERACTIVE_ANNOTATION, NAME_ANNOTATION } from './annotations';
-import type { Spec } from './spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG, Store } from './store';
+import type { ContainerSpec } from './spec/defaults';
 
 
 export interface Container {
   id: string;
   name: string;
   info: TaskInfo;
-  spec?: Spec;
+  spec?: ContainerSpec;
 }
 
 export function store(ctx: Context): Store {
@@ -48,7 +49,7 @@ export async function listContainers(ctx: Context): Promise<Container[]> {
   const all = (await ctx.client().list()).map((info) => toContainer(s, info));
   const kept: Container[] = [];
   for (const c of all) {
-    if (c.info.status === STATUS.STOPPED && c.spec?.annotations?.[AUTOREMOVE_ANNOTATION] === 'true') {
+    if (c.info.status === Status.STOPPED && c.spec?.annotations?.[AUTOREMOVE_ANNOTATION] === 'true') {
       await removeContainer(ctx, c).catch(() => undefined);
     } else kept.push(c);
   }
@@ -85,7 +86,7 @@ export interface StdioPaths {
 }
 
 /** The stdio the supervisor gets for a container: outputs into the bundle's logs, stdin through its FIFO. */
-export function containerStdio(bundle: string, spec: Spec): StdioPaths {
+export function containerStdio(bundle: string, spec: ContainerSpec): StdioPaths {
   const interactive = spec.annotations?.[INTERACTIVE_ANNOTATION] === 'true';
   return {
     stdin: interactive ? path.join(bundle, STDIN_FIFO) : '',
@@ -105,7 +106,7 @@ export function startFailure(e: unknown): CliError {
 }
 
 /** Creates the task for a bundle hullctl wrote; the error says why the command could not start. */
-export async function createTask(ctx: Context, id: string, bundle: string, spec: Spec): Promise<void> {
+export async function createTask(ctx: Context, id: string, bundle: string, spec: ContainerSpec): Promise<void> {
   const stdio = containerStdio(bundle, spec);
   try {
     await ctx.client().call('Create', { id, bundle, terminal: !!spec.process.terminal, ...stdio });

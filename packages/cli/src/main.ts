@@ -1,12 +1,11 @@
 // hullctl's entry: parses docker's flags with yargs, runs one command, and
 // turns errors into docker's output and exit codes (125 for our own).
 import yargs from 'yargs';
+import { DEFAULT_ADDRESS } from '@hull/shim/constants';
 import { COMMANDS, applyOptions, commandName, type CommandDef } from './commands';
 import { DEFAULT_STATE_DIR, Context, type Handler } from './context';
 import { CliError, EXIT_CLI, FlagError } from './errors';
 import { findCommandIndex, splitCommand } from './split';
-
-const DEFAULT_ADDRESS = '/run/hull/hull-shim.sock';
 
 /** The command the user typed, if any: for "See 'hullctl run --help'." */
 function typedCommand(argv: string[]): CommandDef | undefined {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './errors';
-import type { Spec } from './spec/types';
+import type { ContainerSpec } from './spec/defaults';
 
 export const STDOUT_LOG = 'stdout.log';
 export const STDERR_LOG = 'stderr.log';
@@ -31,7 +31,7 @@ export class Store {
   }
 
   /** Writes config.json into a new bundle directory; returns the directory. */
-  writeBundle(id: string, spec: Spec): string {
+  writeBundle(id: string, spec: ContainerSpec): string {
     const dir = this.bundleDir(id);
     fs.mkdirSync(this.bundles, { recursive: true, mode: 0o711 });
     fs.mkdirSync(dir, { mode: 0o700 });
@@ -39,15 +39,15 @@ export class Store {
     return dir;
   }
 
-  writeSpec(dir: string, spec: Spec): void {
+  writeSpec(dir: string, spec: ContainerSpec): void {
     const tmp = path.join(dir, `.config.json.${process.pid}`);
     fs.writeFileSync(tmp, JSON.stringify(spec, null, 2));
     fs.renameSync(tmp, path.join(dir, 'config.json'));
   }
 
-  readSpec(bundle: string): Spec | undefined {
+  readSpec(bundle: string): ContainerSpec | undefined {
     try {
-      return JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as Spec;
+      return JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as ContainerSpec;
     } catch {
       return undefined;
     }

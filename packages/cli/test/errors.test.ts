@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { ROOTFS, cleanEnv, prerequisites, runHullctl, runtimes, startEnv, type Env } from './helpers';
 
 jest.setTimeout(120_000);
 
 const built = fs.existsSync(path.resolve(__dirname, '../lib/main.js'));
-const itBuilt = built ? it : it.skip;
+const itBuilt = itNeeds(built ? undefined : 'packages/cli is not built (make ts)');
 
 describe('bad flags and a missing supervisor (no root needed)', () => {
   let dir: string;
@@ -117,8 +118,7 @@ const runc = runtimes().find((r) => r.name === 'runc')!;
 
 describe('unknown containers (root, a real hull-shim with runc)', () => {
   const skip = missing ?? runc.skip;
-  const it_ = skip ? it.skip : it;
-  if (skip) it.skip(`skipped: ${skip}`, () => undefined);
+  const it_ = itNeeds(skip);
   let env: Env;
   beforeAll(async () => {
     if (!skip) env = await startEnv(runc);

@@ -2,6 +2,7 @@
 // rm and the rest, with the container's view checked from inside it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { ROOTFS, bundles, prerequisites, runtimes, startEnv, uniqueName, type Env } from './helpers';
 
 jest.setTimeout(120_000);
@@ -9,8 +10,7 @@ const missing = prerequisites();
 
 describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
   const skip = missing ?? rt.skip;
-  const it_ = skip ? it.skip : it;
-  if (skip) it.skip(`skipped: ${skip}`, () => undefined);
+  const it_ = itNeeds(skip);
 
   let env: Env;
   beforeAll(async () => {

@@ -3,6 +3,7 @@
 // again. Python's pty module plays the terminal.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { HULLCTL, ROOTFS, prerequisites, runtimes, startEnv, uniqueName, type Env } from './helpers';
 
 jest.setTimeout(120_000);
@@ -22,8 +23,7 @@ interface Session {
 
 describe.each(runtimes())('hullctl -it over hull-shim --runtime $name', (rt) => {
   const skip = missing ?? rt.skip;
-  const it_ = skip ? it.skip : it;
-  if (skip) it.skip(`skipped: ${skip}`, () => undefined);
+  const it_ = itNeeds(skip);
 
   let env: Env;
   beforeAll(async () => {

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { missingCommand, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
 
-const isRoot = process.getuid?.() === 0;
-const itRoot = isRoot ? it : it.skip;
-const hasRunc = spawnSync('runc', ['--version']).status === 0;
-const itRunc = isRoot && hasRunc ? it : it.skip;
+const itRoot = itNeeds(missingRoot());
+const itRunc = itNeeds(missingRoot(), missingCommand('runc'));
 
 const SRC = path.resolve(__dirname, '../src');
 const REPO = path.resolve(__dirname, '../../..');
@@ -230,8 +230,7 @@ describe('switchUser', () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
-  const hasUnshare = spawnSync('unshare', ['--user', '--map-root-user', 'true']).status === 0;
-  (hasUnshare ? it : it.skip)('in a user namespace: skips setgroups where it is denied, and names an unmapped uid', () => {
+  itNeeds(missingUserNamespaces())('in a user namespace: skips setgroups where it is denied, and names an unmapped uid', () => {
     const inUserns = (c: object) => spawnSync('unshare', ['--user', '--map-root-user', process.execPath, '-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify(c)], { env: cleanEnv(), encoding: 'utf8' });
     const caps = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
     const ok = inUserns({ uid: 0, gid: 0, additionalGids: [5], noNewPrivileges: true, capabilities: caps });

@@ -1,15 +1,21 @@
 // The cgroup managers on the real host (root): v1 here (hybrid), v2 in the
 // cgroup2 guest; the host's layout picks which. Each resource is read back
-// from its file, and the cheap limits are shown to bite.
+// from its file, and the cheap limits are shown to bite. What a host may
+// lack (a controller, swap accounting, BFQ's blkio weight, realtime groups)
+// is probed first: such a test is skipped and says what is missing.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { missingCgroupController, missingCgroupFile, missingHugepages, missingOomKill, missingRoot, missingThrottleDevice, throttleDevice } from '@hull/testkit/host';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { type CgroupManager, detectCgroupLayout, newCgroupManager, openCgroupManager } from '../src/cgroups';
 
-const isRoot = process.getuid?.() === 0;
-const itRoot = isRoot ? it : it.skip;
 const layout = detectCgroupLayout();
 const v2 = layout.version === 2;
+const itRoot = itNeeds(missingRoot());
+const noRoot = missingRoot();
+/** Swap accounting: memory.memsw.* on v1 (a kernel option), memory.swap.max on v2. */
+const noSwapLimit = missingCgroupFile('memory', v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes', { hint: 'swap accounting is off in this kernel' });
 const BUSYBOX = '/bin/busybox';
 const SIGKILL = 9;
 
@@ -76,8 +82,6 @@ afterEach(async () => {
 });
 
 describe(`cgroup manager on this host (v${layout.version})`, () => {
-  if (!isRoot) it.skip('needs root', () => {});
-
   itRoot('create makes the directory on every hierarchy; destroy removes it, nested cgroups included', () => {
     const m = manager();
     for (const dir of Object.values(m.paths)) expect(fs.statSync(dir).isDirectory()).toBe(true);
@@ -90,40 +94,65 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     for (const dir of Object.values(m.paths)) expect(fs.existsSync(dir)).toBe(false);
   });
 
-  itRoot('each resource reads back from its file', () => {
+  itNeeds(noRoot, ...['memory', 'cpu', 'cpuset', 'pids'].map(missingCgroupController))('each resource reads back from its file', () => {
     const warnings: string[] = [];
     const m = manager(warnings);
     m.set({
-      memory: { limit: 32 << 20, reservation: 16 << 20, swap: 32 << 20, ...(v2 ? {} : { swappiness: 30, kernelTCP: 64 << 20 }) },
-      cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0', mems: '0', ...(v2 ? {} : { realtimeRuntime: 1000, realtimePeriod: 1000000 }) },
+      memory: { limit: 32 << 20, reservation: 16 << 20, ...(v2 ? {} : { swappiness: 30 }) },
+      cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0', mems: '0' },
       pids: { limit: 20 },
-      blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1048576 }] },
     });
     expect(file(m, 'memory', v2 ? 'memory.max' : 'memory.limit_in_bytes')).toBe(String(32 << 20));
     expect(file(m, 'memory', v2 ? 'memory.low' : 'memory.soft_limit_in_bytes')).toBe(String(16 << 20));
-    expect(file(m, 'memory', v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes')).toBe(v2 ? '0' : String(32 << 20));
-    if (!v2) {
-      expect(file(m, 'memory', 'memory.swappiness')).toBe('30');
-      expect(file(m, 'memory', 'memory.kmem.tcp.limit_in_bytes')).toBe(String(64 << 20));
-      expect(file(m, 'cpu', 'cpu.rt_runtime_us')).toBe('1000');
-    }
+    if (!v2) expect(file(m, 'memory', 'memory.swappiness')).toBe('30');
     expect(file(m, 'cpu', v2 ? 'cpu.weight' : 'cpu.shares')).toBe(v2 ? '20' : '512');
     if (v2) expect(file(m, 'cpu', 'cpu.max')).toBe('50000 100000');
     else expect([file(m, 'cpu', 'cpu.cfs_quota_us'), file(m, 'cpu', 'cpu.cfs_period_us')]).toEqual(['50000', '100000']);
     expect(file(m, 'cpuset', 'cpuset.cpus')).toBe('0');
     expect(file(m, 'pids', 'pids.max')).toBe('20');
-    const blk = v2 ? m.paths.unified : m.paths.blkio;
-    const weightFile = ['blkio.weight', 'blkio.bfq.weight', 'io.bfq.weight', 'io.weight'].find((f) => fs.existsSync(path.join(blk, f)))!;
-    expect(fs.readFileSync(path.join(blk, weightFile), 'utf8')).toMatch(weightFile === 'io.weight' ? /default 4950/ : /500/);
-    expect(file(m, 'blkio', v2 ? 'io.max' : 'blkio.throttle.read_bps_device')).toMatch(/^254:0 (rbps=)?1048576/);
     expect(warnings).toEqual([]);
+  });
+
+  itNeeds(noRoot, noSwapLimit)('the swap limit reads back', () => {
+    const m = manager();
+    m.set({ memory: { limit: 32 << 20, swap: 32 << 20 } });
+    expect(file(m, 'memory', v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes')).toBe(v2 ? '0' : String(32 << 20));
+  });
+
+  (v2 ? itNeeds('needs cgroup v1 (v2 has no kernel TCP limit)') : itNeeds(noRoot, missingCgroupFile('memory', 'memory.kmem.tcp.limit_in_bytes', { hint: 'kernel memory accounting is off' })))(
+    'v1: the kernel TCP memory limit reads back', () => {
+      const m = manager();
+      m.set({ memory: { kernelTCP: 64 << 20 } });
+      expect(file(m, 'memory', 'memory.kmem.tcp.limit_in_bytes')).toBe(String(64 << 20));
+    });
+
+  (v2 ? itNeeds('needs cgroup v1 (v2 has no realtime runtime)') : itNeeds(noRoot, missingCgroupFile('cpu', 'cpu.rt_runtime_us', { value: '1000', hint: 'realtime group scheduling (CONFIG_RT_GROUP_SCHED)' })))(
+    'v1: the realtime runtime reads back', () => {
+      const m = manager();
+      m.set({ cpu: { realtimeRuntime: 1000, realtimePeriod: 1000000 } });
+      expect(file(m, 'cpu', 'cpu.rt_runtime_us')).toBe('1000');
+    });
+
+  // BFQ's weight files exist only when the kernel has the BFQ scheduler; v1 blkio.weight only with CFQ (gone since 5.0).
+  const weightFiles = v2 ? ['io.bfq.weight', 'io.weight'] : ['blkio.weight', 'blkio.bfq.weight'];
+  itNeeds(noRoot, missingCgroupFile(v2 ? 'io' : 'blkio', weightFiles, { value: v2 ? 'default 100' : '500', hint: 'no BFQ I/O scheduler in this kernel' }))('the block I/O weight reads back', () => {
+    const m = manager();
+    m.set({ blockIO: { weight: 500 } });
+    const blk = v2 ? m.paths.unified : m.paths.blkio;
+    const weightFile = weightFiles.find((f) => fs.existsSync(path.join(blk, f)))!;
+    expect(fs.readFileSync(path.join(blk, weightFile), 'utf8')).toMatch(weightFile === 'io.weight' ? /default 4950/ : /500/);
+  });
+
+  itNeeds(noRoot, missingThrottleDevice())('a block I/O throttle reads back', () => {
+    const { major, minor } = throttleDevice()!;
+    const m = manager();
+    m.set({ blockIO: { throttleReadBpsDevice: [{ major, minor, rate: 1048576 }] } });
+    expect(file(m, 'blkio', v2 ? 'io.max' : 'blkio.throttle.read_bps_device')).toMatch(new RegExp(`^${major}:${minor} (rbps=)?1048576`));
   });
 
   // hugetlb lives on the cgroup2 mount on hybrid hosts (enabled there on demand), in the one tree on v2.
   const hugetlbDir = (m: CgroupManager) => (v2 ? m.paths.unified : m.paths.hugetlb ?? m.paths.unified);
-  const hasHugetlb = fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB') &&
-    (layout.v1.hugetlb !== undefined || (layout.unified !== undefined && fs.readFileSync(`${layout.unified.mount}/cgroup.controllers`, 'utf8').includes('hugetlb')));
-  (isRoot && hasHugetlb ? it : it.skip)('hugepage limits and unified keys read back (hugetlb here lives on cgroup2)', () => {
+  itNeeds(noRoot, missingHugepages('2048kB'))('hugepage limits and unified keys read back (hugetlb here lives on cgroup2)', () => {
     const m = manager();
     m.set({ hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }], unified: { 'hugetlb.2MB.max': String(8 << 20) } });
     const dir = hugetlbDir(m);
@@ -133,9 +162,9 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(() => m.set({ hugepageLimits: [{ pageSize: '3MB', limit: 1 }] })).toThrow(/page size not supported/);
   });
 
-  itRoot('a process over the memory limit is OOM-killed, and the OOM watch reports it', async () => {
+  itNeeds(noRoot, missingOomKill(true))('a process over the memory limit is OOM-killed, and the OOM watch reports it', async () => {
     const m = manager();
-    m.set({ memory: { limit: 16 << 20, swap: 16 << 20 } });
+    m.set({ memory: { limit: 16 << 20, ...(noSwapLimit ? {} : { swap: 16 << 20 }) } });
     let ooms = 0;
     const watch = m.watchOom(() => ooms++);
     try {
@@ -151,7 +180,7 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(Number(kills)).toBeGreaterThanOrEqual(1);
   });
 
-  itRoot('pids.max makes fork fail', () => {
+  itNeeds(noRoot, missingCgroupController('pids'))('pids.max makes fork fail', () => {
     const m = manager();
     m.set({ pids: { limit: 1 } });
     // The shell itself is the one process allowed: it cannot fork another.
@@ -161,7 +190,7 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(file(m, 'pids', 'pids.events')).toMatch(/max [1-9]/);
   });
 
-  itRoot('freeze stops every process (state D), thaw resumes them; killAll empties the cgroup', async () => {
+  itNeeds(noRoot, v2 ? undefined : missingCgroupController('freezer'))('freeze stops every process (state D), thaw resumes them; killAll empties the cgroup', async () => {
     const m = manager();
     startIn(m, `${BUSYBOX} sleep 100 & ${BUSYBOX} sleep 100 & exec ${BUSYBOX} sleep 100`);
     await until('three processes are in the cgroup', () => m.pids().length === 3);
@@ -178,7 +207,7 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     await until('the cgroup is empty', () => m.pids().length === 0);
   });
 
-  itRoot('a device rule makes /dev/null unopenable', () => {
+  itNeeds(noRoot, v2 ? undefined : missingCgroupController('devices'))('a device rule makes /dev/null unopenable', () => {
     const m = manager();
     const open = `(: < /dev/null) 2>/dev/null && echo OPENED || echo DENIED`;
     m.set({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }] });
@@ -187,7 +216,7 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
     expect(runIn(m, open).stdout.trim()).toBe('DENIED');
   });
 
-  itRoot('stats: runc\'s shape with live numbers', async () => {
+  itNeeds(noRoot, missingCgroupController('memory'), missingCgroupController('pids'))('stats: runc\'s shape with live numbers', async () => {
     const m = manager();
     m.set({ memory: { limit: 64 << 20 }, pids: { limit: 10 } });
     const c = startIn(m, `${BUSYBOX} dd if=/dev/zero of=/dev/null bs=1M count=200; exec ${BUSYBOX} sleep 100`);
@@ -218,10 +247,8 @@ describe(`cgroup manager on this host (v${layout.version})`, () => {
 // manager's core (freeze, cgroup.kill, pids, device programs, cleanup)
 // works there: exercised here so it is not left to the guest alone.
 const hybridUnified = layout.version === 1 && layout.unified && fs.existsSync(`${layout.unified.mount}/cgroup.procs`) ? layout.unified : undefined;
-const itHybrid = isRoot && hybridUnified ? it : it.skip;
 
-describe('v2 manager on the hybrid host\'s cgroup2 mount', () => {
-  if (!isRoot || !hybridUnified) it.skip('needs root and a hybrid host with cgroup2 mounted beside v1', () => {});
+describeNeeds(noRoot, v2 ? 'needs a hybrid host (this one is pure cgroup v2: the v2 manager runs above)' : hybridUnified ? undefined : 'no cgroup2 mount beside the v1 hierarchies')('v2 manager on the hybrid host\'s cgroup2 mount', () => {
 
   function v2Manager(): CgroupManager {
     const m = newCgroupManager({ id: `hull-test-${process.pid}-${n++}`, cgroupsPath: `/hull-test-${process.pid}-v2/${n}`, layout: { version: 2, v1: {}, unified: hybridUnified! } });
@@ -230,7 +257,7 @@ describe('v2 manager on the hybrid host\'s cgroup2 mount', () => {
     return m;
   }
 
-  itHybrid('freeze/thaw through cgroup.freeze, kill through cgroup.kill, nested cleanup', async () => {
+  it('freeze/thaw through cgroup.freeze, kill through cgroup.kill, nested cleanup', async () => {
     const m = v2Manager();
     expect(m.version).toBe(2);
     startIn(m, `${BUSYBOX} sleep 100 & exec ${BUSYBOX} sleep 100`);
@@ -249,7 +276,7 @@ describe('v2 manager on the hybrid host\'s cgroup2 mount', () => {
     expect(fs.existsSync(`${hybridUnified!.mount}/hull-test-${process.pid}-v2`)).toBe(false);
   });
 
-  itHybrid('devices through an eBPF program, replaced on update', () => {
+  it('devices through an eBPF program, replaced on update', () => {
     const m = v2Manager();
     const open = `(: < /dev/null) 2>/dev/null && echo OPENED || echo DENIED`;
     m.set({ devices: [{ allow: false, access: 'rwm' }] });

@@ -8,24 +8,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, cleanupAll, HULL, isRoot, itRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
+import { missingCriu, missingRoot } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
+import { cleanEnv, cleanupAll, HULL, itRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
 
 afterEach(cleanupAll);
 
-/** Why criu cannot run here, or undefined when `criu check` passes. */
-function criuUnusable(): string | undefined {
-  const r = spawnSync('criu', ['check'], { encoding: 'utf8' });
-  if (r.error) return `criu: ${(r.error as NodeJS.ErrnoException).code}`;
-  if (r.status === 0) return undefined;
-  // The first error that says why (not a helper's exit status), without criu's "Error (file:line): " prefix.
-  const reasons = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => /Error \([^)]*\):\s*(.*)$/.exec(l)?.[1]).filter((m): m is string => !!m && !/^exited, status=/.test(m));
-  return reasons[0] ?? `criu check exited with ${r.status}`;
-}
-
-const unusable = isRoot ? criuUnusable() : 'not root';
-if (isRoot) console.log(unusable ? `criu check fails here (${unusable}): checkpoint/restore end to end skipped, failure tests run` : 'criu check passes: end-to-end checkpoint/restore runs');
-const itCriu: jest.It = isRoot && !unusable ? it : (it.skip as jest.It);
-const itNoCriu: jest.It = isRoot && unusable ? it : (it.skip as jest.It);
+const noRoot = missingRoot();
+const noCriu = noRoot ? undefined : missingCriu();
+const itCriu = itNeeds(noRoot, noCriu);
+/** criu's own failure is checked where criu cannot run; where it can, the end-to-end tests run instead. */
+const itNoCriu = itNeeds(noRoot, noCriu ? undefined : 'needs a host where `criu check` fails (it passes here: the end-to-end tests run)');
 
 /** Appends 1, 2, 3... to /count, the counter kept only in the shell's memory; each number also on stdout. */
 const COUNTER = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i >> /count; echo $i; sleep 0.1; done'];

@@ -4,12 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HULL, cleanEnv, cleanupAll, hasRunc, isRoot, leftovers, makeBundle, runtime, tempDir, uniqueId } from './helpers';
+import { missingRoot } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
+import { HULL, cleanEnv, cleanupAll, hasRunc, leftovers, makeBundle, runtime, tempDir, uniqueId } from './helpers';
 
 afterEach(cleanupAll);
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 
 describeRoot.each(RUNTIMES)('create flags (%s)', (name) => {
   it('without --preserve-fds only 0, 1 and 2 reach the process, whatever the caller has open', () => {

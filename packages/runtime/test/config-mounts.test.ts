@@ -5,10 +5,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HULL, cleanEnv, cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
+import { missingRoot } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
+import { HULL, cleanEnv, cleanupAll, hasRunc, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 
 // Host mounts made by a test, undone even when it fails.
 const hostMounts: string[] = [];

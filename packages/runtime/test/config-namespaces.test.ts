@@ -3,12 +3,14 @@
 // the same body runs with hull and with runc (the reference).
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
+import { cgroupVersion, missingNamespace, missingRoot } from '@hull/testkit/host';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
+import { cleanupAll, hasRunc, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from './helpers';
 
 afterEach(cleanupAll);
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 const NS = [['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['mount', 'mnt'], ['cgroup', 'cgroup']] as const;
 
 function runScript(name: 'hull' | 'runc', script: string, edit?: (c: Config) => void) {
@@ -126,9 +128,9 @@ describeRoot.each(RUNTIMES)('namespaces (%s)', (name) => {
       expect(lines.length).toBe(fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n').length);
       for (const l of lines) expect(l).toMatch(new RegExp(`^\\d+:[^:]*:${cgPath}$`));
     } finally {
-      for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) {
+      for (const ctrl of ['', ...fs.readdirSync('/sys/fs/cgroup').map((c) => `/${c}`)]) {
         try {
-          fs.rmdirSync(`/sys/fs/cgroup/${ctrl}/hull-cfgtest-${process.pid}`);
+          fs.rmdirSync(`/sys/fs/cgroup${ctrl}/hull-cfgtest-${process.pid}`);
         } catch {
           // absent, or another test's container is still in it
         }
@@ -136,7 +138,7 @@ describeRoot.each(RUNTIMES)('namespaces (%s)', (name) => {
     }
   });
 
-  it('linux.cgroupsPath: the process is in that cgroup on every hierarchy, v1 and the cgroup2 mount', () => {
+  itNeeds(missingNamespace('cgroup'))('linux.cgroupsPath: the process is in that cgroup on every hierarchy, v1 and the cgroup2 mount', () => {
     const rt = runtime(name);
     const id = uniqueId();
     const cgPath = `/hull-cfgtest-${process.pid}/${id}`;
@@ -152,8 +154,11 @@ describeRoot.each(RUNTIMES)('namespaces (%s)', (name) => {
       for (const l of lines) {
         expect(l.endsWith(`:${cgPath}`)).toBe(true);
       }
-      for (const ctrl of ['memory', 'pids', 'cpu', 'devices', 'freezer', 'unified']) {
-        const procs = fs.readFileSync(`/sys/fs/cgroup/${ctrl}${cgPath}/cgroup.procs`, 'utf8');
+      // The hierarchies this host has: one tree on v2; on v1 the controllers' and a cgroup2 mount beside them if there is one.
+      const trees = cgroupVersion() === 2 ? [''] : ['/memory', '/pids', '/cpu', '/devices', '/freezer', '/unified'].filter((t) => fs.existsSync(`/sys/fs/cgroup${t}/cgroup.procs`));
+      expect(trees.length).toBeGreaterThan(0);
+      for (const tree of trees) {
+        const procs = fs.readFileSync(`/sys/fs/cgroup${tree}${cgPath}/cgroup.procs`, 'utf8');
         expect(procs.split('\n')).toContain(String(pid));
       }
       // delete removes the container's cgroup from every hierarchy (its parent was made for it too, and stays).
@@ -161,9 +166,9 @@ describeRoot.each(RUNTIMES)('namespaces (%s)', (name) => {
       for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) expect(fs.existsSync(`/sys/fs/cgroup/${ctrl}${cgPath}`)).toBe(false);
     } finally {
       rt.run(['delete', '--force', id]);
-      for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) {
+      for (const ctrl of ['', ...fs.readdirSync('/sys/fs/cgroup').map((c) => `/${c}`)]) {
         try {
-          fs.rmdirSync(`/sys/fs/cgroup/${ctrl}/hull-cfgtest-${process.pid}`);
+          fs.rmdirSync(`/sys/fs/cgroup${ctrl}/hull-cfgtest-${process.pid}`);
         } catch {
           // absent, or not a directory
         }

@@ -3,12 +3,14 @@
 // by runc (the reference) on the same bundle.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
+import { missingRlimit, missingRoot } from '@hull/testkit/host';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
+import { cleanupAll, hasRunc, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
 
 afterEach(cleanupAll);
 
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 
 /** Runs `script` under sh as the container process; returns exit status, stdout and stderr. */
 function runScript(name: 'hull' | 'runc', script: string, edit?: (c: Config) => void) {
@@ -82,7 +84,7 @@ describeRoot.each(RUNTIMES)('process and root fields (%s)', (name) => {
     expect(r.stdout).toMatch(/^0022\nGroups:\s*\n$/);
   });
 
-  it('rlimits: soft and hard values of several resources', () => {
+  itNeeds(missingRlimit('RLIMIT_NOFILE', 5678), missingRlimit('RLIMIT_NPROC', 400), missingRlimit('RLIMIT_CORE', 1048576))('rlimits: soft and hard values of several resources', () => {
     const r = runScript(name, 'ulimit -Sn; ulimit -Hn; cat /proc/1/limits', (c) => {
       c.process.rlimits = [
         { type: 'RLIMIT_NOFILE', soft: 1234, hard: 5678 },

@@ -4,14 +4,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
+import { missingCommand, missingRoot } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
+import { cleanupAll, hasRunc, itRoot, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
 
 afterEach(cleanupAll);
 
-const hasPython = spawnSync('python3', ['-c', 'import socket; socket.recv_fds']).status === 0;
+const noPython = missingCommand('python3', ['-c', 'import socket; socket.recv_fds']) && 'python3 with socket.recv_fds (3.9+)';
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
-const describeTty = isRoot && hasPython ? describe : describe.skip;
-if (isRoot && !hasPython) console.warn('config-terminal: python3 with socket.recv_fds is needed: skipped');
+const describeTty = describeNeeds(missingRoot(), noPython);
 
 // Listens on argv[1], prints "ready", receives one fd, writes argv[2] into it,
 // then prints the name sent with the fd and everything read until EOF/EIO.
@@ -95,7 +96,7 @@ describeTty.each(RUNTIMES)('terminal (%s)', (name) => {
 });
 
 describe('terminal errors', () => {
-  (isRoot ? it : it.skip)('terminal: true without --console-socket is refused and leaves nothing', () => {
+  itRoot('terminal: true without --console-socket is refused and leaves nothing', () => {
     const rt = runtime();
     const b = makeBundle((c) => (c.process.terminal = true), ['true']);
     const id = uniqueId();

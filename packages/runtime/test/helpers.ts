@@ -5,16 +5,19 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { missingCommand, missingRoot } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const HULL = path.join(REPO, 'packages/runtime/bin/hull');
 export const ROOTFS = path.join(REPO, 'build/rootfs');
 export const isRoot = process.getuid?.() === 0;
-export const hasRunc = spawnSync('runc', ['--version']).status === 0;
+export const hasRunc = !missingCommand('runc');
 
 /** `it` for tests that need root; skipped with the reason otherwise. */
-export const itRoot: jest.It = isRoot ? it : (it.skip as jest.It);
-if (!isRoot) console.warn('hull integration tests need root: skipped');
+export const itRoot = itNeeds(missingRoot());
+/** `it` for tests that compare with runc (root too). */
+export const itRunc = itNeeds(missingRoot(), missingCommand('runc'));
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };

@@ -9,7 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, HULL, itRoot, isRoot, makeBundle, runtime, tempDir, uniqueId, cleanEnv, type Config } from './helpers';
+import { missingKernel, missingRoot } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
+import { cleanupAll, hasRunc, HULL, itRoot, makeBundle, runtime, tempDir, uniqueId, cleanEnv, type Config } from './helpers';
 
 // Each test starts several Node processes; a loaded machine makes that slow.
 jest.setTimeout(60_000);
@@ -37,7 +39,7 @@ function bindMount(source: string, destination: string, options: string[], extra
 
 const one = (containerID: number, hostID: number, size = 1) => [{ containerID, hostID, size }];
 
-describe('id-mapped mounts', () => {
+describeNeeds(missingRoot(), missingKernel(6, 3, 'id-mapped mounts of tmpfs and of the temp directory\'s filesystem'))('id-mapped mounts', () => {
   itRoot('own maps, no user namespace: a directory of 1000 shows as 0 inside; what root makes there is 1000 on the host', () => {
     const rt = runtime();
     const src = tempDir('hull-idmap-src-');
@@ -170,4 +172,3 @@ describe.each(runtimes)('tmpcopyup (%s)', (name) => {
   });
 });
 
-if (!isRoot) test.skip('id-mapped mount and tmpcopyup tests need root', () => undefined);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cleanEnv, cleanupAll, hasRunc, HULL, itRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
+import { cleanEnv, cleanupAll, hasRunc, HULL, itRoot, itRunc, leftovers, makeBundle, runtime, tempDir, uniqueId, type Runtime } from './helpers';
 
 afterEach(cleanupAll);
 
@@ -187,7 +187,7 @@ describe('lifecycle', () => {
     expect(r.stdout.split('\n')[0]).toBe('ok');
   });
 
-  (hasRunc ? itRoot : it.skip)('state JSON has the same keys as runc\'s', () => {
+  itRunc('state JSON has the same keys as runc\'s', () => {
     const keys: Record<string, string[]> = {};
     for (const name of ['hull', 'runc'] as const) {
       const rt = runtime(name);

@@ -3,11 +3,13 @@
 // namespace and back, and errors that name the device and the kernel's reason.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { missingRoot, missingVeth } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
 import { IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddress } from '../src/sys/netlink';
 import { SysError } from '../src/errors';
 import { isRoot } from './helpers';
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot(), missingVeth());
 
 let n = 0;
 const ifname = () => `hl${process.pid.toString(36)}x${(n++).toString(36)}`;

@@ -8,11 +8,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { missingRoot, missingVeth } from '@hull/testkit/host';
+import { describeNeeds } from '@hull/testkit/jest';
 import { SysError } from '../src/errors';
 import { RtNetlink } from '../src/sys/netlink';
-import { cleanupAll, isRoot, leftovers, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
+import { cleanupAll, leftovers, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot(), missingVeth());
 
 let n = 0;
 /** A fresh interface name (at most 15 bytes), unique to this run. */

@@ -8,7 +8,12 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, hasRunc, HULL, isRoot, itRoot, ROOTFS, uniqueId } from './helpers';
+import { missingCommand, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
+import { cleanEnv, hasRunc, HULL, isRoot, ROOTFS, uniqueId } from './helpers';
+
+/** The tests switch to a throwaway user (useradd, runuser): root, and user namespaces for that user. */
+const itRoot = itNeeds(missingRoot(), missingUserNamespaces(), missingCommand('useradd', ['--help']), missingCommand('runuser', ['--help']));
 
 // Each test starts several Node processes; a loaded machine makes that slow.
 jest.setTimeout(60_000);
@@ -20,7 +25,7 @@ let gid = -1;
 const dirs: string[] = [];
 
 beforeAll(() => {
-  if (!isRoot) return;
+  if (!isRoot || missingUserNamespaces()) return;
   if (spawnSync('id', ['-u', USER]).status !== 0) {
     const r = spawnSync('useradd', ['-m', USER], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`useradd ${USER}: ${r.stderr}`);
@@ -210,4 +215,3 @@ describe.each(both)('rootless without a delegated cgroup (%s)', (name) => {
   });
 });
 
-if (!isRoot) test.skip('rootless tests switch to an unprivileged user and need root to do so', () => undefined);

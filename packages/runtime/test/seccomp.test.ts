@@ -7,6 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { missingCommand, missingRoot } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
 import { ConfigError } from '../src/errors';
 import { ARCHITECTURES, compileSeccomp, SECCOMP_FLAGS, supportedArchitectures, supportedSeccompFlags } from '../src/seccomp';
 import type { LinuxSeccomp } from '../src/seccomp';
@@ -16,12 +18,13 @@ const SRC = path.resolve(__dirname, '../src');
 const REPO = path.resolve(__dirname, '../../..');
 const KOFFI = require.resolve('koffi', { paths: [path.resolve(__dirname, '..')] });
 const BUSYBOX = '/bin/busybox';
-const itBusybox = fs.existsSync(BUSYBOX) ? it : it.skip;
+const noBusybox = fs.existsSync(BUSYBOX) ? undefined : `no ${BUSYBOX} (Debian's busybox-static)`;
+const itBusybox = itNeeds(noBusybox);
 const x86_64 = process.arch === 'x64';
-const it64 = x86_64 ? it : it.skip;
+const it64 = itNeeds(x86_64 ? undefined : 'needs an x86_64 host');
 
 const EPERM = 1;
-const itRunc = process.getuid?.() === 0 && spawnSync('runc', ['--version']).status === 0 && fs.existsSync(BUSYBOX) ? it : it.skip;
+const itRunc = itNeeds(missingRoot(), missingCommand('runc'), noBusybox);
 
 let tmp: string;
 const children: ChildProcess[] = [];

@@ -4,6 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { missingNamespace, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { cleanupAll, itRoot, makeBundle, runtime, uniqueId } from './helpers';
 
 afterEach(cleanupAll);
@@ -23,7 +25,7 @@ function usernsBundle(args: string[]) {
   return b;
 }
 
-describe('user namespace', () => {
+describeNeeds(missingRoot(), missingUserNamespaces())('user namespace', () => {
   itRoot('root inside is 200000 outside; the maps are the config\'s', () => {
     const rt = runtime();
     const b = usernsBundle(['sh', '-c', 'id -u; cat /proc/self/uid_map; touch /tmp/f && stat -c %u /tmp/f']);
@@ -47,7 +49,7 @@ describe('user namespace', () => {
 });
 
 describe('time namespace, personality, scheduler', () => {
-  itRoot('timeOffsets move boottime and monotonic; exec sees them too', () => {
+  itNeeds(missingRoot(), missingNamespace('time'))('timeOffsets move boottime and monotonic; exec sees them too', () => {
     const rt = runtime();
     const b = makeBundle((c) => {
       c.linux.namespaces.push({ type: 'time' });
@@ -60,7 +62,7 @@ describe('time namespace, personality, scheduler', () => {
     expect(uptime - hostUptime).toBeGreaterThan(863000);
   });
 
-  itRoot('personality LINUX32 and SCHED_BATCH with nice 7', () => {
+  itNeeds(missingRoot(), process.arch === 'x64' ? undefined : 'needs an x86_64 host (where LINUX32 shows as i686)')('personality LINUX32 and SCHED_BATCH with nice 7', () => {
     const rt = runtime();
     const b = makeBundle((c) => {
       c.linux.personality = { domain: 'LINUX32' };

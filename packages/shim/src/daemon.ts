@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { prctl, waitpid } from '@hull/runtime/lib/sys/libc';
-import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/lib/sys/process';
+import { prctl, waitpid } from '@hull/runtime/sys/libc';
+import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
 import { Logger } from './log';
 import { spawnedPids } from './spawned';
 import { Runtime } from './runtime';

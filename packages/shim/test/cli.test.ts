@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { cleanEnv, REPO } from './helpers';
 
 const BIN = path.join(REPO, 'packages/shim/bin/hull-shim');
 const built = fs.existsSync(path.join(REPO, 'packages/shim/lib/main.js'));
-const itBuilt = built ? it : it.skip;
-if (!built) it.skip('hull-shim CLI: skipped: packages/shim is not built (make ts)', () => {});
+const itBuilt = itNeeds(built ? undefined : 'packages/shim is not built (make ts)');
 
 const run = (...args: string[]) => spawnSync(BIN, args, { env: cleanEnv(), encoding: 'utf8', timeout: 20000 });
 

@@ -5,15 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeEvent } from '../src/proto';
 import { PROCESS_SPEC_TYPE, RESOURCES_SPEC_TYPE, Status } from '../src/constants';
+import { missingOomKill } from '@hull/testkit/host';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { cleanup, fdCount, makeBundle, mkfifo, mountsUnder, prerequisites, readFifo, runtimes, startDaemon, uniqueId, ROOTFS, type Daemon } from './helpers';
 
 const why = prerequisites();
 jest.setTimeout(120_000);
 
 for (const rt of runtimes()) {
-  const skip = why ?? rt.skip;
-  const d = skip ? describe.skip : describe;
-  if (skip) test.skip(`hull-shim with ${rt.name}: skipped: ${skip}`, () => {});
+  const d = describeNeeds(why ?? rt.skip);
 
   d(`hull-shim with ${rt.name}`, () => {
     let dir: string;
@@ -103,8 +103,7 @@ for (const rt of runtimes()) {
       expect(topicsOf(id)).toEqual(['/tasks/create', '/tasks/exit', '/tasks/delete']);
     });
 
-    const itExec = rt.skipExec || rt.skipPause ? it.skip : it;
-    if (rt.skipExec || rt.skipPause) it.skip(`exec, pause, resume, update: skipped: ${rt.skipExec ?? rt.skipPause}`, () => {});
+    const itExec = itNeeds(rt.skipExec ?? rt.skipPause);
 
     itExec('execs into a running task, pauses, resumes, reports pids and stats, updates, kills all', async () => {
       const c = daemon.client;
@@ -236,7 +235,7 @@ for (const rt of runtimes()) {
       await c.task('Delete', { id });
     });
 
-    it('reports an OOM kill: /tasks/oom, then /tasks/exit with 137', async () => {
+    itNeeds(missingOomKill())('reports an OOM kill: /tasks/oom, then /tasks/exit with 137', async () => {
       const c = daemon.client;
       const id = uniqueId('oom');
       // Once stdin closes, the shell keeps 200 MB of output in memory; the cgroup allows 16 MiB.

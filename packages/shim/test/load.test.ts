@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describeNeeds } from '@hull/testkit/jest';
 import { cleanup, fdCount, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const COUNT = 100;
@@ -18,9 +19,7 @@ function children(pid: number): number[] {
 }
 
 for (const rt of runtimes()) {
-  const skip = why ?? rt.skip;
-  const d = skip ? describe.skip : describe;
-  if (skip) test.skip(`hull-shim load with ${rt.name}: skipped: ${skip}`, () => {});
+  const d = describeNeeds(why ?? rt.skip);
 
   d(`hull-shim load with ${rt.name}`, () => {
     let dir: string;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
+import { describeNeeds } from '@hull/testkit/jest';
 import { cleanup, makeBundle, mkfifo, monitorsOf, prerequisites, readFifo, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const why = prerequisites();
@@ -16,9 +17,7 @@ async function gone(pid: number): Promise<void> {
 }
 
 for (const rt of runtimes()) {
-  const skip = why ?? rt.skip;
-  const d = skip ? describe.skip : describe;
-  if (skip) test.skip(`hull-shim restart with ${rt.name}: skipped: ${skip}`, () => {});
+  const d = describeNeeds(why ?? rt.skip);
 
   d(`hull-shim restart with ${rt.name}`, () => {
     let dir: string;

@@ -10,11 +10,11 @@ import { checkName, generateName, newId } from '../ids';
 import { buildSpec, type RunFlags } from '../spec/build';
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
-import type { Spec } from '../spec/types';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
-import type { TaskInfo } from '../client';
+import type { TaskInfo } from '@hull/shim/messages';
 import { CliError, SupervisorDownError } from '../errors';
+import type { ContainerSpec } from '../spec/defaults';
 
 export function strings(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -69,7 +69,7 @@ export interface Created {
   id: string;
   name: string;
   bundle: string;
-  spec: Spec;
+  spec: ContainerSpec;
 }
 
 /**
@@ -122,7 +122,7 @@ export interface AttachedRun {
   id: string;
   ref: string;
   bundle: string;
-  spec: Spec;
+  spec: ContainerSpec;
   /** Start the process (after our output is attached, so nothing is missed). */
   start: () => Promise<void>;
   interactive: boolean;

@@ -1,6 +1,8 @@
 // hullctl events: the supervisor's task events as docker prints them,
 // "TIME container ACTION ID (name=NAME, ...)", until interrupted.
-import { decodeEvent, toDate, type Envelope } from '../client';
+import type { Envelope } from '@hull/shim/messages';
+import { decodeEvent } from '@hull/shim/proto';
+import { toDate } from '../client';
 import { resolveContainer } from '../containers';
 import type { Context } from '../context';
 import { FlagError } from '../errors';
@@ -57,7 +59,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     stream.on('data', (env: Envelope) => {
       const action = ACTIONS[env.topic] ?? env.topic;
       if (events.size > 0 && !events.has(action)) return;
-      const ev = decodeEvent(env);
+      const ev = decodeEvent(env) ?? {};
       const id = String(ev.container_id ?? '');
       chain = chain.then(async () => {
         const name = await nameOf(id);

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { attach } from '../attach';
-import { PROCESS_SPEC_TYPE, STATUS } from '../client';
+import { PROCESS_SPEC_TYPE, Status } from '@hull/shim/constants';
 import { resolveContainer, startFailure } from '../containers';
 import type { Context } from '../context';
 import { CliError, FlagError } from '../errors';
 import { hostCapabilities } from '../spec/capabilities';
 import { mergeEnv, parseEnvFlags, readEnvFile } from '../spec/env';
-import type { Process } from '../spec/types';
+import type { Process } from '@hull/runtime/spec';
 import { resolveUser } from '../spec/user';
 import { checkTty, detachKeys, strings } from './common';
 
@@ -23,8 +23,8 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const keys = detachKeys(argv);
   checkTty(argv);
   const c = await resolveContainer(ctx, ref);
-  if (c.info.status === STATUS.PAUSED) throw new CliError(`Container ${c.id} is paused, unpause the container before exec`, 1, 'ESTATUS');
-  if (c.info.status !== STATUS.RUNNING) throw new CliError(`Container ${c.id} is not running`, 1, 'ESTATUS');
+  if (c.info.status === Status.PAUSED) throw new CliError(`Container ${c.id} is paused, unpause the container before exec`, 1, 'ESTATUS');
+  if (c.info.status !== Status.RUNNING) throw new CliError(`Container ${c.id} is not running`, 1, 'ESTATUS');
   const base = c.spec?.process;
   const tty = !!argv.tty;
   const proc: Process = {

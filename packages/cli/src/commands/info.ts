@@ -1,7 +1,7 @@
 // hullctl info: counts of containers, the supervisor and the host.
 import fs from 'node:fs';
 import os from 'node:os';
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import type { Context } from '../context';
 import { bytesSize } from '../units';
 
@@ -17,10 +17,10 @@ export async function handler(ctx: Context): Promise<number> {
     '',
     'Server:',
     ` Containers:      ${tasks.length}`,
-    `  Running:        ${count(STATUS.RUNNING)}`,
-    `  Paused:         ${count(STATUS.PAUSED)}`,
-    `  Stopped:        ${count(STATUS.STOPPED)}`,
-    `  Created:        ${count(STATUS.CREATED)}`,
+    `  Running:        ${count(Status.RUNNING)}`,
+    `  Paused:         ${count(Status.PAUSED)}`,
+    `  Stopped:        ${count(Status.STOPPED)}`,
+    `  Created:        ${count(Status.CREATED)}`,
     ` Server Version:  hull-shim ${conn.version}`,
     ` Supervisor Pid:  ${conn.shim_pid}`,
     ` Address:         ${ctx.address}`,

@@ -1,5 +1,6 @@
 // hullctl inspect: docker's shape of a container, as a JSON array.
-import { STATUS, toDate } from '../client';
+import { Status } from '@hull/shim/constants';
+import { toDate } from '../client';
 import { resolveContainer, type Container } from '../containers';
 import { AUTOREMOVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
@@ -21,9 +22,9 @@ export function inspectView(c: Container): Record<string, unknown> {
     Args: proc?.args?.slice(1) ?? [],
     State: {
       Status: row.state,
-      Running: info.status === STATUS.RUNNING || info.status === STATUS.PAUSED,
-      Paused: info.status === STATUS.PAUSED,
-      Pid: info.status === STATUS.STOPPED ? 0 : info.pid,
+      Running: info.status === Status.RUNNING || info.status === Status.PAUSED,
+      Paused: info.status === Status.PAUSED,
+      Pid: info.status === Status.STOPPED ? 0 : info.pid,
       ExitCode: info.exit_status,
       StartedAt: toDate(info.started_at)?.toISOString() ?? ZERO,
       FinishedAt: toDate(info.exited_at)?.toISOString() ?? ZERO,

@@ -1,12 +1,12 @@
 // Helpers for stop, restart, kill and rm: signals and waiting with a timeout.
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import type { Container } from '../containers';
 import type { Context } from '../context';
 import { invalidFlag } from '../errors';
 import { parseSignal } from '../signals';
 
 export function isRunning(c: Container): boolean {
-  return c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED || c.info.status === STATUS.PAUSING;
+  return c.info.status === Status.RUNNING || c.info.status === Status.PAUSED || c.info.status === Status.PAUSING;
 }
 
 export function parseTimeout(v: unknown): number {
@@ -30,7 +30,7 @@ export async function stopContainer(ctx: Context, c: Container, seconds: number,
   const waited = client.call('Wait', { id: c.id }, c.name);
   await client.call('Kill', { id: c.id, signal: parseSignal(signal) }, c.name).catch(() => undefined);
   // A frozen process cannot act on a signal: thaw it.
-  if (c.info.status !== STATUS.RUNNING) await client.call('Resume', { id: c.id }, c.name).catch(() => undefined);
+  if (c.info.status !== Status.RUNNING) await client.call('Resume', { id: c.id }, c.name).catch(() => undefined);
   const outcome = seconds < 0 ? await waited : await Promise.race([waited, sleep(seconds * 1000)]);
   if (outcome === 'timeout') {
     await client.call('Kill', { id: c.id, signal: 9, all: true }, c.name).catch(() => undefined);

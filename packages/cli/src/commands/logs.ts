@@ -2,7 +2,7 @@
 // -f follows them until the container stops.
 import fs from 'node:fs';
 import path from 'node:path';
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import { resolveContainer } from '../containers';
 import type { Context } from '../context';
 import { CliError, invalidFlag } from '../errors';
@@ -53,7 +53,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const err = readLog(errFile);
   process.stdout.write(lastLines(out, tail));
   process.stderr.write(lastLines(err, tail));
-  if (!argv.follow || (c.info.status !== STATUS.RUNNING && c.info.status !== STATUS.PAUSED && c.info.status !== STATUS.CREATED)) return 0;
+  if (!argv.follow || (c.info.status !== Status.RUNNING && c.info.status !== Status.PAUSED && c.info.status !== Status.CREATED)) return 0;
 
   const followers = [
     new LogFollower(outFile, (b) => void process.stdout.write(b), out.length),

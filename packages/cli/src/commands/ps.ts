@@ -1,5 +1,5 @@
 // hullctl ps: docker's table (CONTAINER ID, COMMAND, CREATED, STATUS, NAMES), -q, --format json.
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import { listContainers, type Container } from '../containers';
 import type { Context } from '../context';
 import { FlagError } from '../errors';
@@ -14,7 +14,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const now = new Date();
   const all = await listContainers(ctx);
   const shown = all
-    .filter((c) => argv.all || c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED || c.info.status === STATUS.PAUSING)
+    .filter((c) => argv.all || c.info.status === Status.RUNNING || c.info.status === Status.PAUSED || c.info.status === Status.PAUSING)
     .map((c) => containerRow(c))
     .sort((a, b) => b.created.getTime() - a.created.getTime());
   const trunc = !argv.noTrunc;

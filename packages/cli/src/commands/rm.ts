@@ -1,5 +1,5 @@
 // hullctl rm [-f]: removes stopped (or, with -f, killed) containers with their bundles.
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import { removeContainer, resolveContainer } from '../containers';
 import type { Context } from '../context';
 import { CliError } from '../errors';
@@ -16,7 +16,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       const client = ctx.client();
       const waited = client.call('Wait', { id: c.id }, ref);
       await client.call('Kill', { id: c.id, signal: 9, all: true }, ref);
-      if (c.info.status !== STATUS.RUNNING) await client.call('Resume', { id: c.id }, ref).catch(() => undefined);
+      if (c.info.status !== Status.RUNNING) await client.call('Resume', { id: c.id }, ref).catch(() => undefined);
       await waited;
     }
     await removeContainer(ctx, c);

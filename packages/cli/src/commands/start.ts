@@ -1,6 +1,6 @@
 // hullctl start: runs created containers, and again those that exited
 // (the task is made anew from the same bundle; its logs go on).
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import { createTask, resolveContainer, type Container } from '../containers';
 import { INTERACTIVE_ANNOTATION } from '../annotations';
 import type { Context } from '../context';
@@ -9,8 +9,8 @@ import { detachKeys, forEachRef, runAttached, startTask, strings } from './commo
 
 /** Brings a container to running, whatever it was (created, exited, running). */
 export async function startContainer(ctx: Context, c: Container, start = true): Promise<void> {
-  if (c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED) return;
-  if (c.info.status === STATUS.STOPPED) {
+  if (c.info.status === Status.RUNNING || c.info.status === Status.PAUSED) return;
+  if (c.info.status === Status.STOPPED) {
     if (!c.spec) throw new CliError(`container ${c.name} was not made by hullctl: it cannot be started again`, 1, 'EFOREIGN');
     await ctx.client().call('Delete', { id: c.id }, c.name);
     await createTask(ctx, c.id, c.info.bundle, c.spec);
@@ -24,7 +24,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     if (refs.length > 1) throw new FlagError('you cannot start and attach multiple containers at once');
     const c = await resolveContainer(ctx, refs[0]!);
     if (!c.spec) throw new CliError(`container ${refs[0]} was not made by hullctl: it cannot be attached`, 1, 'EFOREIGN');
-    const wasRunning = c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED;
+    const wasRunning = c.info.status === Status.RUNNING || c.info.status === Status.PAUSED;
     await startContainer(ctx, c, false);
     const status = await runAttached(ctx, {
       id: c.id,

@@ -1,6 +1,6 @@
 // hullctl stats: CPU %, memory and pids per container, refreshed every
 // second, or once with --no-stream.
-import { STATUS } from '../client';
+import { Status } from '@hull/shim/constants';
 import { listContainers, resolveContainer, type Container } from '../containers';
 import type { Context } from '../context';
 import { renderTable } from '../format/table';
@@ -26,7 +26,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const pick = async (): Promise<Container[]> => {
     if (refs.length > 0) return Promise.all(refs.map((r) => resolveContainer(ctx, r)));
     const all = await listContainers(ctx);
-    return all.filter((c) => argv.all || c.info.status === STATUS.RUNNING || c.info.status === STATUS.PAUSED);
+    return all.filter((c) => argv.all || c.info.status === Status.RUNNING || c.info.status === Status.PAUSED);
   };
   const stream = !argv.noStream;
   let prev = new Map<string, Sample>();

@@ -23,7 +23,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     if (c.spec) {
       const linux = (c.spec.linux ??= {});
       const cur = (linux.resources ??= {});
-      for (const [k, v] of Object.entries(resources)) cur[k] = { ...(cur[k] as object | undefined), ...(v as object) };
+      for (const [k, v] of Object.entries(resources)) (cur as Record<string, unknown>)[k] = { ...((cur as Record<string, unknown>)[k] as object | undefined), ...(v as object) };
       store(ctx).writeSpec(c.info.bundle, c.spec);
     }
     process.stdout.write(`${ref}\n`);

@@ -1,4 +1,4 @@
-import type { TaskInfo } from '../client';
+import type { TaskInfo } from '@hull/shim/messages';
 import { ago, humanDuration } from './duration';
 import { statsRow } from './stats';
 import { containerRow, statusText } from './status';

@@ -1,7 +1,8 @@
 // A container's state and docker's STATUS text: "Created", "Up 3 seconds",
 // "Up 2 minutes (Paused)", "Exited (4) 2 minutes ago".
 import { CREATED_ANNOTATION } from '../annotations';
-import { STATUS, toDate } from '../client';
+import { Status } from '@hull/shim/constants';
+import { toDate } from '../client';
 import type { Container } from '../containers';
 import { humanDuration } from './duration';
 
@@ -18,11 +19,11 @@ export interface Row {
 }
 
 const STATE: Record<number, State> = {
-  [STATUS.CREATED]: 'created',
-  [STATUS.RUNNING]: 'running',
-  [STATUS.PAUSED]: 'paused',
-  [STATUS.PAUSING]: 'running',
-  [STATUS.STOPPED]: 'exited',
+  [Status.CREATED]: 'created',
+  [Status.RUNNING]: 'running',
+  [Status.PAUSED]: 'paused',
+  [Status.PAUSING]: 'running',
+  [Status.STOPPED]: 'exited',
 };
 
 export function containerRow(c: Container): Row {

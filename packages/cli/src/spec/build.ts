@@ -8,11 +8,10 @@ import path from 'node:path';
 import { NAME_ANNOTATION } from '../annotations';
 import { FlagError } from '../errors';
 import { capabilitySet } from './capabilities';
-import { defaultSpec } from './defaults';
+import { defaultSpec, type ContainerSpec } from './defaults';
 import { mergeEnv, parseEnvFlags, readEnvFile } from './env';
 import { parseTmpfs, parseVolume } from './mounts';
 import { buildResources, type ResourceFlags } from './resources';
-import type { Spec } from './types';
 import { resolveUser } from './user';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -49,7 +48,7 @@ function isDir(p: string): boolean {
   }
 }
 
-function loadBundle(dir: string): Spec {
+function loadBundle(dir: string): ContainerSpec {
   const file = path.join(dir, 'config.json');
   let text: string;
   try {
@@ -58,7 +57,7 @@ function loadBundle(dir: string): Spec {
     throw new FlagError(`--bundle ${dir}: no config.json in it`);
   }
   try {
-    const spec = JSON.parse(text) as Spec;
+    const spec = JSON.parse(text) as ContainerSpec;
     if (!spec?.process || !spec.root?.path) throw new Error('it has no process or root.path');
     return spec;
   } catch (e) {
@@ -66,7 +65,7 @@ function loadBundle(dir: string): Spec {
   }
 }
 
-function baseSpec(f: RunFlags): { spec: Spec; rootfs: string; fromBundle: boolean } {
+function baseSpec(f: RunFlags): { spec: ContainerSpec; rootfs: string; fromBundle: boolean } {
   if (f.rootfs !== undefined && f.bundle !== undefined) throw new FlagError('--rootfs and --bundle cannot be used together');
   if (f.rootfs === undefined && f.bundle === undefined) throw new FlagError('a root filesystem is required: give --rootfs DIR or --bundle DIR');
   if (f.rootfs !== undefined) {
@@ -85,7 +84,7 @@ function baseSpec(f: RunFlags): { spec: Spec; rootfs: string; fromBundle: boolea
   return { spec, rootfs, fromBundle: true };
 }
 
-export function buildSpec(f: RunFlags): Spec {
+export function buildSpec(f: RunFlags): ContainerSpec {
   const { spec, rootfs, fromBundle } = baseSpec(f);
   const proc = spec.process;
   const linux = (spec.linux ??= {});

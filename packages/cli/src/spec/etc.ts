@@ -4,7 +4,8 @@
 // directory, which may be shared by many containers.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Mount, Spec } from './types';
+import type { Mount } from '@hull/runtime/spec';
+import type { ContainerSpec } from './defaults';
 
 function hostFile(p: string): string {
   try {
@@ -24,7 +25,7 @@ function rootfsHasFile(rootfs: string, rel: string): boolean {
 }
 
 /** Writes the files into the bundle and returns the mounts for those the rootfs has. */
-export function etcFiles(bundle: string, spec: Spec, hostNetwork: boolean): Mount[] {
+export function etcFiles(bundle: string, spec: ContainerSpec, hostNetwork: boolean): Mount[] {
   const hostname = spec.hostname ?? '';
   const files: Record<string, string> = {
     hostname: `${hostname}\n`,

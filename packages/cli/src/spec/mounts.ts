@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlagError } from '../errors';
-import type { Mount } from './types';
+import type { Mount } from '@hull/runtime/spec';
 
 export function parseVolume(spec: string): Mount {
   const parts = spec.split(':');

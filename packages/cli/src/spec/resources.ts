@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { FlagError, invalidFlag } from '../errors';
 import { parseCpus, parseInteger, parseSize, parseSwap } from '../units';
-import type { LinuxResources } from './types';
+import type { LinuxResources } from '@hull/runtime/spec';
 
 export interface ResourceFlags {
   memory?: string;

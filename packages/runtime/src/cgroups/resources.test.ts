@@ -179,6 +179,54 @@ describe('v1 (hybrid) mapping', () => {
     expect(h.read(m.paths.cpuset, 'cpuset.mems')).toBe('0');
   });
 
+  it('cpuset: a pre-made parent with empty cpus and mems is filled from its own parent (runc)', () => {
+    h = fakeHybridHost();
+    h.seed(`${h.root}/cpuset`, { 'cpuset.cpus': '0-1\n', 'cpuset.mems': '0\n' });
+    h.seed(`${h.root}/cpuset/premade`, { 'cpuset.cpus': '', 'cpuset.mems': '\n' });
+    h.seed(`${h.root}/cpuset/premade/c1`, { 'cpuset.cpus': '', 'cpuset.mems': '' });
+    const m = newCgroupManager({ id: 'c1', cgroupsPath: '/premade/c1', layout: h.layout });
+    m.create();
+    expect(h.read(`${h.root}/cpuset/premade`, 'cpuset.cpus')).toBe('0-1');
+    expect(h.read(`${h.root}/cpuset/premade`, 'cpuset.mems')).toBe('0');
+    expect(h.read(m.paths.cpuset, 'cpuset.cpus')).toBe('0-1');
+  });
+
+  it('cpuset: a parent that cannot be filled fails naming the file', () => {
+    h = fakeHybridHost();
+    h.seed(`${h.root}/cpuset`, { 'cpuset.cpus': '0-1\n' });
+    h.seed(`${h.root}/cpuset/premade`, { 'cpuset.cpus': '', 'cpuset.mems': '' });
+    const m = newCgroupManager({ id: 'c1', cgroupsPath: '/premade/c1', layout: h.layout });
+    expect(() => m.create()).toThrow(`cgroup: read ${h.root}/cpuset/cpuset.mems: ENOENT`);
+    expect(fs.existsSync(`${h.root}/memory/premade`)).toBe(false);
+  });
+
+  it('SIGKILL through cgroup.kill thaws a frozen v1 freezer so the kill lands (a paused container)', () => {
+    h = fakeHybridHost();
+    const m = v1Container(h);
+    h.seed(m.paths.unified, { 'cgroup.kill': '', 'cgroup.procs': '' });
+    h.seed(m.paths.freezer, { 'freezer.state': 'FROZEN\n' });
+    m.killAll(9);
+    expect(h.read(m.paths.unified, 'cgroup.kill')).toBe('1');
+    expect(h.read(m.paths.freezer, 'freezer.state')).toBe('THAWED');
+  });
+
+  it('v2: SIGKILL through cgroup.kill thaws a frozen cgroup too, as runc', () => {
+    h = fakeV2Host();
+    const m = v2Container(h);
+    h.seed(m.paths.unified, { 'cgroup.kill': '', 'cgroup.freeze': '1\n' });
+    m.killAll(9);
+    expect(h.read(m.paths.unified, 'cgroup.kill')).toBe('1');
+    expect(h.read(m.paths.unified, 'cgroup.freeze')).toBe('0');
+  });
+
+  it('destroy leaves a cgroup it did not make while other processes are in it', () => {
+    h = fakeHybridHost();
+    h.seed(`${h.root}/pids/shared`, { 'cgroup.procs': '4242\n' });
+    const m = openCgroupManager({ pids: `${h.root}/pids/shared` }, { layout: h.layout });
+    m.destroy();
+    expect(fs.existsSync(`${h.root}/pids/shared`)).toBe(true);
+  });
+
   it('refuses what the host lacks, naming it', () => {
     h = fakeHybridHost();
     const m = v1Container(h);

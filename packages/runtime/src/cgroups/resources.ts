@@ -152,9 +152,9 @@ function applyMemory(m: LinuxMemory, dirs: ControllerDirs, warn: Warn): void {
     }
   }
 
+  // Unlimited memory with swap unspecified means unlimited swap too (runc, v1 and v2).
+  if (limit === -1 && swap === 0 && fileExists(dir, names.memSwap)) swap = -1;
   if (v === 1) {
-    // Unlimited memory with swap unspecified means unlimited swap too (runc).
-    if (limit === -1 && swap === 0 && fileExists(dir, names.memSwap)) swap = -1;
     const writeLimit = () => { if (limit !== 0) writeCgroupFile(dir, names.memLimit, String(limit)); };
     const writeSwap = () => { if (swap !== 0) writeCgroupFile(dir, names.memSwap, String(swap)); };
     // The kernel wants memory <= memsw at every step: raise memsw first when growing.

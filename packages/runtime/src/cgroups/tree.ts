@@ -72,6 +72,8 @@ function rmdirRetry(dir: string): void {
  * Cgroup directories hold only kernel files, which rmdir takes with them.
  */
 export function removeCgroupDir(dir: string, top?: string): void {
+  // A cgroup we did not make that still holds processes is someone else's too: leave it as it was.
+  if (!top && treePids(dir).length) return;
   const removeTree = (d: string) => {
     let entries: fs.Dirent[];
     try {

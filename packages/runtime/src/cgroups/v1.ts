@@ -56,7 +56,8 @@ export class CgroupV1Manager implements CgroupManager {
       for (const [dir, key] of this.dirs()) {
         const mount = this.mounts[key];
         if (!mount) throw new CgroupError('EINVAL', `cgroup: no mount point known for ${key}`, { key });
-        // A new cpuset is empty and takes no task: copy cpus and mems from its parent (runc).
+        // An empty cpuset takes no task: fill pre-made parents, then each new level, from their parent (runc).
+        if (key === 'cpuset') fillEmptyCpusets(mount, dir);
         const onMade = key === 'cpuset' ? copyCpusetFromParent : undefined;
         const top = makeCgroupDir(mount, dir, onMade);
         if (top) {
@@ -188,6 +189,8 @@ export class CgroupV1Manager implements CgroupManager {
     // Hybrid hosts: the cgroup2 directory holds every process too, and cgroup.kill is race-free.
     if (signal === SIGKILL && this.paths.unified && fileExists(this.paths.unified, 'cgroup.kill')) {
       writeCgroupFile(this.paths.unified, 'cgroup.kill', '1');
+      // A v1 freezer holds the killed tasks until it thaws (a paused container).
+      if (this.paths.freezer && readOptional(this.paths.freezer, 'freezer.state')?.trim() !== 'THAWED') this.thaw();
       return;
     }
     // Frozen, no process can fork a child we would miss.
@@ -225,6 +228,16 @@ export class CgroupV1Manager implements CgroupManager {
 
   exists(): boolean {
     return [...this.dirs().keys()].every((d) => fs.existsSync(d));
+  }
+}
+
+/** Each existing level between the mount and `dir`, top down, whose cpus or mems are empty. */
+function fillEmptyCpusets(mount: string, dir: string): void {
+  let cur = mount;
+  for (const part of path.relative(mount, dir).split('/').filter(Boolean)) {
+    cur = path.join(cur, part);
+    if (!fs.existsSync(cur)) return;
+    copyCpusetFromParent(cur);
   }
 }
 

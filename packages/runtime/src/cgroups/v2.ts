@@ -153,6 +153,8 @@ export class CgroupV2Manager implements CgroupManager {
   killAll(signal: number): void {
     if (signal === SIGKILL && fileExists(this.dir, 'cgroup.kill')) {
       writeCgroupFile(this.dir, 'cgroup.kill', '1');
+      // Killed tasks leave a frozen cgroup2 by themselves; thaw it all the same, as runc does.
+      if (readOptional(this.dir, 'cgroup.freeze')?.trim() === '1') thawV2(this.dir);
       return;
     }
     const wasFrozen = this.isFrozen();

@@ -2,7 +2,7 @@
 // commands/, required only when it runs. Errors are printed here, once, as
 // runc prints them: a logrus line on stderr, or with --log a JSON/text line
 // in the file and the plain message on stderr.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { errorMessage } from '../errors';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
@@ -43,10 +43,9 @@ const COMMANDS: [string, string][] = [
   ['features', 'show the enabled features'],
 ];
 
-export const VERSION = '0.1.0';
-export const SPEC_VERSION = '1.3.0';
-
 let exitCode = 0;
+/** The exit code of a failed command: 1, or what the command's module names (exec: 255, as runc). */
+let failureCode = 1;
 
 const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
 
@@ -72,10 +71,93 @@ function separateExecCommand(argv: string[]): string[] {
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
 }
 
+/** Index of the command name in argv (after the global options), or argv.length. */
+function commandIndex(argv: string[]): number {
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') i += GLOBAL_VALUE_OPTIONS.has(argv[i]) ? 2 : 1;
+  return i;
+}
+
+const COMMAND_NAMES = new Set(COMMANDS.map(([spec]) => spec.split(' ')[0]));
+
+/**
+ * What yargs does not do as runc does, settled before it runs: `--version`
+ * (without loading yargs), `help [command]`, and an unknown command, which
+ * is an error even with -h.
+ */
+export function preParse(argv: string[]): { argv: string[] } | { output: string } {
+  const at = commandIndex(argv);
+  const globals = argv.slice(0, at);
+  if (globals.includes('--version') || globals.includes('-v')) return { output: require('./version').versionText() as string };
+  let cmd = argv[at];
+  if (cmd === 'help') {
+    cmd = argv[at + 1];
+    argv = cmd === undefined ? [...globals, '--help'] : [...globals, cmd, '--help'];
+  }
+  if (cmd !== undefined && !COMMAND_NAMES.has(cmd)) {
+    throw new (require('../errors').UsageError)(`unknown command ${JSON.stringify(cmd)}: see hull --help`, { command: cmd });
+  }
+  // exec's and ps's own arguments get their "--" first: what follows it is never joined.
+  return { argv: joinDashValues(separateExecCommand(argv)) };
+}
+
+/**
+ * `--resources - ID`: runc reads a bare "-" after an option as its value
+ * (stdin), which yargs would take for a positional. Joined as `--resources=-`.
+ */
+export function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return [...out, ...argv.slice(i)];
+    if (argv[i + 1] === '-' && /^--?[a-z][a-z-]*$/i.test(a)) {
+      out.push(`${a}=-`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** yargs' "Not enough non-option arguments" said as runc's users read it: what is missing, and the usage. */
+function usageMessage(argv: string[], msg: string): string {
+  const spec = COMMANDS.find(([c]) => c.split(' ')[0] === argv[commandIndex(argv)])?.[0];
+  if (!spec || !/^Not enough non-option arguments/.test(msg)) return msg;
+  const missing = spec.split(' ').filter((w) => w.startsWith('<'));
+  return `${spec.split(' ')[0]}: ${missing.join(' ')} is required (usage: hull ${spec})`;
+}
+
+/** The first option in argv (before "--") that `known` lacks, as typed: `--bogus`, `-x`. */
+export function unknownFlag(argv: string[], known: Set<string>): string | undefined {
+  for (const a of argv) {
+    if (a === '--') return undefined;
+    // "-1" is a value (update --memory -1), not a flag.
+    if (!a.startsWith('-') || a === '-' || /^-\d/.test(a)) continue;
+    const name = a.replace(/^--?/, '').split('=')[0];
+    // -ti is -t -i; --x is one name.
+    const names = !a.startsWith('--') && !known.has(name) ? [...name] : [name];
+    if (names.some((n) => !known.has(n))) return a.split('=')[0];
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  argv = separateExecCommand(argv);
+  try {
+    const pre = preParse(argv);
+    if ('output' in pre) {
+      process.stdout.write(pre.output);
+      return 0;
+    }
+    argv = pre.argv;
+  } catch (e) {
+    report(e, undefined, 'text');
+    return 1;
+  }
   let logger: Logger | undefined;
   let format: 'text' | 'json' = 'text';
+  // Loaded here, not at the top: `--version` never pays for it.
+  const yargs = require('yargs') as typeof import('yargs').default;
   const parser: Argv = yargs(argv)
     .scriptName('hull')
     // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags.
@@ -88,15 +170,21 @@ export async function main(argv: string[]): Promise<number> {
     .option('systemd-cgroup', { type: 'boolean', default: false, hidden: true })
     .option('rootless', { type: 'string', default: 'auto', hidden: true })
     .option('criu', { type: 'string', hidden: true })
-    .version(`hull version ${VERSION}\nspec: ${SPEC_VERSION}`)
-    .alias('version', 'v')
+    .version(false)
+    .option('version', { alias: 'v', type: 'boolean', describe: 'print the version' })
     .help('help')
     .alias('help', 'h')
     .strict()
     .demandCommand(1, 'hull: a command is required (see hull --help)')
     .recommendCommands()
     .fail((msg, err) => {
-      throw err ?? new (require('../errors').UsageError)(msg);
+      if (err) throw err;
+      // yargs takes an unknown --flag's next word for its value, then misses the id: name the flag instead.
+      // getOptions() is public in yargs but missing from its types.
+      const opts = (parser as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+      const known = new Set<string>(['help', 'h', ...Object.keys(opts.key), ...Object.values(opts.alias).flat()]);
+      const flag = unknownFlag(argv, known);
+      throw new (require('../errors').UsageError)(flag ? `flag provided but not defined: ${flag}` : usageMessage(argv, msg));
     })
     .middleware((args) => {
       format = args['log-format'] as 'text' | 'json';
@@ -112,6 +200,7 @@ export async function main(argv: string[]): Promise<number> {
       handler: async (args: Record<string, unknown>) => {
         const ctx: Context = { store: new StateStore(args.root as string), log: logger!, debug: Boolean(args.debug) };
         const mod = loadCommand(name);
+        failureCode = mod.FAILURE_EXIT_CODE ?? 1;
         const code = await mod.handler(ctx, args);
         exitCode = typeof code === 'number' ? code : 0;
       },
@@ -123,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (e) {
     report(e, logger, format);
-    return 1;
+    return failureCode;
   } finally {
     logger?.close();
   }
@@ -131,6 +220,8 @@ export async function main(argv: string[]): Promise<number> {
 
 interface CommandModule {
   builder?: (y: Argv) => Argv;
+  /** Exit code when the handler fails (default 1). */
+  FAILURE_EXIT_CODE?: number;
   handler: Handler<Record<string, unknown>>;
 }
 

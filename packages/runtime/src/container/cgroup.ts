@@ -2,7 +2,7 @@
 // before the init starts (the init joins it last), reattached from state.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CgroupError } from '../errors';
+import { CgroupError, UsageError } from '../errors';
 import type { Log } from '../log';
 import type { LinuxDeviceCgroup, Spec } from '../spec/types';
 import type { ContainerRecord } from '../state/store';
@@ -12,9 +12,12 @@ import { DEFAULT_ALLOWED_DEVICES, newCgroupManager, openCgroupManager, type Cgro
 export function setupCgroup(spec: Spec, id: string, log: Log): CgroupManager {
   const linux = spec.linux ?? {};
   const manager = newCgroupManager({ id, cgroupsPath: linux.cgroupsPath, warn: (m) => log.warn(m) });
-  checkExistingCgroup(manager.paths, log);
+  checkFrozenCgroup(manager.paths);
   manager.create();
   try {
+    // A pre-made cgroup may hold processes already: runc joins it with this warning.
+    const found = manager.pids().length;
+    if (found) log.warn(`container's cgroup is not empty: ${found} process(es) found`);
     manager.set({ ...(linux.resources ?? {}), devices: deviceRules(spec) });
   } catch (e) {
     manager.destroy();
@@ -50,10 +53,10 @@ export function deviceRules(spec: Spec): LinuxDeviceCgroup[] {
 
 /**
  * A cgroupsPath may name a cgroup that exists. Frozen, the init would stop
- * the moment it joins and create would wait forever: refused, as runc does.
- * With processes in it, the container shares their limits: a warning, as runc.
+ * the moment it joins and create would wait forever: refused before anything
+ * is made, as runc does (a non-empty one is joined with a warning, below).
  */
-function checkExistingCgroup(paths: Record<string, string>, log: Log): void {
+function checkFrozenCgroup(paths: Record<string, string>): void {
   const read = (f: string) => {
     try {
       return fs.readFileSync(f, 'utf8');
@@ -74,17 +77,55 @@ function checkExistingCgroup(paths: Record<string, string>, log: Log): void {
   if (frozenAt) {
     throw new CgroupError('EFROZEN', `linux.cgroupsPath: container's cgroup unexpectedly frozen (${frozenAt})`, { dir: frozenAt });
   }
-  const dir = paths.devices ?? paths.unified ?? Object.values(paths)[0];
-  if (!dir || !fs.existsSync(dir)) return;
-  const pids = new Set<number>();
-  const walk = (d: string) => {
-    for (const l of (read(path.join(d, 'cgroup.procs')) ?? '').split('\n')) if (l) pids.add(Number(l));
-    try {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
-    } catch {
-      // removed meanwhile
+}
+
+/**
+ * `exec --cgroup`, runc's `[<controller>:]<path>` arguments: the cgroup.procs
+ * files the process joins. A bare path names a sub-cgroup on every hierarchy
+ * (the only form on v2); `cpu,memory:path` on those controllers, and so on
+ * what is co-mounted with them. Each must exist below the container's cgroup.
+ */
+export function execCgroupProcs(rec: ContainerRecord, args: string[]): string[] {
+  const paths = rec.cgroupPaths;
+  if (!Object.keys(paths).length) throw new UsageError(`--cgroup: container "${rec.id}" has no cgroup`);
+  const sub: Record<string, string> = {};
+  for (const arg of args) {
+    const parts = arg.split(':');
+    if (parts.length > 2) throw new UsageError(`invalid --cgroup argument: ${arg}`);
+    if (parts.length === 1) {
+      if (args.length !== 1) throw new UsageError(`invalid --cgroup argument: ${arg} (missing <controller>: prefix)`);
+      for (const key of Object.keys(paths)) sub[key] = arg;
+      continue;
     }
-  };
-  walk(dir);
-  if (pids.size) log.warn(`container's cgroup is not empty: ${pids.size} process(es) found`);
+    for (const ctrl of parts[0].split(',')) {
+      if (!(ctrl in paths)) throw new UsageError(`--cgroup ${arg}: the container has no ${ctrl} cgroup (it has ${Object.keys(paths).join(', ')})`);
+      sub[ctrl] = parts[1];
+    }
+  }
+  // Co-mounted controllers (cpu and cpuacct) are one directory: one path for all of them.
+  const byDir = new Map<string, string[]>();
+  for (const [key, dir] of Object.entries(paths)) {
+    const real = realDir(dir);
+    byDir.set(real, [...(byDir.get(real) ?? []), key]);
+  }
+  const files: string[] = [];
+  for (const keys of byDir.values()) {
+    const subs = [...new Set(keys.map((k) => sub[k]).filter((s) => s !== undefined))];
+    if (subs.length > 1) throw new UsageError(`--cgroup: ${keys.join(',')} share one hierarchy: give them one path`);
+    const base = paths[keys[0]];
+    const dir = subs.length ? path.join(base, subs[0]) : base;
+    const rel = path.relative(base, dir);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`--cgroup ${subs[0]}: not a sub-cgroup of ${base}`);
+    if (!fs.existsSync(path.join(dir, 'cgroup.procs'))) throw new UsageError(`--cgroup ${subs[0]}: no cgroup ${dir}`);
+    files.push(path.join(dir, 'cgroup.procs'));
+  }
+  return files;
+}
+
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }

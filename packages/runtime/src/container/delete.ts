@@ -36,6 +36,8 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
     if (!rec.creating || status === 'stopped') {
       runHooks(rec.spec.hooks?.poststop, stateOf(rec, 'stopped'), 'poststop', { log, warnOnly: true });
     }
+    // Without a pid namespace of its own the init's children outlive it (runc kills them here).
+    if (status === 'stopped' && cgroup && !ownsPidNamespace(rec) && cgroup.pids().length) cgroup.killAll(9);
     cgroup?.destroy();
     // A container without a mount namespace mounted into the host's.
     if (rec.hostMountsKept) unmountBelow(rec.rootfs, rec.hostMountsKept);
@@ -43,4 +45,8 @@ export function remove(store: StateStore, id: string, force: boolean, log: Log):
   } finally {
     unlock();
   }
+}
+
+function ownsPidNamespace(rec: ContainerRecord): boolean {
+  return (rec.spec.linux?.namespaces ?? []).some((n) => n.type === 'pid' && !n.path);
 }

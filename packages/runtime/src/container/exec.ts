@@ -4,10 +4,10 @@
 // binary read-only and leaves the process non-dumpable; the exec entry
 // joins the rest and execs.
 import path from 'node:path';
-import { InitError, StatusError } from '../errors';
+import { HullError, InitError, StatusError } from '../errors';
 import type { Log } from '../log';
 import type { Process } from '../spec/types';
-import type { StateStore } from '../state/store';
+import type { StateStore, Status } from '../state/store';
 import { writeFileAtomic } from '../state/store';
 import { SyncChannel, type InitMessage } from '../sync';
 import * as libc from '../sys/libc';
@@ -30,12 +30,17 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds?: number;
+  /** `--ignore-paused`: exec into a frozen container (the process starts once it is resumed). */
+  ignorePaused?: boolean;
+  /** `--cgroup`: the cgroup.procs files the process joins instead of the container's (sub-cgroups of it). */
+  cgroupProcs?: string[];
 }
 
 export async function exec(store: StateStore, opts: ExecOptions, log: Log): Promise<number> {
   const rec = store.read(opts.id);
   const status = statusOf(store, rec);
-  if (status !== 'running' && status !== 'created') throw new StatusError(opts.id, 'exec in', status, ['created', 'running']);
+  const allowed: Status[] = opts.ignorePaused ? ['created', 'running', 'paused'] : ['created', 'running'];
+  if (!allowed.includes(status)) throw new StatusError(opts.id, 'exec in', status, allowed);
   const proc = opts.process;
   checkProcessSupport(proc);
   const linux = rec.spec.linux ?? {};
@@ -68,7 +73,8 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     consoleAt = fds.length;
     fds.push(consoleFd);
   }
-  const procsFds = (Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : []).map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
+  const procsFiles = opts.cgroupProcs ?? (Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : []);
+  const procsFds = procsFiles.map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
   const cgroupAt = procsFds.map((fd) => {
     fds.push(fd);
     return fds.length - 1;
@@ -132,7 +138,24 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     }
   }
   channel.close();
-  if (opts.pidFile) writeFileAtomic(path.resolve(opts.pidFile), String(pid), 0o644);
+  if (opts.pidFile) writePidFile(opts.pidFile, pid, console);
   if (opts.detach) return 0;
   return waitForeground(pid, console);
+}
+
+/** runc: a pid file that cannot be written fails the exec, and the process it started does not outlive it. */
+function writePidFile(file: string, pid: number, console?: import('./console').ConsoleProxy): void {
+  try {
+    writeFileAtomic(path.resolve(file), String(pid), 0o644);
+  } catch (e) {
+    libc.tryKill(pid, 9);
+    try {
+      libc.waitpid(pid, 0);
+    } catch {
+      // already reaped
+    }
+    console?.close();
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new HullError(code, `--pid-file ${file}: ${code}`, { file }, { cause: e });
+  }
 }

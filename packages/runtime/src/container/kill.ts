@@ -1,5 +1,5 @@
 // `hull kill`: a signal to the container's init, or with --all to every
-// process in its cgroup.
+// process in its cgroup (of a stopped container too, as runc).
 import type { StateStore } from '../state/store';
 import * as libc from '../sys/libc';
 import { SysError } from '../errors';
@@ -11,11 +11,16 @@ export function kill(store: StateStore, id: string, signal: number, all: boolean
   const unlock = store.lock(id);
   try {
     const rec = store.read(id);
-    requireStatus(id, 'kill', statusOf(store, rec), ['created', 'running', 'paused']);
+    const status = statusOf(store, rec);
     if (all) {
-      openCgroup(rec).killAll(signal);
+      // runc: --all also reaches what a stopped init left behind (a container
+      // without a pid namespace of its own): whatever is still in its cgroup.
+      requireStatus(id, 'kill', status, ['created', 'running', 'paused', 'stopped']);
+      const cgroup = openCgroup(rec);
+      if (status !== 'stopped' || cgroup.exists()) cgroup.killAll(signal);
       return;
     }
+    requireStatus(id, 'kill', status, ['created', 'running', 'paused']);
     const err = libc.tryKill(rec.pid, signal);
     if (err) throw new SysError('kill', err, errnoName(err), `kill ${id} (pid ${rec.pid})`);
   } finally {

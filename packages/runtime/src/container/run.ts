@@ -1,6 +1,6 @@
 // `hull run`: create + start. In the foreground it forwards signals to the
-// container, waits for it, removes it (as runc does) and returns its exit
-// status (128+N for signal N).
+// container, waits for it, removes it (as runc does, unless --keep) and
+// returns its exit status (128+N for signal N).
 import type { Log } from '../log';
 import type { StateStore } from '../state/store';
 import * as libc from '../sys/libc';
@@ -13,6 +13,8 @@ import { remove } from './delete';
 
 export interface RunOptions extends CreateOptions {
   detach?: boolean;
+  /** `--keep`: leave the stopped container (state, cgroup) for `delete`, as runc. */
+  keep?: boolean;
 }
 
 export async function run(store: StateStore, opts: RunOptions, log: Log): Promise<number> {
@@ -46,7 +48,7 @@ export async function run(store: StateStore, opts: RunOptions, log: Log): Promis
   try {
     return await waitForeground(pid, console);
   } finally {
-    remove(store, opts.id, true, log);
+    if (!opts.keep) remove(store, opts.id, true, log);
   }
 }
 

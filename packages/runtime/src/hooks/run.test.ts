@@ -2,13 +2,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { itNeeds } from '@hull/testkit/jest';
 import { HookError } from '../errors';
 import { runHooks } from './run';
 import type { HookState } from './run';
 
 const BUSYBOX = '/bin/busybox';
 const haveBusybox = fs.existsSync(BUSYBOX);
-const itBusybox = haveBusybox ? it : it.skip;
+const itBusybox = itNeeds(haveBusybox ? undefined : `no ${BUSYBOX} (Debian's busybox-static)`);
 
 const state: HookState = {
   ociVersion: '1.2.0',

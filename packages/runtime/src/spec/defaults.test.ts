@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { missingCommand } from '@hull/testkit/host';
+import { itNeeds } from '@hull/testkit/jest';
 import { CAPABILITIES } from './capabilities';
 import { defaultSpec, features } from './defaults';
 import { MOUNT_OPTIONS } from './mountOptions';
@@ -14,15 +16,7 @@ function asHull(runc: any): any {
   return { ...runc, ociVersion: '1.3.0', hostname: 'hull' };
 }
 
-function hasRunc(): boolean {
-  try {
-    execFileSync('runc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const itRunc = hasRunc() ? it : it.skip;
+const itRunc = itNeeds(missingCommand('runc'));
 
 describe('defaultSpec', () => {
   it('has the content of `runc spec` (fixture), but for ociVersion and hostname', () => {

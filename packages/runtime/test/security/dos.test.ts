@@ -4,13 +4,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, cleanupAll, defaultConfig, HULL, isRoot, leftovers, makeBundle, runtime, uniqueId } from '../helpers';
+import { cleanEnv, cleanupAll, defaultConfig, HULL, leftovers, makeBundle, runtime, uniqueId } from '../helpers';
 import { attack } from './pending';
 import { expectHostUntouched, hostSnapshot, killAll, processesUsing, sleep } from './sec';
 
+import { describeNeeds } from '@hull/testkit/jest';
+import { missingRoot } from '@hull/testkit/host';
+
 afterEach(cleanupAll);
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 
 describeRoot('an init the image tries to hang', () => {
   attack('cwd-loop')('DoS: a process.cwd of /proc/self/fd/N finishes create (made or refused) and delete -f leaves no process', () => {

@@ -2,12 +2,15 @@
 // or not namespaced at all, and device rules that allow what the config
 // denies (8). Each is run against runc as well.
 import fs from 'node:fs';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, uniqueId, type Config } from '../helpers';
+import { cleanupAll, type Config, hasRunc, makeBundle, runtime, uniqueId } from '../helpers';
 import { expectHostUntouched, hostSnapshot, readSysctl } from './sec';
+
+import { describeNeeds } from '@hull/testkit/jest';
+import { missingRoot } from '@hull/testkit/host';
 
 afterEach(cleanupAll);
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
 
 /** Joins the host's namespace of `type` by path (this test runs in the host's; pid 1 may be out of reach). */

@@ -4,17 +4,20 @@
 // success damages only the copy (and is detected by its hash).
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Runtime } from '../helpers';
+import { cleanupAll, itRunc, makeBundle, runtime, type Runtime, tempDir, uniqueId } from '../helpers';
 import { attack } from './pending';
-import { buildTool, copyLibraries, expectHostUntouched, hasCc, hashFiles, hostSnapshot, killAll, processesUsing, removeRuntimeCopies, runtimeCopy, waitForFile } from './sec';
+import { buildTool, copyLibraries, expectHostUntouched, hashFiles, hostSnapshot, killAll, processesUsing, removeRuntimeCopies, runtimeCopy, waitForFile } from './sec';
+
+import { describeNeeds } from '@hull/testkit/jest';
+import { missingCommand, missingRoot } from '@hull/testkit/host';
 
 afterEach(() => {
   cleanupAll();
   removeRuntimeCopies();
 });
 
-const describeRoot = isRoot && hasCc ? describe : describe.skip;
-if (!hasCc) console.warn('security: no C compiler (cc) to build the attack tools: skipped');
+// The attack tools are built from C by the tests.
+const describeRoot = describeNeeds(missingRoot(), missingCommand('cc'));
 
 /** A shell loop that appends a marker to the binary open as fd 9 once nothing executes it (writes only a marker). */
 const WRITE_BACK = (result: string) => `
@@ -130,7 +133,7 @@ describeRoot('hooks', () => {
     expectHostUntouched(host);
   }, 60000);
 
-  (hasRunc ? test : test.skip)('escape 3 against runc: the same hook runs with the process\'s credentials (proves the test)', () => {
+  itRunc('escape 3 against runc: the same hook runs with the process\'s credentials (proves the test)', () => {
     const got = hookCreds(runtime('runc'));
     expect(got.hook).toEqual(got.process);
   }, 60000);
@@ -152,7 +155,7 @@ describeRoot('--no-pivot', () => {
     expectHostUntouched(host);
   }, 60000);
 
-  (hasRunc ? test : test.skip)('escape 10 against runc: refused (proves the test)', () => {
+  itRunc('escape 10 against runc: refused (proves the test)', () => {
     const out = noPivotProcMount(runtime('runc'));
     expect(out).not.toMatch(/mounted/);
     expect(out).toMatch(/refused/);

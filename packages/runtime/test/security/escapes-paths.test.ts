@@ -5,13 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, hasRunc, isRoot, makeBundle, runtime, tempDir, uniqueId, type Config, type Runtime } from '../helpers';
+import { cleanupAll, type Config, hasRunc, itRunc, makeBundle, runtime, type Runtime, tempDir, uniqueId } from '../helpers';
 import { attack } from './pending';
-import { buildTool, expectHostUntouched, hasCc, hostSnapshot, treeFacts } from './sec';
+import { buildTool, expectHostUntouched, hostSnapshot, treeFacts } from './sec';
+
+import { describeNeeds } from '@hull/testkit/jest';
+import { missingCommand, missingRoot } from '@hull/testkit/host';
 
 afterEach(cleanupAll);
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 const RUNTIMES = (hasRunc ? ['hull', 'runc'] : ['hull']) as ('hull' | 'runc')[];
 
 /** Mount points on the host at or below `dir`. */
@@ -20,7 +23,7 @@ function hostMountsUnder(dir: string): string[] {
 }
 
 describeRoot('mount destinations', () => {
-  (hasCc ? attack('mount-race') : test.skip)('escape 4: a second container swapping a directory and a symlink (RENAME_EXCHANGE) cannot send mounts outside the rootfs', () => {
+  attack('mount-race', missingCommand('cc'))('escape 4: a second container swapping a directory and a symlink (RENAME_EXCHANGE) cannot send mounts outside the rootfs', () => {
     const rt = runtime();
     // The victim: a host directory, made a shared mount so that a mount landing in it in
     // the container's namespace propagates back (rootfsPropagation rshared), as on the host.
@@ -138,7 +141,7 @@ describeRoot('masked paths', () => {
     expectHostUntouched(host);
   }, 60000);
 
-  (hasRunc ? test : test.skip)('escape 7 against runc (proves the test)', () => {
+  itRunc('escape 7 against runc (proves the test)', () => {
     const out = maskBypass(runtime('runc'));
     if (/\/proc\/timer_list \d+/.test(out)) {
       expect(out).toMatch(/\/proc\/timer_list 0\n/);

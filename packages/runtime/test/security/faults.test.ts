@@ -2,7 +2,7 @@
 // SIGKILL at FAULT_STEP_MS steps up to FAULT_MAX_MS, then HULL_FAULT_AFTER_OP
 // = 1..FAULT_MAX_OPS; `delete --force` must leave nothing each time.
 // `make faults` runs the long version.
-import { cleanupAll, isRoot } from '../helpers';
+import { cleanupAll, itRoot } from '../helpers';
 import { createFaults, lifecycleFaults } from './faults';
 
 afterAll(cleanupAll);
@@ -11,7 +11,7 @@ const STEP = Number(process.env.FAULT_STEP_MS ?? 60);
 const MAX = Number(process.env.FAULT_MAX_MS ?? 600);
 const OPS = Number(process.env.FAULT_MAX_OPS ?? 3);
 
-(isRoot ? test : test.skip)(`create killed every ${STEP} ms up to ${MAX} ms, and stopped after ops 1..${OPS}: delete --force leaves nothing`, () => {
+itRoot(`create killed every ${STEP} ms up to ${MAX} ms, and stopped after ops 1..${OPS}: delete --force leaves nothing`, () => {
   const r = createFaults({ stepMs: STEP, maxMs: MAX, maxOps: OPS });
   console.log(`faults: ${r.points} kill points, ${r.completed} creates had finished first, ${r.failures.length} failures`);
   expect(r.failures).toEqual([]);
@@ -19,7 +19,7 @@ const OPS = Number(process.env.FAULT_MAX_OPS ?? 3);
 
 const LIFECYCLE_DELAYS = (process.env.FAULT_LIFECYCLE_MS ?? '0,80,250').split(',').map(Number);
 
-(isRoot ? test : test.skip)(`start, exec and delete killed at ${LIFECYCLE_DELAYS.join(', ')} ms: delete --force leaves nothing`, () => {
+itRoot(`start, exec and delete killed at ${LIFECYCLE_DELAYS.join(', ')} ms: delete --force leaves nothing`, () => {
   const r = lifecycleFaults(LIFECYCLE_DELAYS);
   console.log(`faults: ${r.points} kill points (start, exec, delete), ${r.completed} had finished first, ${r.failures.length} failures`);
   expect(r.failures).toEqual([]);

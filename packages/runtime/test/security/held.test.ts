@@ -4,12 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, cleanupAll, HULL, isRoot, makeBundle, REPO, runtime, tempDir, uniqueId } from '../helpers';
+import { cleanEnv, cleanupAll, HULL, makeBundle, REPO, runtime, tempDir, uniqueId } from '../helpers';
 import { expectHostUntouched, hostSnapshot } from './sec';
+
+import { describeNeeds } from '@hull/testkit/jest';
+import { missingRoot } from '@hull/testkit/host';
 
 afterEach(cleanupAll);
 
-const describeRoot = isRoot ? describe : describe.skip;
+const describeRoot = describeNeeds(missingRoot());
 
 /** "fd -> target" of every fd of a process in the container (ls itself: its fd on /proc/self/fd is its own). */
 const LIST_FDS = 'ls -l /proc/self/fd';

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { cleanEnv, REPO, tempDir } from '../helpers';
 
-export const hasCc = spawnSync('cc', ['--version']).status === 0;
 
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');

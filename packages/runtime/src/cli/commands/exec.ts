@@ -17,10 +17,15 @@ export const builder = (y: Argv) =>
     .option('apparmor', { type: 'string', describe: 'set the apparmor profile for the process' })
     .option('no-new-privs', { type: 'boolean', default: false, describe: 'set the no new privileges value for the process' })
     .option('cap', { alias: 'c', type: 'string', describe: 'add a capability to the bounding set for the process' })
-    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' });
+    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' })
+    .option('cgroup', { type: 'string', describe: 'run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.' })
+    .option('ignore-paused', { type: 'boolean', default: false, describe: 'allow exec in a paused container' });
+
+/** runc: a failure of the runtime itself exits 255, so it never reads as the process's own exit status. */
+export const FAILURE_EXIT_CODE = 255;
 
 /** Options of exec (and the global ones) that take a value: needed to find where the container id is. */
-export const VALUE_OPTIONS = new Set(['--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g', '--process', '-p', '--pid-file', '--process-label', '--apparmor', '--cap', '-c', '--preserve-fds']);
+export const VALUE_OPTIONS = new Set(['--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g', '--process', '-p', '--pid-file', '--process-label', '--apparmor', '--cap', '-c', '--preserve-fds', '--cgroup']);
 
 interface ExecArgs {
   'container-id': string;
@@ -39,6 +44,8 @@ interface ExecArgs {
   'no-new-privs': boolean;
   cap?: string | string[];
   'preserve-fds': number;
+  cgroup?: string | string[];
+  'ignore-paused': boolean;
 }
 
 /** A repeatable flag: absent, once (a value) or several times (an array). */
@@ -86,6 +93,13 @@ function buildProcess(ctx: Context, args: ExecArgs, command: string[]): Process 
 
 export async function handler(ctx: Context, args: ExecArgs): Promise<number> {
   const { exec } = require('../../container/exec') as typeof import('../../container/exec');
+  const { execCgroupProcs } = require('../../container/cgroup') as typeof import('../../container/cgroup');
+  const { statusOf } = require('../../container/status') as typeof import('../../container/status');
+  const rec = ctx.store.read(args['container-id']);
+  if (!args['ignore-paused'] && statusOf(ctx.store, rec) === 'paused') {
+    const { ContainerError } = require('../../errors') as typeof import('../../errors');
+    throw new ContainerError('ESTATUS', 'cannot exec in a paused container (use --ignore-paused to override)', { id: args['container-id'], status: 'paused' });
+  }
   // After the "--" main() inserts, yargs leaves the command in `_` (after the command name).
   const command = [...((args as unknown as { cmd?: string[] }).cmd ?? []), ...args._.slice(1)].map(String);
   const proc = buildProcess(ctx, args, command);
@@ -96,5 +110,7 @@ export async function handler(ctx: Context, args: ExecArgs): Promise<number> {
     pidFile: args['pid-file'],
     consoleSocket: args['console-socket'],
     preserveFds: args['preserve-fds'],
+    ignorePaused: args['ignore-paused'],
+    cgroupProcs: args.cgroup === undefined ? undefined : execCgroupProcs(rec, many(args.cgroup)),
   }, ctx.log);
 }

@@ -1,4 +1,5 @@
-import { mergeResources, parseBytes, resourcesFromFlags } from './update';
+import { mergeResources } from '../../container/update';
+import { parseBytes, resourcesFromFlags } from './update';
 
 describe('hull update flags', () => {
   it('reads sizes as runc does (binary units, -1 unlimited)', () => {

@@ -1,7 +1,5 @@
 // `hull update ID`: change a live container's resources, with runc's flags
-// or a LinuxResources JSON (--resources FILE, "-" for stdin). Only what is
-// given is written; the merged resources are saved in the state.
-import fs from 'node:fs';
+// or a LinuxResources JSON (--resources FILE, "-" for stdin).
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors';
 import type { Resources } from '../../spec/types';
@@ -73,50 +71,8 @@ export function resourcesFromFlags(a: Args): Resources {
   return r;
 }
 
-/** `update` on top of `base`: objects merge field by field, arrays and values replace. */
-export function mergeResources(base: Resources, update: Resources): Resources {
-  const merge = (a: unknown, b: unknown): unknown => {
-    if (b === undefined) return a;
-    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-      for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
-      return out;
-    }
-    return b;
-  };
-  return merge(base, update) as Resources;
-}
-
 export function handler(ctx: Context, args: Args): void {
-  const { requireStatus, statusOf } = require('../../container/status') as typeof import('../../container/status');
-  const { openCgroupManager } = require('../../cgroups') as typeof import('../../cgroups');
-  const id = args['container-id'];
-  let update: Resources;
-  if (args.resources !== undefined) {
-    const file = String(args.resources);
-    const text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-    try {
-      update = JSON.parse(text) as Resources;
-    } catch (e) {
-      throw new UsageError(`--resources ${file}: ${(e as Error).message}`);
-    }
-  } else {
-    update = resourcesFromFlags(args);
-  }
-  const unlock = ctx.store.lock(id);
-  try {
-    const rec = ctx.store.read(id);
-    requireStatus(id, 'update', statusOf(ctx.store, rec), ['created', 'running', 'paused']);
-    const merged = mergeResources(rec.spec.linux?.resources ?? {}, update);
-    // v1 orders memory and memsw writes by the pair: give it both when either changes.
-    const write: Resources = { ...update };
-    if (update.memory && (update.memory.limit !== undefined || update.memory.swap !== undefined)) {
-      write.memory = { ...update.memory, limit: merged.memory?.limit, swap: merged.memory?.swap };
-    }
-    openCgroupManager(rec.cgroupPaths, { warn: (w) => ctx.log.log('warning', w) }).set(write);
-    rec.spec.linux = { ...(rec.spec.linux ?? {}), resources: merged };
-    ctx.store.write(rec);
-  } finally {
-    unlock();
-  }
+  const { readResourcesFile, update } = require('../../container/update') as typeof import('../../container/update');
+  const resources = args.resources !== undefined ? readResourcesFile(String(args.resources)) : resourcesFromFlags(args);
+  update(ctx.store, args['container-id'], resources, ctx.log);
 }
