@@ -122,12 +122,16 @@ describeRoot('a cgroupsPath that exists', () => {
 
   test('a cgroupsPath holding processes is joined with runc\'s warning', () => {
     const name = uniqueId('hull-sec-busy');
-    const dir = fs.existsSync('/sys/fs/cgroup/devices') ? path.join('/sys/fs/cgroup/devices', name) : fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? path.join('/sys/fs/cgroup', name) : undefined;
-    if (!dir) return;
-    fs.mkdirSync(dir);
+    // A process in the cgroup on every hierarchy, as any process is.
+    const hierarchies = [...new Set(fs.readdirSync('/sys/fs/cgroup').map((c) => fs.realpathSync(path.join('/sys/fs/cgroup', c))))].filter((d) => fs.existsSync(path.join(d, 'cgroup.procs')));
     const sleeper = spawn('sleep', ['1000'], { stdio: 'ignore' });
     try {
-      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(sleeper.pid));
+      for (const h of hierarchies) {
+        fs.mkdirSync(path.join(h, name));
+        // A new cpuset takes no task until it has cpus and mems.
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) if (fs.existsSync(path.join(h, f))) fs.writeFileSync(path.join(h, name, f), fs.readFileSync(path.join(h, f)));
+        fs.writeFileSync(path.join(h, name, 'cgroup.procs'), String(sleeper.pid));
+      }
       const rt = runtime();
       const b = makeBundle((c) => (c.linux.cgroupsPath = `/${name}`), ['true']);
       // create only: removing a cgroup that other processes still use at delete is the cgroup layer's question.
@@ -137,6 +141,7 @@ describeRoot('a cgroupsPath that exists', () => {
     } finally {
       sleeper.kill('SIGKILL');
       sleep(100);
+      cleanupAll();
       removeCgroup(name);
     }
   }, 60000);
