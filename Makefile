@@ -12,9 +12,9 @@ setup: .stamp-apt .stamp-deps
 
 .stamp-apt:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  missing=""; for p in busybox-static runc libseccomp2 iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
-	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2 iproute2)"; fi
+	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2)"; fi
 	touch $@
 
 .stamp-deps: package.json pnpm-lock.yaml $(wildcard packages/*/package.json conformance/package.json)
@@ -55,6 +55,7 @@ uninstall:
 bench: build
 	node bench/runtime.js
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
+	node bench/network.js
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
 conformance: build

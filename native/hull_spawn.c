@@ -4,10 +4,9 @@
  * Node is multi-threaded, so it can neither create a user namespace nor fork
  * and run JavaScript in the child.  hull_spawn() clones a child (optionally
  * into new pid/user namespaces, or joining namespaces by fd), lays out the
- * fds the child gets, and execve()s a new program: hull's init or exec entry,
- * a fresh single-threaded Node.  hull_execve() is the last step of those
- * entries: it resets signal state Node changed and execs the container
- * process.
+ * fds the child gets, and execs a new program at once: hull-init, from a
+ * sealed in-memory copy (hull_sealed_copy), so the child never keeps a
+ * copy-on-write image of the Node process.
  *
  * Between clone and execve the child runs only async-signal-safe code: raw
  * syscalls, no malloc, no stdio, no locks.  A failure is reported as a
@@ -22,7 +21,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,7 +41,6 @@ enum hull_step {
 	STEP_SETRESUID,
 	STEP_FORK,
 	STEP_FDS,
-	STEP_SEAL,
 	STEP_DUMPABLE,
 	STEP_EXECVE,
 	STEP_PIPE,
@@ -61,7 +59,7 @@ struct hull_spawn_args {
 	int32_t sync_fd;           /* with wait_sync: read one byte before switching ids */
 	int32_t wait_sync;
 	int32_t root_ids;          /* setresgid/setresuid(0) once in the user namespace */
-	int32_t seal_exe;          /* run path from a private read-only bind of itself */
+	int32_t exec_fd;           /* >= 0: execveat() this fd (a sealed copy) instead of path */
 	int32_t dumpable;          /* value for PR_SET_DUMPABLE before execve, -1 leaves it */
 };
 
@@ -92,22 +90,6 @@ static void reset_signals(void)
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* Make the program we are about to run reachable only through a read-only
- * bind mount in a private mount namespace, so nothing that can see this
- * process can write through /proc/PID/exe to the host's binary. */
-static int seal_path(const char *path)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return -1;
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return -1;
-	if (mount(path, path, NULL, MS_BIND, NULL) < 0)
-		return -1;
-	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-		return -1;
-	return 0;
 }
 
 static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
@@ -162,6 +144,9 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 	if (moved_err < 0)
 		report(errfd, STEP_FDS, errno);
 	errfd = moved_err;
+	int exec_fd = -1;
+	if (a->exec_fd >= 0 && (exec_fd = fcntl(a->exec_fd, F_DUPFD_CLOEXEC, base + a->nfds + 1)) < 0)
+		report(errfd, STEP_FDS, errno);
 	int tmp[a->nfds > 0 ? a->nfds : 1];
 	for (int i = 0; i < a->nfds; i++) {
 		tmp[i] = -1;
@@ -184,9 +169,6 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 	if (syscall(SYS_close_range, (unsigned)a->nfds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		report(errfd, STEP_FDS, errno);
 
-	if (a->seal_exe && seal_path(a->path) < 0)
-		report(errfd, STEP_SEAL, errno);
-
 	if (a->dumpable >= 0 && prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0) < 0)
 		report(errfd, STEP_DUMPABLE, errno);
 	/* execve() makes a process dumpable again unless its real and effective
@@ -197,7 +179,10 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 	if (a->dumpable == 0)
 		setresuid(65534, -1, -1);
 
-	execve(a->path, a->argv, a->envp);
+	if (exec_fd >= 0)
+		syscall(SYS_execveat, exec_fd, "", a->argv, a->envp, AT_EMPTY_PATH);
+	else
+		execve(a->path, a->argv, a->envp);
 	report(errfd, STEP_EXECVE, errno);
 }
 
@@ -280,18 +265,42 @@ int hull_spawn_result(int32_t fd, int32_t *step)
 	return -r.err;
 }
 
-/* The last call of hull's init and exec entries: undo what Node set on
- * signals (SIGPIPE ignored, masks) and become the container process.
- * Returns only on failure, with -errno. */
-int hull_execve(const char *path, char *const *argv, char *const *envp)
+/*
+ * A sealed in-memory copy of the program at `path`, for exec_fd: what runs
+ * inside a container is never a file of the host, so nothing there can
+ * write through /proc/PID/exe to a host binary (the CVE-2019-5736 class).
+ * Returns the fd (close-on-exec) or -errno.
+ */
+int hull_sealed_copy(const char *path)
 {
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, NULL);
-	reset_signals();
-	execve(path, argv, envp);
-	int e = errno;
-	sigemptyset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, NULL);
-	return -e;
+	int src = open(path, O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return -errno;
+	int fd = (int)syscall(SYS_memfd_create, "hull-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int err = fd < 0 ? errno : 0;
+	char buf[65536];
+	ssize_t n;
+	while (!err && (n = read(src, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno != EINTR)
+				err = errno;
+			continue;
+		}
+		for (ssize_t off = 0; off < n && !err;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				err = errno;
+			else if (w > 0)
+				off += w;
+		}
+	}
+	close(src);
+	if (!err && fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		err = errno;
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	return fd;
 }

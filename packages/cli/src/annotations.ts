@@ -4,3 +4,5 @@ export const NAME_ANNOTATION = 'io.hull.name';
 export const CREATED_ANNOTATION = 'io.hull.created';
 export const AUTOREMOVE_ANNOTATION = 'io.hull.autoremove';
 export const INTERACTIVE_ANNOTATION = 'io.hull.interactive';
+/** --network as given (none, host, bridge, a network, container:NAME). */
+export const NETWORK_ANNOTATION = 'io.hull.network';

@@ -39,6 +39,15 @@ export class ShimClient {
     }
   }
 
+  /** A call to another service on the socket: hull.volumes.v1.Volumes, hull.networks.v1.Networks. */
+  async service<T = Obj>(name: string, method: string, req: Obj): Promise<T> {
+    try {
+      return (await this.conn.call(name, method, req)) as T;
+    } catch (e) {
+      throw grpcError(e, this.address);
+    }
+  }
+
   async list(ids: string[] = []): Promise<TaskInfo[]> {
     try {
       return ((await this.conn.hull('List', { ids })) as { tasks: TaskInfo[] }).tasks;

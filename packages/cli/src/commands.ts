@@ -13,6 +13,8 @@ export interface CommandDef {
   module: string;
   /** How many positionals precede the container's command (run: 0, exec: 1); the rest is not parsed. */
   commandPositionals?: number;
+  /** `volume ls`, `network create`...: the parent has no module of its own. */
+  subcommands?: CommandDef[];
 }
 
 const str = (alias: string | undefined, describe: string, extra: Options = {}): Options => ({ type: 'string', alias, describe, requiresArg: true, ...extra });
@@ -36,7 +38,11 @@ const CREATE_OPTIONS: Record<string, Options> = {
   'env-file': list(undefined, 'Read in a file of environment variables'),
   workdir: str('w', 'Working directory inside the container'),
   user: str('u', 'Username or UID (format: <name|uid>[:<group|gid>])'),
-  volume: list('v', 'Bind mount a volume (HOST:CONTAINER[:ro])'),
+  volume: list('v', 'Bind mount a volume (HOST:CONTAINER[:ro]), a named volume (NAME:CONTAINER[:ro]) or an anonymous one (CONTAINER)'),
+  mount: list(undefined, 'Attach a filesystem mount to the container (type=volume|bind|tmpfs,source=…,target=…[,readonly])'),
+  publish: list('p', "Publish a container's port(s) to the host ([IP:][HOSTPORT:]CTRPORT[/PROTO])"),
+  'network-alias': list(undefined, 'Add network-scoped alias for the container'),
+  ip: str(undefined, 'IPv4 address (e.g., 172.30.100.104)'),
   tmpfs: list(undefined, 'Mount a tmpfs directory (PATH[:OPTIONS])'),
   hostname: str('h', 'Container host name'),
   'read-only': bool(undefined, "Mount the container's root filesystem as read only"),
@@ -44,7 +50,7 @@ const CREATE_OPTIONS: Record<string, Options> = {
   'cap-add': list(undefined, 'Add Linux capabilities'),
   'cap-drop': list(undefined, 'Drop Linux capabilities'),
   privileged: bool(undefined, 'Give extended privileges to this container'),
-  network: str(undefined, 'Connect a container to a network: none or host', { default: 'none', alias: 'net' }),
+  network: str(undefined, "Connect a container to a network: none (hullctl's default), host, bridge, a network's name, container:NAME", { default: 'none', alias: 'net' }),
   entrypoint: str(undefined, 'Overwrite the default command', { requiresArg: false }),
   rootfs: str(undefined, 'Use this directory as the root filesystem'),
   bundle: str(undefined, "Start from this OCI bundle's config.json"),
@@ -149,7 +155,7 @@ export const COMMANDS: CommandDef[] = [
     command: 'rm <containers..>',
     usage: 'hullctl rm [OPTIONS] CONTAINER [CONTAINER...]',
     describe: 'Remove one or more containers',
-    options: { force: bool('f', 'Force the removal of a running container (uses SIGKILL)') },
+    options: { force: bool('f', 'Force the removal of a running container (uses SIGKILL)'), volumes: bool('v', 'Remove anonymous volumes associated with the container') },
     module: './commands/rm',
   },
   { command: 'pause <containers..>', usage: 'hullctl pause CONTAINER [CONTAINER...]', describe: 'Pause all processes within one or more containers', module: './commands/pause' },
@@ -177,6 +183,44 @@ export const COMMANDS: CommandDef[] = [
     describe: 'Update configuration of one or more containers',
     options: RESOURCE_OPTIONS,
     module: './commands/update',
+  },
+  { command: 'port <container> [port]', usage: 'hullctl port CONTAINER [PRIVATE_PORT[/PROTO]]', describe: 'List port mappings or a specific mapping for the container', module: './commands/port' },
+  {
+    command: 'volume',
+    usage: 'hullctl volume COMMAND',
+    describe: 'Manage volumes',
+    module: './commands/volume',
+    subcommands: [
+      { command: 'create [name]', usage: 'hullctl volume create [OPTIONS] [VOLUME]', describe: 'Create a volume', options: { label: list(undefined, 'Set metadata for a volume (KEY=VALUE)') }, module: './commands/volume' },
+      {
+        command: 'ls', usage: 'hullctl volume ls [OPTIONS]', describe: 'List volumes', module: './commands/volume',
+        options: { quiet: bool('q', 'Only display volume names'), filter: list('f', "Provide filter values (e.g. 'dangling=true')"), format: str(undefined, 'Format output: table or json') },
+      },
+      { command: 'inspect <names..>', usage: 'hullctl volume inspect VOLUME [VOLUME...]', describe: 'Display detailed information on one or more volumes', module: './commands/volume' },
+      { command: 'rm <names..>', usage: 'hullctl volume rm [OPTIONS] VOLUME [VOLUME...]', describe: 'Remove one or more volumes', options: { force: bool('f', 'Do not fail when a volume does not exist') }, module: './commands/volume' },
+      { command: 'prune', usage: 'hullctl volume prune [OPTIONS]', describe: 'Remove unused local volumes', options: { all: bool('a', 'Remove all unused volumes, not just anonymous ones'), force: bool('f', 'Do not prompt for confirmation') }, module: './commands/volume' },
+    ],
+  },
+  {
+    command: 'network',
+    usage: 'hullctl network COMMAND',
+    describe: 'Manage networks',
+    module: './commands/network',
+    subcommands: [
+      {
+        command: 'create <name>', usage: 'hullctl network create [OPTIONS] NETWORK', describe: 'Create a network', module: './commands/network',
+        options: { subnet: str(undefined, 'Subnet in CIDR format that represents a network segment'), gateway: str(undefined, 'IPv4 Gateway for the master subnet'), label: list(undefined, 'Set metadata on a network'), driver: str('d', 'Driver to manage the Network (bridge only)') },
+      },
+      { command: 'ls', usage: 'hullctl network ls [OPTIONS]', describe: 'List networks', options: { quiet: bool('q', 'Only display network IDs'), 'no-trunc': bool(undefined, "Don't truncate the output") }, module: './commands/network' },
+      { command: 'inspect <names..>', usage: 'hullctl network inspect NETWORK [NETWORK...]', describe: 'Display detailed information on one or more networks', module: './commands/network' },
+      { command: 'rm <names..>', usage: 'hullctl network rm NETWORK [NETWORK...]', describe: 'Remove one or more networks', module: './commands/network' },
+      { command: 'prune', usage: 'hullctl network prune [OPTIONS]', describe: 'Remove all unused networks', options: { force: bool('f', 'Do not prompt for confirmation') }, module: './commands/network' },
+      {
+        command: 'connect <network> <container>', usage: 'hullctl network connect [OPTIONS] NETWORK CONTAINER', describe: 'Connect a container to a network', module: './commands/network',
+        options: { alias: list(undefined, 'Add network-scoped alias for the container'), ip: str(undefined, 'IPv4 address (e.g., 172.30.100.104)') },
+      },
+      { command: 'disconnect <network> <container>', usage: 'hullctl network disconnect [OPTIONS] NETWORK CONTAINER', describe: 'Disconnect a container from a network', options: { force: bool('f', 'Force the container to disconnect from a network') }, module: './commands/network' },
+    ],
   },
   { command: 'version', usage: 'hullctl version', describe: 'Show the hullctl and supervisor version information', module: './commands/version' },
   { command: 'info', usage: 'hullctl info', describe: 'Display system-wide information', module: './commands/info' },

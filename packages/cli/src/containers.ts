@@ -8,6 +8,7 @@ import type { TaskInfo } from '@hull/shim/messages';
 import type { Context } from './context';
 import { CliError, EXIT_CANNOT_INVOKE, EXIT_CLI, EXIT_NOT_FOUND, NoSuchContainerError, SupervisorDownError } from './errors';
 import { AUTOREMOVE_ANNOTATION, INTERACTIVE_ANNOTATION, NAME_ANNOTATION } from './annotations';
+import { releaseSandbox } from './sandbox';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG, Store } from './store';
 import type { ContainerSpec } from './spec/defaults';
 
@@ -28,16 +29,22 @@ function toContainer(s: Store, info: TaskInfo): Container {
   return { id: info.id, name: spec?.annotations?.[NAME_ANNOTATION] ?? info.id, info, spec };
 }
 
-/** Removes the task, its bundle and its name; what is already gone is fine. */
-export async function removeContainer(ctx: Context, c: Container): Promise<void> {
+/**
+ * Removes the task, gives back its volumes and network sandbox (removing its
+ * anonymous volumes with `volumes`), then its bundle and name; what is already gone is fine.
+ */
+export async function removeContainer(ctx: Context, c: Container, volumes = false): Promise<void> {
   const s = store(ctx);
   try {
     await ctx.client().call('Delete', { id: c.id }, c.name);
   } catch (e) {
     if (!(e instanceof NoSuchContainerError)) throw e;
   }
+  // The container is gone whatever the release says: its bundle and name go too, then a release error is told.
+  const failure = await releaseSandbox(ctx, c.id, volumes).then(() => undefined, (e: unknown) => e);
   if (c.info.bundle) s.removeBundle(c.info.bundle);
   s.releaseName(c.name, c.id);
+  if (failure) throw failure;
 }
 
 /**
@@ -50,7 +57,7 @@ export async function listContainers(ctx: Context): Promise<Container[]> {
   const kept: Container[] = [];
   for (const c of all) {
     if (c.info.status === Status.STOPPED && c.spec?.annotations?.[AUTOREMOVE_ANNOTATION] === 'true') {
-      await removeContainer(ctx, c).catch(() => undefined);
+      await removeContainer(ctx, c, true).catch(() => undefined);
     } else kept.push(c);
   }
   return kept;

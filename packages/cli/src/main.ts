@@ -1,6 +1,6 @@
 // hullctl's entry: parses docker's flags with yargs, runs one command, and
 // turns errors into docker's output and exit codes (125 for our own).
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { DEFAULT_ADDRESS } from '@hull/shim/constants';
 import { COMMANDS, applyOptions, commandName, type CommandDef } from './commands';
 import { DEFAULT_STATE_DIR, Context, type Handler } from './context';
@@ -101,19 +101,24 @@ export async function run(argv: string[]): Promise<number> {
       throw new FlagError(msg ?? err?.message ?? 'invalid arguments');
     });
 
-  for (const def of COMMANDS) {
-    parser.command(
-      def.command,
-      def.describe,
-      (y) => applyOptions(y, def),
-      async (args) => {
-        ctx = new Context(String(args.address), String(args.stateDir));
-        if (def.commandPositionals !== undefined) args.command = [...((args.command as string[] | undefined) ?? []), ...rest].map(String);
-        const mod = require(def.module) as { handler: Handler };
-        exitCode = await mod.handler(ctx, args as Record<string, unknown>);
-      },
-    );
-  }
+  const register = (y: Argv, def: CommandDef): Argv => y.command(
+    def.command,
+    def.describe,
+    (sub) => {
+      applyOptions(sub, def);
+      if (!def.subcommands) return sub;
+      for (const s of def.subcommands) register(sub, s);
+      return sub.demandCommand(1, `"hullctl ${commandName(def)}" requires a subcommand: ${def.subcommands.map(commandName).join(', ')}`);
+    },
+    async (args) => {
+      ctx = new Context(String(args.address), String(args.stateDir));
+      if (def.commandPositionals !== undefined) args.command = [...((args.command as string[] | undefined) ?? []), ...rest].map(String);
+      args.subcommand = commandName(def);
+      const mod = require(def.module) as { handler: Handler };
+      exitCode = await mod.handler(ctx, args as Record<string, unknown>);
+    },
+  );
+  for (const def of COMMANDS) register(parser, def);
   try {
     await parser.parseAsync();
   } finally {

@@ -122,12 +122,17 @@ export function uniqueName(tag: string): string {
   return `hull-test-${process.pid}-${tag}-${++counter}`;
 }
 
-/** Starts hull-shim on a socket in a new temporary directory. */
-export async function startEnv(runtime: Runtime): Promise<Env> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hullctl-'));
+/**
+ * Starts hull-shim on a socket in a new temporary directory (`dir` to reuse
+ * one, as a restarted daemon does); `wrap` runs it through a command
+ * (nsenter into a test's network namespace).
+ */
+export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: string[] } = {}): Promise<Env> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hullctl-'));
   const address = path.join(dir, 'shim.sock');
   const stateDir = path.join(dir, 'state');
-  const shim = spawn(SHIM_BIN, ['serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime.binary, '--runtime-root', path.join(dir, 'runtime-root')], {
+  const wrap = opts.wrap ?? [];
+  const shim = spawn(wrap[0] ?? SHIM_BIN, [...wrap.slice(1), ...(wrap.length ? [SHIM_BIN] : []), 'serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime.binary, '--runtime-root', path.join(dir, 'runtime-root')], {
     env: cleanEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -36,7 +36,7 @@ describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
 
     const ps = await env.hullctl(['ps']);
     const lines = ps.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^CONTAINER ID\s{3}COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(lines[0]).toMatch(/^CONTAINER ID\s{3}COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     const row = lines.find((l) => l.startsWith(id.slice(0, 12)))!;
     expect(row).toContain(`Up `);
     expect(row).toContain('"sh -c echo ready; t…"');

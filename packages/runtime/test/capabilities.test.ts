@@ -1,7 +1,7 @@
-// Capabilities and the user switch, checked from a real process: a Node
-// child applies a config with switchUser() and execs `cat /proc/self/status`,
-// exactly where the init would exec the container process. The same config
-// run by runc (the reference) must give the same Cap*/Uid/Gid/Groups lines.
+// Capabilities and the user switch, checked from a real process: hull-init
+// runs the process steps compiled from a config and execs `cat
+// /proc/self/status`, as in a container. The same config run by runc (the
+// reference) must give the same Cap*/Uid/Gid/Groups lines.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -47,21 +47,17 @@ require.extensions['.ts'] = (m, filename) => {
 };
 `);
   fs.writeFileSync(path.join(tmp, 'child.js'), `
-const fs = require('node:fs');
 const cfg = JSON.parse(process.argv[2]);
-const { switchUser } = require(${JSON.stringify(path.join(SRC, 'init/capabilities.ts'))});
-const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
-const { execve } = require(${JSON.stringify(path.join(SRC, 'sys/native.ts'))});
-const log = { debug() {}, info() {}, error() {}, warn: (m) => fs.writeSync(2, 'warning: ' + m + '\\n') };
-if (cfg.noNewPrivileges) libc.prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0);
-const filter = cfg.seccomp && require(${JSON.stringify(path.join(SRC, 'seccomp/index.ts'))}).compileSeccomp(cfg.seccomp);
-const load = () => filter.load();
-if (filter && cfg.seccompAt === 'before') load();
-switchUser(cfg.uid, cfg.gid, cfg.additionalGids || [], cfg.capabilities, { log, setgroupsFile: cfg.setgroupsFile, whilePrivileged: cfg.seccompAt === 'while' ? load : undefined });
-if (filter && cfg.seccompAt === 'after') load();
-// Node marks 0-2 close-on-exec at startup; the init clears it the same way.
-for (const fd of [0, 1, 2]) libc.fcntl(fd, 2 /* F_SETFD */, 0);
-execve('/bin/busybox', cfg.argv || ['cat', '/proc/self/status'], []);
+const { processProgram, runAndExit } = require(${JSON.stringify(path.join(SRC, 'program/testing.ts'))});
+const proc = {
+  user: { uid: cfg.uid, gid: cfg.gid, additionalGids: cfg.additionalGids },
+  capabilities: cfg.capabilities,
+  noNewPrivileges: cfg.noNewPrivileges,
+  args: cfg.argv || ['cat', '/proc/self/status'],
+  env: ['PATH=/bin:/usr/bin'],
+  cwd: '/',
+};
+runAndExit(processProgram(proc, { seccomp: cfg.seccomp }));
 `);
 });
 
@@ -85,7 +81,7 @@ function parseStatus(text: string): Record<string, string> {
   return out;
 }
 
-function runHull(c: Case & { setgroupsFile?: string }): { status: Record<string, string>; stderr: string } {
+function runHull(c: Case): { status: Record<string, string>; stderr: string } {
   const res = spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify(c)], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
   if (res.status !== 0) throw new Error(`hull child failed (${res.status ?? res.signal}): ${res.stderr}`);
   return { status: parseStatus(res.stdout), stderr: res.stderr };
@@ -167,7 +163,7 @@ const CASES: Array<[string, Case]> = [
   }],
 ];
 
-describe('switchUser against runc', () => {
+describe('the user switch against runc', () => {
   for (const [name, c] of CASES) {
     itRunc(`${name}: /proc/self/status after exec matches runc`, () => {
       const hull = runHull(c).status;
@@ -178,7 +174,7 @@ describe('switchUser against runc', () => {
   }
 });
 
-describe('switchUser', () => {
+describe('the user switch', () => {
   itRoot('sets exactly the requested sets for a non-root user (values checked by hand)', () => {
     const { status } = runHull(CASES[2][1]);
     // NET_BIND_SERVICE = bit 10, KILL = bit 5; ambient NET_BIND_SERVICE survives exec as non-root.
@@ -197,23 +193,11 @@ describe('switchUser', () => {
     expect(stderr).not.toContain('not raised');
   });
 
-  itRoot('leaves supplementary groups alone where setgroups is denied', () => {
-    const file = path.join(tmp, 'setgroups-deny');
-    fs.writeFileSync(file, 'deny\n');
-    const before = parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).Groups;
-    const { status, stderr } = runHull({ uid: 0, gid: 0, additionalGids: [7], noNewPrivileges: false, capabilities: { bounding: ['CAP_KILL'] }, setgroupsFile: file });
-    expect(status.Groups).toBe(before);
-    expect(stderr).toContain('additional gids [7] not set: setgroups is denied');
-  });
-
-  itRoot('whilePrivileged: loads a filter without no_new_privs after the id switch, which a plain load after it cannot', () => {
+  itRoot('without no_new_privs the filter is loaded after the id switch, while CAP_SYS_ADMIN is still held', () => {
     const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 28 }] };
     const base = { uid: 1000, gid: 1000, noNewPrivileges: false, capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] }, seccomp };
-    const run = (seccompAt: string, argv?: string[]) => spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify({ ...base, seccompAt, argv })], { env: cleanEnv(), encoding: 'utf8' });
-    const late = run('after');
-    expect(late.status).not.toBe(0);
-    expect(late.stderr).toContain('load seccomp filter: EACCES');
-    const during = run('while');
+    const run = (argv?: string[]) => spawnSync(process.execPath, ['-r', path.join(tmp, 'register.js'), path.join(tmp, 'child.js'), JSON.stringify({ ...base, argv })], { env: cleanEnv(), encoding: 'utf8' });
+    const during = run();
     expect(during.status).toBe(0);
     const status = parseStatus(during.stdout);
     // The filter is on, and the final sets are still exactly the configured ones.
@@ -223,7 +207,7 @@ describe('switchUser', () => {
     expect(status.Uid).toBe('1000 1000 1000 1000');
     const dir = path.join(tmp, 'not-made');
     fs.chmodSync(tmp, 0o777); // uid 1000 could make it, but for the filter
-    const blocked = run('while', ['mkdir', dir]);
+    const blocked = run(['mkdir', dir]);
     fs.chmodSync(tmp, 0o755);
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr).toContain('No space left on device');
@@ -235,7 +219,7 @@ describe('switchUser', () => {
     const caps = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
     const ok = inUserns({ uid: 0, gid: 0, additionalGids: [5], noNewPrivileges: true, capabilities: caps });
     expect(ok.status).toBe(0);
-    expect(ok.stderr).toBe('warning: additional gids [5] not set: setgroups is denied in this user namespace\n');
+    expect(ok.stderr).toBe('warning: init: additional gids [5] not set: setgroups is denied in this user namespace\n');
     expect(parseStatus(ok.stdout).CapEff).toBe('0000000000000020');
     const bad = inUserns({ uid: 1000, gid: 0, noNewPrivileges: true, capabilities: caps });
     expect(bad.status).not.toBe(0);

@@ -1,7 +1,7 @@
 // seccomp filters loaded for real: each case runs a clean Node child that
 // compiles the profile, sets no_new_privs (so no root is needed), loads the
-// filter and then makes the syscalls under test, or execs busybox the way
-// the init execs the container process.
+// filter and then makes the syscalls under test, or has hull-init exec
+// busybox under it, as for a container process.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,7 +47,7 @@ const koffi = require(${JSON.stringify(KOFFI)});
 const { compileSeccomp, sendNotifyFd } = require(${JSON.stringify(path.join(SRC, 'seccomp/index.ts'))});
 const scmp = require(${JSON.stringify(path.join(SRC, 'sys/seccomp.ts'))});
 const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
-const { execve } = require(${JSON.stringify(path.join(SRC, 'sys/native.ts'))});
+const { execProgram, runAndExit } = require(${JSON.stringify(path.join(SRC, 'program/testing.ts'))});
 const c = koffi.load('libc.so.6');
 const raw = c.func('long syscall(long nr, long a0, long a1, long a2)');
 const getcwd = c.func('void *getcwd(_Out_ uint8_t *buf, size_t size)');
@@ -68,7 +68,7 @@ if (cfg.notify) {
 }
 if (cfg.exec) {
   for (const fd of [0, 1, 2]) libc.fcntl(fd, 2 /* F_SETFD */, 0);
-  execve('${BUSYBOX}', cfg.exec, cfg.env || []);
+  runAndExit(execProgram('${BUSYBOX}', cfg.exec, cfg.env || []));
 }
 const results = cfg.probes.map((p) => {
   try {

@@ -9,6 +9,8 @@ export interface ShimClient {
   task(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** Calls a unary hull.shim.v1.Hull method (List). */
   hull(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** A unary call to any service the daemon serves (hull.networks.v1.Networks, ...). */
+  call(service: string, method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
   subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
   close(): void;
@@ -27,10 +29,21 @@ export function connect(address: string): ShimClient {
       if (typeof c[method] !== 'function') return reject(new Error(`no such method: ${method}`));
       c[method](request, options, (err: grpc.ServiceError | null, res: Msg) => (err ? reject(err) : resolve(res)));
     });
+  const others = new Map<string, Record<string, Function> & grpc.Client>();
+  const other = (name: string) => {
+    let c = others.get(name);
+    if (!c) {
+      const Client = grpc.makeGenericClientConstructor(serviceDefinition(name), name);
+      c = new Client(target, creds, { channelOverride: task.getChannel() }) as unknown as Record<string, Function> & grpc.Client;
+      others.set(name, c);
+    }
+    return c;
+  };
   return {
+    call: (s, m, r, o) => unary(other(s), m, r, o),
     task: (m, r, o) => unary(task, m, r, o),
     hull: (m, r, o) => unary(hull, m, r, o),
     subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,
-    close: () => { task.close(); hull.close(); },
+    close: () => { task.close(); hull.close(); for (const c of others.values()) c.close(); },
   };
 }

@@ -9,6 +9,10 @@ import { Logger } from './log';
 import { spawnedPids } from './spawned';
 import { Runtime } from './runtime';
 import { addServices } from './service';
+import { addNetworkService } from './networks/service';
+import { NetworkManager } from './networks/manager';
+import { addVolumeService } from './volumes/service';
+import { VolumeStore } from './volumes/store';
 import { Supervisor } from './supervisor';
 
 export interface ServeOptions {
@@ -75,6 +79,8 @@ export async function serve(o: ServeOptions): Promise<void> {
     setImmediate(() => stop('Shutdown'));
     return true;
   });
+  addVolumeService(server, new VolumeStore(o.stateDir), log);
+  addNetworkService(server, new NetworkManager(o.stateDir, log), log);
 
   fs.mkdirSync(path.dirname(o.address), { recursive: true, mode: 0o755 });
   fs.rmSync(o.address, { force: true });

@@ -12,7 +12,7 @@ type Handler = (req: Msg) => Promise<Msg> | Msg;
 // A subscriber this far behind is dropped rather than buffered without bound.
 const MAX_PENDING_EVENTS = 10000;
 
-function unary(log: Logger, name: string, fn: Handler): grpc.handleUnaryCall<Msg, Msg> {
+export function unary(log: Logger, name: string, fn: Handler): grpc.handleUnaryCall<Msg, Msg> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => fn(call.request))

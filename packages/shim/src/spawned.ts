@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 export const spawnedPids = new Set<number>();
 
 /** Remembers a child until libuv has reaped it. */
-export function track(child: ChildProcess): ChildProcess {
+export function track<T extends ChildProcess>(child: T): T {
   const pid = child.pid;
   if (pid !== undefined) {
     spawnedPids.add(pid);

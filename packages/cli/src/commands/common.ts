@@ -10,6 +10,7 @@ import { checkName, generateName, newId } from '../ids';
 import { buildSpec, type RunFlags } from '../spec/build';
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
+import { checkSandboxFlags, prepareSandbox, type SandboxFlags } from '../sandbox';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
 import type { TaskInfo } from '@hull/shim/messages';
@@ -26,6 +27,17 @@ function optString(v: unknown): string | undefined {
   return String(Array.isArray(v) ? v[v.length - 1] : v);
 }
 
+export function sandboxFlags(argv: Record<string, unknown>): SandboxFlags {
+  return {
+    volume: strings(argv.volume),
+    mount: strings(argv.mount),
+    network: optString(argv.network) ?? 'none',
+    networkAlias: strings(argv.networkAlias),
+    ip: optString(argv.ip),
+    publish: strings(argv.publish),
+  };
+}
+
 export function runFlags(argv: Record<string, unknown>, id: string, name: string): RunFlags {
   return {
     id,
@@ -39,6 +51,7 @@ export function runFlags(argv: Record<string, unknown>, id: string, name: string
     workdir: optString(argv.workdir),
     user: optString(argv.user),
     volume: strings(argv.volume),
+    mount: strings(argv.mount),
     tmpfs: strings(argv.tmpfs),
     hostname: optString(argv.hostname),
     readOnly: !!argv.readOnly,
@@ -84,6 +97,8 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   const name = wanted !== undefined ? checkName(wanted) : generateName((n) => s.nameOwner(n) !== undefined);
   detachKeys(argv);
   const spec = buildSpec(runFlags(argv, id, name));
+  const sandbox = sandboxFlags(argv);
+  checkSandboxFlags(sandbox);
   spec.annotations = {
     ...spec.annotations,
     [CREATED_ANNOTATION]: new Date().toISOString(),
@@ -95,7 +110,9 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   await ctx.client().list([id]);
   await s.reserveName(name, id, isAlive(ctx));
   let bundle: string | undefined;
+  let undoSandbox: (() => Promise<void>) | undefined;
   try {
+    undoSandbox = await prepareSandbox(ctx, id, name, spec, sandbox);
     bundle = s.writeBundle(id, spec);
     const etc = etcFiles(bundle, spec, !spec.linux?.namespaces?.some((n) => n.type === 'network'));
     if (etc.length > 0) {
@@ -103,10 +120,11 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
       s.writeSpec(bundle, spec);
     }
     if (argv.interactive) execFileSync('mkfifo', ['-m', '0600', path.join(bundle, STDIN_FIFO)]);
-    for (const m of spec.mounts ?? []) if (m.type === 'bind' && argv.volume) ensureVolumeSource(m);
+    for (const m of spec.mounts ?? []) if (m.type === 'bind' && (argv.volume || argv.mount)) ensureVolumeSource(m);
     await createTask(ctx, id, bundle, spec);
   } catch (e) {
     if (bundle) s.removeBundle(bundle);
+    await undoSandbox?.().catch(() => undefined);
     s.releaseName(name, id);
     throw e;
   }
@@ -167,7 +185,7 @@ export async function startTask(ctx: Context, c: Container, cleanup: boolean): P
   try {
     await ctx.client().call('Start', { id: c.id }, c.name);
   } catch (e) {
-    if (cleanup) await removeContainer(ctx, c).catch(() => undefined);
+    if (cleanup) await removeContainer(ctx, c, true).catch(() => undefined);
     throw startFailure(e);
   }
 }

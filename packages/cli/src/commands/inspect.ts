@@ -2,14 +2,15 @@
 import { Status } from '@hull/shim/constants';
 import { toDate } from '../client';
 import { resolveContainer, type Container } from '../containers';
-import { AUTOREMOVE_ANNOTATION } from '../annotations';
+import { AUTOREMOVE_ANNOTATION, NETWORK_ANNOTATION } from '../annotations';
+import { sandboxes, type SandboxMessage } from '../sandbox';
 import type { Context } from '../context';
 import { containerRow } from '../format/status';
 import { forEachRef, strings } from './common';
 
 const ZERO = '0001-01-01T00:00:00Z';
 
-export function inspectView(c: Container): Record<string, unknown> {
+export function inspectView(c: Container, sandbox?: SandboxMessage): Record<string, unknown> {
   const row = containerRow(c);
   const spec = c.spec;
   const proc = spec?.process;
@@ -52,18 +53,26 @@ export function inspectView(c: Container): Record<string, unknown> {
       CpuShares: r?.cpu?.shares ?? 0,
       PidsLimit: r?.pids?.limit ?? null,
       CapAdd: proc?.capabilities?.bounding ?? [],
-      NetworkMode: spec?.linux?.namespaces?.some((n) => n.type === 'network') ? 'none' : 'host',
+      NetworkMode: spec?.annotations?.[NETWORK_ANNOTATION] ?? (spec?.linux?.namespaces?.some((n) => n.type === 'network') ? 'none' : 'host'),
     },
     Mounts: (spec?.mounts ?? [])
       .filter((m) => m.type === 'bind' || m.type === 'tmpfs')
       .map((m) => ({ Type: m.type, Source: m.source ?? '', Destination: m.destination, RW: !(m.options ?? []).includes('ro') })),
+    NetworkSettings: {
+      SandboxKey: sandbox?.netns ?? '',
+      Ports: Object.fromEntries((sandbox?.ports ?? []).map((p) => [`${p.container_port}/${p.protocol}`, [{ HostIp: p.host_ip || '0.0.0.0', HostPort: String(p.host_port) }]])),
+      Networks: Object.fromEntries((sandbox?.endpoints ?? []).map((e) => [e.network, {
+        Aliases: e.aliases, IPAddress: e.ip, IPPrefixLen: e.prefix_length, Gateway: e.gateway, MacAddress: e.mac,
+      }])),
+    },
   };
 }
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const views: Record<string, unknown>[] = [];
   const code = await forEachRef(strings(argv.containers), async (ref) => {
-    views.push(inspectView(await resolveContainer(ctx, ref)));
+    const c = await resolveContainer(ctx, ref);
+    views.push(inspectView(c, (await sandboxes(ctx, [c.id])).get(c.id)));
   });
   process.stdout.write(`${JSON.stringify(views, null, 4)}\n`);
   return code;

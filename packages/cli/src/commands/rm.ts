@@ -1,4 +1,4 @@
-// hullctl rm [-f]: removes stopped (or, with -f, killed) containers with their bundles.
+// hullctl rm [-f] [-v]: removes stopped (or, with -f, killed) containers with their bundles (-v: and their anonymous volumes).
 import { Status } from '@hull/shim/constants';
 import { removeContainer, resolveContainer } from '../containers';
 import type { Context } from '../context';
@@ -19,7 +19,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       if (c.info.status !== Status.RUNNING) await client.call('Resume', { id: c.id }, ref).catch(() => undefined);
       await waited;
     }
-    await removeContainer(ctx, c);
+    await removeContainer(ctx, c, !!argv.volumes);
     process.stdout.write(`${ref}\n`);
   });
 }

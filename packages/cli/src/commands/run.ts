@@ -21,6 +21,6 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     start: () => startTask(ctx, container, true),
   });
   if (status === undefined) return 0; // detached: it runs on
-  if (argv.rm) await removeContainer(ctx, container);
+  if (argv.rm) await removeContainer(ctx, container, true);
   return status;
 }

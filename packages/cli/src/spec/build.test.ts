@@ -23,7 +23,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const ID = 'a'.repeat(64);
 function flags(o: Partial<RunFlags> = {}): RunFlags {
   return {
-    id: ID, name: 'n1', command: [], tty: false, interactive: false, env: [], envFile: [], volume: [], tmpfs: [], readOnly: false,
+    id: ID, name: 'n1', command: [], tty: false, interactive: false, env: [], envFile: [], volume: [], mount: [], tmpfs: [], readOnly: false,
     capAdd: [], capDrop: [], privileged: false, network: 'none', rootfs, ...o,
   };
 }

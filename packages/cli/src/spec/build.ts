@@ -10,7 +10,8 @@ import { FlagError } from '../errors';
 import { capabilitySet } from './capabilities';
 import { defaultSpec, type ContainerSpec } from './defaults';
 import { mergeEnv, parseEnvFlags, readEnvFile } from './env';
-import { parseTmpfs, parseVolume } from './mounts';
+import { parseTmpfs } from './mounts';
+import { parseMountFlag, parseVolumeFlag } from './volumes';
 import { buildResources, type ResourceFlags } from './resources';
 import { resolveUser } from './user';
 
@@ -29,6 +30,8 @@ export interface RunFlags extends ResourceFlags {
   workdir?: string;
   user?: string;
   volume: string[];
+  /** --mount: volumes among these and -v are the supervisor's (sandbox.ts); binds and tmpfs are here. */
+  mount: string[];
   tmpfs: string[];
   hostname?: string;
   readOnly: boolean;
@@ -108,7 +111,7 @@ export function buildSpec(f: RunFlags): ContainerSpec {
     home = resolveUser('0', rootfs).home;
   }
 
-  if (!['none', 'host'].includes(f.network)) throw new FlagError(`network "${f.network}" is not supported: use --network none or --network host`);
+  if (!/^(container:.*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/.test(f.network)) throw new FlagError(`invalid --network "${f.network}": none, host, bridge, a network's name or container:NAME`);
   const hostNet = f.network === 'host';
   if (hostNet) linux.namespaces = (linux.namespaces ?? []).filter((n) => n.type !== 'network');
 
@@ -129,7 +132,7 @@ export function buildSpec(f: RunFlags): ContainerSpec {
   if (f.readOnly) spec.root.readonly = true;
 
   const mounts = [...(spec.mounts ?? [])];
-  for (const v of f.volume) mounts.push(parseVolume(v));
+  for (const r of [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)]) if (r.kind === 'mount') mounts.push(r.mount);
   for (const t of f.tmpfs) mounts.push(parseTmpfs(t));
   spec.mounts = mounts;
 

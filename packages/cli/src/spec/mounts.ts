@@ -1,4 +1,4 @@
-// -v HOST:CTR[:ro|rw] and --tmpfs PATH[:OPTIONS] as OCI mounts.
+// -v HOST:CTR[:ro|rw] binds (named and anonymous volumes are spec/volumes.ts's) and --tmpfs PATH[:OPTIONS] as OCI mounts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlagError } from '../errors';
@@ -8,7 +8,7 @@ export function parseVolume(spec: string): Mount {
   const parts = spec.split(':');
   const [host, ctr, mode = 'rw'] = parts;
   if (parts.length < 2 || parts.length > 3 || !host || !ctr) throw new FlagError(`invalid volume specification: '${spec}'`);
-  if (!path.isAbsolute(host)) throw new FlagError(`invalid volume specification: '${spec}': named volumes are not supported, the host path must be absolute`);
+  if (!path.isAbsolute(host)) throw new FlagError(`invalid volume specification: '${spec}': a bind mount's host path must be absolute`);
   if (!path.isAbsolute(ctr)) throw new FlagError(`invalid volume specification: '${spec}': the container path '${ctr}' must be absolute`);
   const modes = mode.split(',');
   for (const m of modes) {

@@ -143,6 +143,8 @@ export function unknownFlag(argv: string[], known: Set<string>): string | undefi
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const fast = (require('./fast') as typeof import('./fast')).parseFast(argv);
+  if (fast) return runFast(fast);
   try {
     const pre = preParse(argv);
     if ('output' in pre) {
@@ -215,6 +217,22 @@ export async function main(argv: string[]): Promise<number> {
     return failureCode;
   } finally {
     logger?.close();
+  }
+}
+
+/** A hot command, parsed without yargs (fast.ts). */
+async function runFast(f: import('./fast').FastCommand): Promise<number> {
+  const format = f.globals['log-format'] === 'json' ? 'json' : 'text';
+  const logger = new Logger({ file: f.globals.log as string | undefined, format, debug: Boolean(f.globals.debug) });
+  try {
+    const ctx: Context = { store: new StateStore((f.globals.root as string | undefined) ?? DEFAULT_ROOT), log: logger, debug: Boolean(f.globals.debug) };
+    const code = await loadCommand(f.command).handler(ctx, f.args);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    report(e, logger, format);
+    return 1;
+  } finally {
+    logger.close();
   }
 }
 

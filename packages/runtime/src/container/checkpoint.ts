@@ -11,7 +11,7 @@ import { HullError, UsageError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import type { Spec } from '../spec/types';
 import type { ContainerRecord, StateStore } from '../state/store';
-import { resolveInRoot } from '../init/paths';
+import { resolveInRoot } from './inRoot';
 import { requireStatus, statusOf } from './status';
 import { openCgroup } from './cgroup';
 

@@ -1,8 +1,8 @@
 // `hull create`: the parent side. Reserve the id, make the cgroup, start
-// the init through the native primitive (new pid/user namespaces), write
-// the id maps, hand the init its config, run the runtime-side hooks when it
-// reports its mounts, and record the container once it says "created".
-// Any failure undoes everything: init killed, cgroup removed, state gone.
+// hull-init through the native primitive (new pid/user namespaces), write
+// the id maps, compile and send the setup program, run the runtime-side
+// hooks when it reports its mounts, and record the container once it says
+// "ready". Any failure undoes everything: init killed, cgroup removed, state gone.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupError, ConfigError, HullError, InitError, UsageError, errorMessage } from '../errors';
@@ -11,20 +11,21 @@ import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
 import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
-import { SyncChannel } from '../sync';
 import * as libc from '../sys/libc';
 import { spawn } from '../sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/constants';
-import { type InitConfig, SYNC_FD_ENV } from '../init/config';
-import { checkNamespacePath } from '../init/namespaces';
-import { mountsBelow, unmountBelow } from '../init/rootfs';
-import { checkIdmappedMounts, closeAll, prepareIdmappedMounts, sendIdmappedMounts } from '../init/idmap';
+import { InitChannel } from '../program/channel';
+import { MSG } from '../program/format';
+import { compileInit } from '../program/init';
+import { faultAfter, HULL_INIT, sealedInit } from '../program/launch';
+import { checkNamespacePath } from '../program/namespaces';
+import { checkRlimits } from '../program/process';
+import { checkIdmappedMounts, closeAll, idmappedMounts, prepareBindMounts, prepareIdmappedMounts } from '../program/idmap';
+import { mountsBelow, unmountBelow } from './hostMounts';
 import { runHooks } from '../hooks';
 import { openCgroup, setupCgroup } from './cgroup';
 import { checkHostSupport } from './hostSupport';
 import { stateOf } from './status';
-
-export const INIT_SCRIPT = path.resolve(__dirname, '../init/main.js');
 
 export interface CreateOptions {
   id: string;
@@ -41,13 +42,8 @@ export interface CreateOptions {
 
 export interface Created {
   record: ContainerRecord;
-  /** Open while the init runs: a frame after "ready" is a failure between start and exec. */
-  channel: SyncChannel;
-}
-
-/** The environment of every Node process hull starts: nothing that slows Node down or changes it. */
-export function cleanNodeEnv(extra: Record<string, string>): string[] {
-  return Object.entries(extra).map(([k, v]) => `${k}=${v}`);
+  /** Open while the init runs: a message after "ready" is a failure between start and exec. */
+  channel: InitChannel;
 }
 
 export function create(store: StateStore, opts: CreateOptions, log: Log): Created {
@@ -98,7 +94,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     store.write(record);
 
     const [parentFd, childFd] = libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
-    const channel = new SyncChannel(parentFd);
+    undo.push(() => libc.close(parentFd));
     const fifoFd = libc.open(fifo, O.PATH | O.CLOEXEC);
     let consoleFd = opts.consoleFd;
     if (consoleFd === undefined && proc?.terminal && opts.consoleSocket) {
@@ -109,19 +105,23 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
         throw new UsageError(`--console-socket: ${errorMessage(e)}`);
       }
     }
+    // hull-init's fds: 0-2, the preserved ones, then its sync socket, the fifo, the
+    // cgroup.procs files, the console socket and the namespaces it joins by path.
     const childFds = [0, 1, 2];
     for (let i = 0; i < preserveFds; i++) childFds.push(3 + i);
-    const syncAt = childFds.length;
-    childFds.push(childFd, fifoFd);
+    const place = (fd: number) => childFds.push(fd) - 1;
+    const syncAt = place(childFd);
+    const fifoAt = place(fifoFd);
     const procsFds = cgroup.procsFiles().map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
-    const cgroupAt = procsFds.map((fd) => {
-      childFds.push(fd);
-      return childFds.length - 1;
-    });
-    let consoleAt: number | undefined;
-    if (consoleFd !== undefined) {
-      consoleAt = childFds.length;
-      childFds.push(consoleFd);
+    const cgroupAt = procsFds.map(place);
+    const consoleAt = consoleFd !== undefined ? place(consoleFd) : undefined;
+    const joinFds: number[] = [];
+    const joinAt = new Map<string, number>();
+    for (const ns of namespaces) {
+      if (!ns.path || ns.type === 'user' || ns.type === 'pid' || ns.type === 'time') continue;
+      const fd = libc.open(ns.path, O.RDONLY | O.CLOEXEC);
+      joinFds.push(fd);
+      joinAt.set(ns.type, place(fd));
     }
 
     const userNs = namespaces.find((n) => n.type === 'user');
@@ -137,24 +137,24 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     if (pidNs?.path && userNs && !userNs.path) {
       throw new ConfigError('linux.namespaces', 'joining a pid namespace together with a new user namespace is not supported');
     }
+    checkRlimits(proc?.rlimits, Boolean(userNs));
 
     const child = spawn({
-      path: process.execPath,
-      argv: ['hull-init', INIT_SCRIPT],
-      env: cleanNodeEnv({ [SYNC_FD_ENV]: String(syncAt) }),
+      path: HULL_INIT,
+      execFd: sealedInit(),
+      argv: ['hull-init', String(syncAt)],
+      env: [],
       cloneFlags,
       join,
       joinPid: Boolean(pidNs?.path),
       fds: childFds,
       syncFd: cloneFlags & CLONE.NEWUSER ? childFd : undefined,
       rootIds: Boolean(userNs),
+      dumpable: 0,
     });
     initPid = child.pid;
     undo.push(() => killAndReap(initPid));
-    libc.close(childFd);
-    libc.close(fifoFd);
-    for (const fd of procsFds) libc.close(fd);
-    for (const fd of join) libc.close(fd);
+    for (const fd of [childFd, fifoFd, ...procsFds, ...join, ...joinFds]) libc.close(fd);
     if (consoleFd !== undefined && opts.consoleFd === undefined) libc.close(consoleFd);
 
     if (cloneFlags & CLONE.NEWUSER) {
@@ -163,51 +163,44 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     }
     child.result();
 
-    const config: InitConfig = {
-      id: opts.id,
-      bundle,
-      rootfs,
-      spec,
-      noPivot: Boolean(opts.noPivot),
-      noNewKeyring: Boolean(opts.noNewKeyring),
-      fifoFd: syncAt + 1,
-      consoleFd: consoleAt,
-      preserveFds,
-      cgroupFds: cgroupAt,
-      cgroupDirs: cgroup.viewDirs(),
-      userns: Boolean(userNs),
-      state: stateOf({ ...record, pid: initPid }, 'creating'),
-      debug: Boolean(opts.debug),
-    };
-    // Made here, not in the init: see init/idmap.ts.
-    const idmapFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
-    try {
-      channel.send({ type: 'config', config });
-      sendIdmappedMounts(parentFd, idmapFds);
-    } finally {
-      closeAll(idmapFds);
-    }
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
-    for (;;) {
-      const msg = channel.recv<import('../sync').InitMessage>();
-      if (!msg) throw new InitError('EINIT', `init: ${describeDeath(initPid)}`);
-      if (msg.type === 'log') {
-        log[msg.level === 'warning' ? 'warn' : msg.level](`init: ${msg.msg}`);
-      } else if (msg.type === 'mounts') {
-        if (netDevices) {
-          // The init is in its network namespace now; the devices must be there before any hook.
-          const moved = netDevices.moveNetDevices(spec, initPid);
-          undo.push(() => netDevices.returnNetDevices(initPid, moved));
-        }
-        runHooks(spec.hooks?.prestart, creatingState, 'prestart', { log });
-        runHooks(spec.hooks?.createRuntime, creatingState, 'createRuntime', { log });
-        channel.send({ type: 'continue' });
-      } else if (msg.type === 'ready') {
-        break;
-      } else if (msg.type === 'error') {
-        throw new InitError(msg.code ?? 'EINIT', `init: ${msg.msg}`);
+    // Made here, not in the init: see program/idmap.ts.
+    const premadeIndexes = idmappedMounts(spec).map((m) => m.index);
+    const premadeFds = prepareIdmappedMounts(spec, userNs ? `/proc/${initPid}/ns/user` : undefined, bundle);
+    if (userNs) {
+      try {
+        const binds = prepareBindMounts(spec, bundle, new Set(premadeIndexes));
+        premadeIndexes.push(...binds.indexes);
+        premadeFds.push(...binds.fds);
+      } catch (e) {
+        closeAll(premadeFds);
+        throw e;
       }
     }
+    let channel: InitChannel;
+    try {
+      const program = compileInit({
+        id: opts.id, rootfs, bundle, spec, noPivot: Boolean(opts.noPivot), noNewKeyring: Boolean(opts.noNewKeyring),
+        cgroupDirs: cgroup.viewDirs(), userns: Boolean(userNs), hostMountNs,
+        fds: { fifo: fifoAt, cgroupProcs: cgroupAt, console: consoleAt, join: joinAt },
+        preserveFds, premadeIndexes, state: creatingState, log,
+      });
+      if (opts.debug) log.debug(`setup program:\n${program.listing()}`);
+      channel = new InitChannel(parentFd, program, log, 'init', () => describeDeath(initPid));
+      channel.send(program.encode({ trace: opts.debug, faultAfter: faultAfter(), nfds: premadeFds.length }), premadeFds);
+    } finally {
+      closeAll(premadeFds);
+    }
+    channel.expect(MSG.MOUNTS);
+    if (netDevices) {
+      // The init is in its network namespace now; the devices must be there before any hook.
+      const moved = netDevices.moveNetDevices(spec, initPid);
+      undo.push(() => netDevices.returnNetDevices(initPid, moved));
+    }
+    runHooks(spec.hooks?.prestart, creatingState, 'prestart', { log });
+    runHooks(spec.hooks?.createRuntime, creatingState, 'createRuntime', { log });
+    channel.sendContinue();
+    channel.expect(MSG.READY);
 
     record.pid = initPid;
     record.startTime = readProcStat(initPid)?.startTime ?? '';
@@ -216,6 +209,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), initPid);
     unlock();
+    undo.length = 0;
     return { record, channel };
   } catch (e) {
     const err = e instanceof HullError ? e : new HullError('ECREATE', errorMessage(e), {}, { cause: e });

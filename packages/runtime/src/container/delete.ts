@@ -10,7 +10,7 @@ import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';
-import { unmountBelow } from '../init/rootfs';
+import { unmountBelow } from './hostMounts';
 import { cleanUnfinishedCreate, lockForForce } from './creating';
 
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {

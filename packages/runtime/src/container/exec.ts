@@ -1,27 +1,25 @@
 // `hull exec`: run a new process in a running container. The native
-// primitive joins the container's user and pid namespaces (an extra fork so
-// the process is inside the pid namespace, as our child), seals the node
-// binary read-only and leaves the process non-dumpable; the exec entry
-// joins the rest and execs.
+// primitive joins the container's user, time and pid namespaces (an extra
+// fork so the process is inside the pid namespace, as our child) and execs
+// hull-init non-dumpable from its sealed copy; the exec program joins the
+// rest and becomes the process.
 import path from 'node:path';
-import { HullError, InitError, StatusError } from '../errors';
+import { HullError, StatusError } from '../errors';
 import type { Log } from '../log';
 import type { Process } from '../spec/types';
 import type { StateStore, Status } from '../state/store';
 import { writeFileAtomic } from '../state/store';
-import { SyncChannel, type InitMessage } from '../sync';
 import * as libc from '../sys/libc';
 import { spawn } from '../sys/native';
 import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants';
-import { SYNC_FD_ENV } from '../init/config';
-import type { ExecConfig } from '../init/execEntry';
-import { cleanNodeEnv } from './create';
+import { InitChannel } from '../program/channel';
+import { compileExecProgram } from '../program/exec';
+import { faultAfter, HULL_INIT, sealedInit } from '../program/launch';
+import { NS_PROC_NAMES } from '../program/namespaces';
 import { statusOf, stateOf } from './status';
 import { waitForeground } from './wait';
 import { openCgroup } from './cgroup';
 import { checkProcessSupport } from './hostSupport';
-
-export const EXEC_ENTRY = path.resolve(__dirname, '../init/execEntry.js');
 
 export interface ExecOptions {
   id: string;
@@ -63,22 +61,30 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   }
 
   const [parentFd, childFd] = libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
-  const channel = new SyncChannel(parentFd);
+  // hull-init's fds: 0-2, the preserved ones, its sync socket, the console socket, the
+  // cgroup.procs files, the namespaces it joins itself and the init's root.
   const fds = [0, 1, 2];
   for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
-  const syncAt = fds.length;
-  fds.push(childFd);
-  let consoleAt: number | undefined;
-  if (consoleFd !== undefined) {
-    consoleAt = fds.length;
-    fds.push(consoleFd);
-  }
+  const place = (fd: number) => fds.push(fd) - 1;
+  const syncAt = place(childFd);
+  const consoleAt = consoleFd !== undefined ? place(consoleFd) : undefined;
   const procsFiles = opts.cgroupProcs ?? (Object.keys(rec.cgroupPaths).length ? openCgroup(rec).procsFiles() : []);
   const procsFds = procsFiles.map((f) => libc.open(f, O.WRONLY | O.CLOEXEC));
-  const cgroupAt = procsFds.map((fd) => {
-    fds.push(fd);
-    return fds.length - 1;
-  });
+  const cgroupAt = procsFds.map(place);
+  const nsFds: number[] = [];
+  const joinAt = new Map<string, number>();
+  for (const type of types) {
+    if (type === 'user' || type === 'pid' || type === 'time') continue;
+    const fd = libc.open(`/proc/${rec.pid}/ns/${NS_PROC_NAMES[type]}`, O.RDONLY | O.CLOEXEC);
+    nsFds.push(fd);
+    joinAt.set(type, place(fd));
+  }
+  let rootAt: number | undefined;
+  if (!types.includes('mount')) {
+    const fd = libc.open(`/proc/${rec.pid}/root`, O.PATH | O.DIRECTORY | O.CLOEXEC);
+    nsFds.push(fd);
+    rootAt = place(fd);
+  }
   const join: number[] = [];
   if (types.includes('user')) join.push(libc.open(`/proc/${rec.pid}/ns/user`, O.RDONLY | O.CLOEXEC));
   // Only a single-threaded process may join a time namespace: the native side does it.
@@ -89,55 +95,46 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   let pid: number;
   try {
     const child = spawn({
-      path: process.execPath,
-      argv: ['hull-exec', EXEC_ENTRY],
-      env: cleanNodeEnv({ [SYNC_FD_ENV]: String(syncAt) }),
+      path: HULL_INIT,
+      execFd: sealedInit(),
+      argv: ['hull-exec', String(syncAt)],
+      env: [],
       join,
       joinPid,
       fds,
       rootIds: types.includes('user'),
-      sealExe: true,
       dumpable: 0,
     });
     pid = child.pid;
     child.result();
   } finally {
     libc.close(childFd);
-    for (const fd of [...join, ...procsFds]) libc.close(fd);
+    for (const fd of [...join, ...procsFds, ...nsFds]) libc.close(fd);
     if (consoleFd !== undefined && !console) libc.close(consoleFd);
   }
 
-  const config: ExecConfig = {
-    process: proc,
-    initPid: rec.pid,
-    namespaces: types.filter((t) => t !== 'user' && t !== 'pid' && t !== 'time'),
-    cgroupFds: cgroupAt,
-    consoleFd: consoleAt,
-    preserveFds,
-    seccomp: linux.seccomp,
-    state: stateOf(rec, status),
-    personality: linux.personality,
-    memoryPolicy: linux.memoryPolicy,
-  };
-  channel.send({ type: 'config', config });
-  if (console) console.attach();
-  // Log lines, then EOF when the process execs (the channel is close-on-exec) or an error.
-  for (;;) {
-    const msg = channel.recv<InitMessage>();
-    if (!msg) break;
-    if (msg.type === 'log') log[msg.level === 'warning' ? 'warn' : msg.level](`exec: ${msg.msg}`);
-    if (msg.type === 'error') {
-      channel.close();
-      console?.close();
-      try {
-        libc.waitpid(pid, 0);
-      } catch {
-        // already reaped
-      }
-      throw new InitError(msg.code ?? 'EEXEC', `exec ${opts.id}: ${msg.msg}`);
+  const program = compileExecProgram({
+    proc, linux, preserveFds, userns: types.includes('user'), log,
+    fds: { join: joinAt, cgroupProcs: cgroupAt, console: consoleAt, root: rootAt },
+    notifyState: JSON.stringify({ ociVersion: rec.spec.ociVersion, fds: ['seccompFd'], pid: rec.pid, state: stateOf(rec, status) }),
+  });
+  const channel = new InitChannel(parentFd, program, log, `exec ${opts.id}`, () => 'the process died before it was exec\'d');
+  try {
+    channel.send(program.encode({ faultAfter: faultAfter() }), []);
+    if (console) console.attach();
+    // EOF when the process execs (the socket is close-on-exec), or an error.
+    channel.expectExec();
+  } catch (e) {
+    console?.close();
+    try {
+      libc.waitpid(pid, 0);
+    } catch {
+      // already reaped
     }
+    throw e;
+  } finally {
+    channel.close();
   }
-  channel.close();
   if (opts.pidFile) writePidFile(opts.pidFile, pid, console);
   if (opts.detach) return 0;
   return waitForeground(pid, console);

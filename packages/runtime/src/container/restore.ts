@@ -16,7 +16,7 @@ import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic 
 import * as libc from '../sys/libc';
 import { MNT_DETACH, MS, O } from '../sys/constants';
 import { hostCgroupLayout, type CgroupManager } from '../cgroups';
-import { mkdirInRoot, resolveInRoot, touchInRoot } from '../init/paths';
+import { mkdirInRoot, resolveInRoot, touchInRoot } from './inRoot';
 import { setupCgroup } from './cgroup';
 import { checkHostSupport } from './hostSupport';
 import {

@@ -5,8 +5,6 @@ import type { Log } from '../log';
 import type { StateStore } from '../state/store';
 import * as libc from '../sys/libc';
 import { waitForeground } from './wait';
-import { InitError } from '../errors';
-import type { InitMessage } from '../sync';
 import { create, type CreateOptions } from './create';
 import { start } from './start';
 import { remove } from './delete';
@@ -35,13 +33,15 @@ export async function run(store: StateStore, opts: RunOptions, log: Log): Promis
     remove(store, opts.id, true, log);
     throw e;
   }
-  // EOF on the channel: the init reached execve (the fd is close-on-exec).
-  const after = created.channel.recv<InitMessage>();
-  created.channel.close();
-  if (after?.type === 'error') {
+  // EOF on the channel: the init reached execve (the socket is close-on-exec).
+  try {
+    created.channel.expectExec();
+  } catch (e) {
     reap(pid);
     remove(store, opts.id, true, log);
-    throw new InitError(after.code ?? 'EINIT', `init: ${after.msg}`);
+    throw e;
+  } finally {
+    created.channel.close();
   }
   if (opts.detach) return 0;
 

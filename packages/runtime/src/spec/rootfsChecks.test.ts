@@ -2,25 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Spec } from './types';
-import { checkDevBind, checkRootfsLayout, needsDevSetup, symlinkOnPath } from './rootfsChecks';
+import { checkRootfsLayout, symlinkOnPath } from './rootfsChecks';
 
 const spec = (mounts: Spec['mounts']): Spec => ({ ociVersion: '1.0.2', mounts } as Spec);
-
-describe('needsDevSetup (runc\'s needsSetupDev)', () => {
-  it('is false only for a bind mount at /dev, however the destination is spelled', () => {
-    expect(needsDevSetup(spec([{ destination: '/dev', type: 'tmpfs', source: 'tmpfs' }]))).toBe(true);
-    expect(needsDevSetup(spec([{ destination: '/dev', type: 'bind', source: '/tmp/x' }]))).toBe(false);
-    expect(needsDevSetup(spec([{ destination: '//dev/', source: '/tmp/x', options: ['rbind'] }]))).toBe(false);
-    expect(needsDevSetup(spec([{ destination: '/dev/./', type: 'none', source: '/tmp/x', options: ['bind'] }]))).toBe(false);
-    expect(needsDevSetup(spec([{ destination: '/dev/shm', type: 'bind', source: '/tmp/x' }]))).toBe(true);
-    expect(needsDevSetup(spec(undefined))).toBe(true);
-  });
-
-  it('checkDevBind names the mount', () => {
-    expect(() => checkDevBind(spec([{ destination: '/proc', type: 'proc' }, { destination: '/dev', type: 'bind', source: '/srv/dev' }])))
-      .toThrow(/^config\.json: mounts\[1\]: a bind mount at \/dev \(source "\/srv\/dev"\)/);
-  });
-});
 
 describe('proc and sysfs on ordinary directories', () => {
   let root: string;

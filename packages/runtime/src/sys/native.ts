@@ -24,16 +24,16 @@ const SpawnArgs = koffi.struct({
   sync_fd: 'int32_t',
   wait_sync: 'int32_t',
   root_ids: 'int32_t',
-  seal_exe: 'int32_t',
+  exec_fd: 'int32_t',
   dumpable: 'int32_t',
 });
 
 const hullSpawn = lib.func('hull_spawn', 'int', [koffi.pointer(SpawnArgs), koffi.out(koffi.pointer('int32_t'))]);
 const hullSpawnResult = lib.func('int hull_spawn_result(int32_t fd, _Out_ int32_t *step)');
-const hullExecve = lib.func('int hull_execve(const char *path, const char **argv, const char **envp)');
+const hullSealedCopy = lib.func('int hull_sealed_copy(const char *path)');
 
 // Mirrors enum hull_step in native/hull_spawn.c.
-const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'fork', 'set up fds', 'seal executable', 'set dumpable', 'execve', 'read report'];
+const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'fork', 'set up fds', 'set dumpable', 'execve', 'read report'];
 
 export interface SpawnRequest {
   path: string;
@@ -51,8 +51,8 @@ export interface SpawnRequest {
   syncFd?: number;
   /** setresgid/setresuid(0) inside the user namespace. */
   rootIds?: boolean;
-  /** Run `path` from a private read-only bind mount of itself. */
-  sealExe?: boolean;
+  /** execveat() this fd (from sealedCopy) instead of `path`. */
+  execFd?: number;
   /** PR_SET_DUMPABLE value before execve. */
   dumpable?: 0 | 1;
 }
@@ -78,7 +78,7 @@ export function spawn(req: SpawnRequest): Spawned {
     sync_fd: req.syncFd ?? -1,
     wait_sync: req.syncFd !== undefined ? 1 : 0,
     root_ids: req.rootIds ? 1 : 0,
-    seal_exe: req.sealExe ? 1 : 0,
+    exec_fd: req.execFd ?? -1,
     dumpable: req.dumpable ?? -1,
   };
   const reportFd = [0];
@@ -95,8 +95,9 @@ export function spawn(req: SpawnRequest): Spawned {
   };
 }
 
-/** Replaces this process with the container process; returns only by throwing. */
-export function execve(file: string, argv: string[], env: string[]): never {
-  const r = hullExecve(file, [...argv, null], [...env, null]);
-  throw new SysError('execve', -r, errnoName(-r), `exec ${argv[0] ?? file}`);
+/** A sealed in-memory copy of the program at `file` (see hull_sealed_copy in native/). */
+export function sealedCopy(file: string): number {
+  const fd = hullSealedCopy(file);
+  if (fd < 0) throw new SysError('memfd', -fd, errnoName(-fd), `sealed copy of ${file}`);
+  return fd;
 }
