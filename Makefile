@@ -79,4 +79,4 @@ fuzz: build
 	FUZZ_RUNS=$${FUZZ_RUNS:-10000} pnpm exec jest packages/runtime/test/security/fuzz.test.ts --ci
 
 faults: build
-	FAULT_STEP_MS=$${FAULT_STEP_MS:-10} FAULT_MAX_MS=$${FAULT_MAX_MS:-1500} FAULT_MAX_OPS=$${FAULT_MAX_OPS:-60} FAULT_LIFECYCLE_MS=$${FAULT_LIFECYCLE_MS:-0,10,20,40,60,80,100,150,200,300,400,600,800} pnpm exec jest packages/runtime/test/security/faults.test.ts --ci
+	FAULT_STEP_MS=$${FAULT_STEP_MS:-10} FAULT_MAX_MS=$${FAULT_MAX_MS:-1500} FAULT_MAX_OPS=$${FAULT_MAX_OPS:-150} FAULT_LIFECYCLE_MS=$${FAULT_LIFECYCLE_MS:-0,10,20,40,60,80,100,150,200,300,400,600,800} pnpm exec jest packages/runtime/test/security/faults.test.ts --ci

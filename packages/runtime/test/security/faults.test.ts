@@ -7,9 +7,9 @@ import { createFaults, lifecycleFaults } from './faults';
 
 afterAll(cleanupAll);
 
-const STEP = Number(process.env.FAULT_STEP_MS ?? 60);
-const MAX = Number(process.env.FAULT_MAX_MS ?? 600);
-const OPS = Number(process.env.FAULT_MAX_OPS ?? 3);
+const STEP = Number(process.env.FAULT_STEP_MS ?? 40);
+const MAX = Number(process.env.FAULT_MAX_MS ?? 400);
+const OPS = Number(process.env.FAULT_MAX_OPS ?? 10);
 
 itRoot(`create killed every ${STEP} ms up to ${MAX} ms, and stopped after ops 1..${OPS}: delete --force leaves nothing`, () => {
   const r = createFaults({ stepMs: STEP, maxMs: MAX, maxOps: OPS });

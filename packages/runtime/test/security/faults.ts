@@ -1,7 +1,7 @@
 // Fault injection for create: `hull create` killed with SIGKILL at
 // increasing delays (every ~`stepMs` from its start until it would have
 // finished), and with HULL_FAULT_AFTER_OP=N (the setup program stops after
-// op N: the knob the rewritten init honours; today's init ignores it). After
+// op N and waits to be killed: the knob hull-init honours). After
 // each, `delete --force` must leave nothing: no state, cgroup, mount or process.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,7 +53,8 @@ function leftAfterDelete(root: string, id: string, bundleDir: string): string[] 
  * Kills create at delays 0, stepMs, 2·stepMs... up to maxMs, and runs it with
  * HULL_FAULT_AFTER_OP=1..maxOps; checks delete --force after each.
  */
-export function createFaults(opts: { stepMs: number; maxMs: number; maxOps: number }): FaultResult {
+export function createFaults(opts: { stepMs: number; maxMs: number; maxOps: number; opWaitMs?: number }): FaultResult {
+  const o = { opWaitMs: 1500, ...opts };
   const result: FaultResult = { points: 0, completed: 0, failures: [] };
   const b = makeBundle(undefined, ['true']);
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-fault-root-'));
@@ -70,10 +71,12 @@ export function createFaults(opts: { stepMs: number; maxMs: number; maxOps: numb
       for (const p of leftAfterDelete(root, id, b.dir)) result.failures.push(`kill at ${delay} ms: ${p}`);
     }
     for (let op = 1; op <= opts.maxOps; op++) {
+      // hull-init stops before op N and waits to be killed: create waits with it until killed here.
       const root = path.join(base, `o${op}`);
       const id = `fault-op-${process.pid}-${op}`;
-      const r = runSync(['--root', root, 'create', '--bundle', b.dir, id], { HULL_FAULT_AFTER_OP: String(op) });
-      if (r.error || r.signal) result.failures.push(`HULL_FAULT_AFTER_OP=${op}: create ${r.error ? 'hung' : `died by ${r.signal}`}`);
+      const child = spawn(HULL, ['--root', root, 'create', '--bundle', b.dir, id], { env: cleanEnv({ HULL_FAULT_AFTER_OP: String(op) }), stdio: 'ignore' });
+      for (let waited = 0; waited < o.opWaitMs && child.exitCode === null && isRunning(child.pid!); waited += 50) sleep(50);
+      if (!killed(child.pid!)) result.completed++;
       result.points++;
       for (const p of leftAfterDelete(root, id, b.dir)) result.failures.push(`HULL_FAULT_AFTER_OP=${op}: ${p}`);
     }
@@ -81,6 +84,14 @@ export function createFaults(opts: { stepMs: number; maxMs: number; maxOps: numb
     fs.rmSync(base, { recursive: true, force: true });
   }
   return result;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    return !/\) [ZX] /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** SIGKILLs a still-running process; false when it had already exited. */
