@@ -2,6 +2,11 @@
 PREFIX ?= /usr/local
 PNPM_VERSION := 10.34.9
 ROOTFS := build/rootfs
+# Debian packages the build and the tests use: networks use the CNI plugins,
+# iptables and iproute2; images tests run a real registry
+# (docker-registry), put images there with skopeo, make htpasswd files
+# (apache2-utils) and token-signing certificates (openssl).
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2 docker-registry skopeo apache2-utils openssl
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -12,9 +17,9 @@ setup: .stamp-apt .stamp-deps
 
 .stamp-apt:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  missing=""; for p in busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
-	else echo "setup: not root, skipping Debian packages (busybox-static runc libseccomp2 containernetworking-plugins iptables iproute2)"; fi
+	else echo "setup: not root, skipping Debian packages ($(APT_PACKAGES))"; fi
 	touch $@
 
 .stamp-deps: package.json pnpm-lock.yaml $(wildcard packages/*/package.json conformance/package.json)
@@ -56,6 +61,7 @@ bench: build
 	node bench/runtime.js
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
 	node bench/network.js
+	node bench/images.js
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).
 conformance: build

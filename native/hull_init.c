@@ -312,6 +312,19 @@ static long resolve(int root, const char *path, uint32_t flags, int mode)
 	return fd;
 }
 
+/* The directory `path` is in, inside the root (made with F_MKDIR); *name is its last component. */
+static long resolve_parent(int root, const char *path, uint32_t flags, const char **name)
+{
+	char dir[PATH_MAX_];
+	size_t n = slen(path), cut = n;
+	if (n >= sizeof dir) return -ENAMETOOLONG;
+	while (cut > 0 && path[cut - 1] != '/') cut--;
+	memcpy(dir, path, cut);
+	dir[cut] = 0;
+	*name = path + cut;
+	return resolve(root, cut ? dir : ".", flags | F_DIR, 0755);
+}
+
 /* A detached copy of the mount at fd `src` (its whole tree with `recursive`) attached onto fd `tgt`. */
 static long bind_fd(int src, int tgt, int recursive, uint64_t attr_set)
 {
@@ -957,17 +970,9 @@ static long run_op(int index, const struct prog_op *op)
 		if (r >= 0) set_reg(a[1], (int)r);
 		return r < 0 ? r : 0;
 	case OP_MKNOD: {
-		/* The parent directory inside the root, then the node in it. */
-		const char *path = str(op->s[0]);
-		char dir[PATH_MAX_];
-		size_t n = slen(path), cut = n;
-		if (n >= sizeof dir) return -ENAMETOOLONG;
-		while (cut > 0 && path[cut - 1] != '/') cut--;
-		memcpy(dir, path, cut);
-		dir[cut] = 0;
-		long pfd = resolve(fdarg(a[0]), cut ? dir : ".", F_MKDIR | F_DIR, 0755);
+		const char *name;
+		long pfd = resolve_parent(fdarg(a[0]), str(op->s[0]), F_MKDIR, &name);
 		if (pfd < 0) return pfd;
-		const char *name = path + cut;
 		if (op->flags & F_REPLACE) sys3(__NR_unlinkat, pfd, name, 0);
 		r = sys4(__NR_mknodat, pfd, name, a[1], a[2]);
 		if (r == 0) r = sys5(__NR_fchownat, pfd, name, (uint64_t)a[3] >> 32, (uint64_t)a[3] & 0xffffffff, AT_SYMLINK_NOFOLLOW);
@@ -975,17 +980,11 @@ static long run_op(int index, const struct prog_op *op)
 		return r;
 	}
 	case OP_SYMLINK: {
-		const char *path = str(op->s[1]);
-		char dir[PATH_MAX_];
-		size_t n = slen(path), cut = n;
-		if (n >= sizeof dir) return -ENAMETOOLONG;
-		while (cut > 0 && path[cut - 1] != '/') cut--;
-		memcpy(dir, path, cut);
-		dir[cut] = 0;
-		long pfd = resolve(fdarg(a[0]), cut ? dir : ".", F_DIR, 0755);
+		const char *name;
+		long pfd = resolve_parent(fdarg(a[0]), str(op->s[1]), 0, &name);
 		if (pfd < 0) return pfd;
-		if (op->flags & F_REPLACE) sys3(__NR_unlinkat, pfd, path + cut, 0);
-		r = sys3(__NR_symlinkat, str(op->s[0]), pfd, path + cut);
+		if (op->flags & F_REPLACE) sys3(__NR_unlinkat, pfd, name, 0);
+		r = sys3(__NR_symlinkat, str(op->s[0]), pfd, name);
 		xclose((int)pfd);
 		return r;
 	}

@@ -6,6 +6,8 @@ import { connect, type ShimClient as Connection } from '@hull/shim/client';
 import type { Envelope, TaskInfo, Timestamp } from '@hull/shim/messages';
 import { CliError, NoSuchContainerError, SupervisorDownError } from './errors';
 
+const IMAGES_SERVICE = 'hull.images.v1.Images';
+
 type Obj = Record<string, unknown>;
 
 /** Turns a gRPC failure into what hullctl prints; `ref` names the container asked for. */
@@ -18,6 +20,8 @@ export function grpcError(e: unknown, address: string, ref?: string): Error {
     case grpc.status.NOT_FOUND:
       if (ref !== undefined) return new NoSuchContainerError(ref);
       return new CliError(err.details, 1, 'ENOTFOUND');
+    case grpc.status.UNAUTHENTICATED:
+      return new CliError(err.details, 1, 'EUNAUTHORIZED');
     default:
       return new CliError(err.details || err.message, 125, `EGRPC${err.code}`, { grpcCode: err.code });
   }
@@ -46,6 +50,28 @@ export class ShimClient {
     } catch (e) {
       throw grpcError(e, this.address);
     }
+  }
+
+  /** A unary hull.images.v1.Images call; a conflict (image in use, ambiguous ID) exits 1, as docker's. */
+  async image<T = Obj>(method: string, req: Obj): Promise<T> {
+    try {
+      return (await this.conn.call(IMAGES_SERVICE, method, req)) as T;
+    } catch (e) {
+      const err = grpcError(e, this.address);
+      if (err instanceof CliError && err.context.grpcCode === grpc.status.FAILED_PRECONDITION) throw new CliError(err.message, 1, 'ECONFLICT', err.context);
+      throw err;
+    }
+  }
+
+  /** A streaming hull.images.v1.Images call (Pull, Push): each message to `onMessage`; resolves with the last. */
+  imageStream<T = Obj>(method: string, req: Obj, onMessage: (m: T) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const call = this.conn.stream(IMAGES_SERVICE, method, req);
+      let last: T | undefined;
+      call.on('data', (m: T) => { last = m; onMessage(m); });
+      call.on('error', (e) => reject(grpcError(e, this.address)));
+      call.on('end', () => resolve(last as T));
+    });
   }
 
   async list(ids: string[] = []): Promise<TaskInfo[]> {

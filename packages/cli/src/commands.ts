@@ -52,8 +52,28 @@ const CREATE_OPTIONS: Record<string, Options> = {
   privileged: bool(undefined, 'Give extended privileges to this container'),
   network: str(undefined, "Connect a container to a network: none (hullctl's default), host, bridge, a network's name, container:NAME", { default: 'none', alias: 'net' }),
   entrypoint: str(undefined, 'Overwrite the default command', { requiresArg: false }),
-  rootfs: str(undefined, 'Use this directory as the root filesystem'),
-  bundle: str(undefined, "Start from this OCI bundle's config.json"),
+  rootfs: str(undefined, 'Use this directory as the root filesystem (instead of an IMAGE)'),
+  bundle: str(undefined, "Start from this OCI bundle's config.json (instead of an IMAGE)"),
+  pull: str(undefined, 'Pull image before running ("always", "missing", "never")', { default: 'missing' }),
+  platform: str(undefined, 'Set platform if server is multi-platform capable'),
+};
+
+const IMAGE_LIST_OPTIONS: Record<string, Options> = {
+  all: bool('a', 'Show all images (default hides intermediate images)'),
+  quiet: bool('q', 'Only show image IDs'),
+  digests: bool(undefined, 'Show digests'),
+  'no-trunc': bool(undefined, "Don't truncate output"),
+  filter: list('f', 'Filter output based on conditions provided (dangling=true, reference=PATTERN)'),
+  format: str(undefined, 'Format output using a custom template: "table", "table TEMPLATE" or a Go-style template ({{.Repository}})'),
+};
+const PULL_OPTIONS: Record<string, Options> = {
+  platform: str(undefined, 'Set platform if server is multi-platform capable (os/arch[/variant])'),
+  quiet: bool('q', 'Suppress verbose output'),
+  'all-tags': bool('a', 'Download all tagged images in the repository'),
+};
+const SAVE_OPTIONS: Record<string, Options> = {
+  output: str('o', 'Write to a file, instead of STDOUT'),
+  format: str(undefined, 'docker-archive (default) or oci-archive'),
 };
 
 const DETACH_KEYS: Options = str(undefined, 'Override the key sequence for detaching a container (default "ctrl-p,ctrl-q")');
@@ -61,7 +81,7 @@ const DETACH_KEYS: Options = str(undefined, 'Override the key sequence for detac
 export const COMMANDS: CommandDef[] = [
   {
     command: 'run [command..]',
-    usage: 'hullctl run [OPTIONS] (--rootfs DIR | --bundle DIR) [--] [COMMAND] [ARG...]',
+    usage: 'hullctl run [OPTIONS] IMAGE [COMMAND] [ARG...]  (or --rootfs DIR | --bundle DIR instead of IMAGE)',
     describe: 'Create and run a new container',
     options: { detach: bool('d', 'Run container in background and print container ID'), ...CREATE_OPTIONS, 'detach-keys': DETACH_KEYS },
     module: './commands/run',
@@ -69,7 +89,7 @@ export const COMMANDS: CommandDef[] = [
   },
   {
     command: 'create [command..]',
-    usage: 'hullctl create [OPTIONS] (--rootfs DIR | --bundle DIR) [--] [COMMAND] [ARG...]',
+    usage: 'hullctl create [OPTIONS] IMAGE [COMMAND] [ARG...]  (or --rootfs DIR | --bundle DIR instead of IMAGE)',
     describe: 'Create a new container',
     options: CREATE_OPTIONS,
     module: './commands/create',
@@ -168,7 +188,7 @@ export const COMMANDS: CommandDef[] = [
     options: { all: bool('a', 'Show all containers (default shows just running)'), 'no-stream': bool(undefined, 'Disable streaming stats and only pull the first result'), 'no-trunc': bool(undefined, "Don't truncate output") },
     module: './commands/stats',
   },
-  { command: 'inspect <containers..>', usage: 'hullctl inspect CONTAINER [CONTAINER...]', describe: 'Return low-level information on containers', module: './commands/inspect' },
+  { command: 'inspect <containers..>', usage: 'hullctl inspect NAME|ID [NAME|ID...]', describe: 'Return low-level information on containers or images', module: './commands/inspect' },
   { command: 'wait <containers..>', usage: 'hullctl wait CONTAINER [CONTAINER...]', describe: 'Block until one or more containers stop, then print their exit codes', module: './commands/wait' },
   {
     command: 'events',
@@ -184,6 +204,69 @@ export const COMMANDS: CommandDef[] = [
     options: RESOURCE_OPTIONS,
     module: './commands/update',
   },
+  { command: 'pull <name>', usage: 'hullctl pull [OPTIONS] NAME[:TAG|@DIGEST]', describe: 'Download an image from a registry', options: PULL_OPTIONS, module: './commands/pull' },
+  { command: 'push <name>', usage: 'hullctl push [OPTIONS] NAME[:TAG]', describe: 'Upload an image to a registry', options: { quiet: bool('q', 'Suppress verbose output') }, module: './commands/push' },
+  { command: 'images [repository]', usage: 'hullctl images [OPTIONS] [REPOSITORY[:TAG]]', describe: 'List images', options: IMAGE_LIST_OPTIONS, module: './commands/images' },
+  { command: 'rmi <images..>', usage: 'hullctl rmi [OPTIONS] IMAGE [IMAGE...]', describe: 'Remove one or more images', options: { force: bool('f', 'Force removal of the image') }, module: './commands/rmi' },
+  { command: 'tag <source> <target>', usage: 'hullctl tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', describe: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', module: './commands/tag' },
+  {
+    command: 'history <image>',
+    usage: 'hullctl history [OPTIONS] IMAGE',
+    describe: 'Show the history of an image',
+    options: { quiet: bool('q', 'Only show image IDs'), 'no-trunc': bool(undefined, "Don't truncate output"), human: { type: 'boolean', alias: 'H', default: true, describe: 'Print sizes and dates in human readable format' } },
+    module: './commands/history',
+  },
+  { command: 'save <images..>', usage: 'hullctl save [OPTIONS] IMAGE [IMAGE...]', describe: 'Save one or more images to a tar archive (streamed to STDOUT by default)', options: SAVE_OPTIONS, module: './commands/save' },
+  { command: 'load', usage: 'hullctl load [OPTIONS]', describe: 'Load an image from a tar archive or STDIN', options: { input: str('i', 'Read from tar archive file, instead of STDIN'), quiet: bool('q', 'Suppress the load output') }, module: './commands/load' },
+  {
+    command: 'commit <container> [repository]',
+    usage: 'hullctl commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+    describe: "Create a new image from a container's changes",
+    options: {
+      message: str('m', 'Commit message'),
+      author: str('a', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")'),
+      change: list('c', 'Apply Dockerfile instruction to the created image'),
+      pause: { type: 'boolean', alias: 'p', default: true, describe: 'Pause container during commit' },
+    },
+    module: './commands/commit',
+  },
+  { command: 'diff <container>', usage: 'hullctl diff CONTAINER', describe: "Inspect changes to files or directories on a container's filesystem", module: './commands/diff' },
+  {
+    command: 'login [server]',
+    usage: 'hullctl login [OPTIONS] [SERVER]',
+    describe: 'Log in to a registry',
+    options: { username: str('u', 'Username'), password: str('p', 'Password'), 'password-stdin': bool(undefined, 'Take the password from stdin') },
+    module: './commands/login',
+  },
+  { command: 'logout [server]', usage: 'hullctl logout [SERVER]', describe: 'Log out from a registry', module: './commands/logout' },
+  {
+    command: 'image <verb> [args..]',
+    usage: 'hullctl image COMMAND',
+    describe: 'Manage images: ls, rm, inspect, pull, push, tag, history, prune, save, load',
+    options: {
+      ...IMAGE_LIST_OPTIONS, ...SAVE_OPTIONS,
+      // -f is prune's --force here (docker's image prune -f); ls takes --filter.
+      filter: list(undefined, 'Filter output based on conditions provided (dangling=true, reference=PATTERN)'),
+      format: str(undefined, 'Format the output (ls: a template; inspect: a template; save: docker-archive or oci-archive)'),
+      force: bool('f', 'Do not prompt (prune) / force removal (rm)'),
+      platform: str(undefined, 'Set platform if server is multi-platform capable'),
+      input: str('i', 'Read from tar archive file, instead of STDIN'),
+    },
+    module: './commands/image',
+  },
+  {
+    command: 'container <verb>',
+    usage: 'hullctl container ls [OPTIONS]',
+    describe: 'Manage containers: ls (an alias of ps)',
+    options: {
+      all: bool('a', 'Show all containers (default shows just running)'),
+      quiet: bool('q', 'Only display container IDs'),
+      format: str(undefined, 'Format output: table or json'),
+      'no-trunc': bool(undefined, "Don't truncate output"),
+    },
+    module: './commands/container',
+  },
+  { command: 'system <verb> [args..]', usage: 'hullctl system df', describe: 'Manage the supervisor: df shows disk usage', module: './commands/system' },
   { command: 'port <container> [port]', usage: 'hullctl port CONTAINER [PRIVATE_PORT[/PROTO]]', describe: 'List port mappings or a specific mapping for the container', module: './commands/port' },
   {
     command: 'volume',

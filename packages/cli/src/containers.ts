@@ -86,6 +86,14 @@ export function isAlive(ctx: Context): (id: string) => Promise<boolean> {
   return async (id) => (await ctx.client().list([id])).length > 0;
 }
 
+/** containerd.types.Mount: an image's overlay, mounted by the supervisor on <bundle>/rootfs. */
+export interface RootfsMount {
+  type: string;
+  source: string;
+  target?: string;
+  options: string[];
+}
+
 export interface StdioPaths {
   stdin: string;
   stdout: string;
@@ -113,10 +121,10 @@ export function startFailure(e: unknown): CliError {
 }
 
 /** Creates the task for a bundle hullctl wrote; the error says why the command could not start. */
-export async function createTask(ctx: Context, id: string, bundle: string, spec: ContainerSpec): Promise<void> {
+export async function createTask(ctx: Context, id: string, bundle: string, spec: ContainerSpec, rootfs: RootfsMount[] = []): Promise<void> {
   const stdio = containerStdio(bundle, spec);
   try {
-    await ctx.client().call('Create', { id, bundle, terminal: !!spec.process.terminal, ...stdio });
+    await ctx.client().call('Create', { id, bundle, terminal: !!spec.process.terminal, rootfs, ...stdio });
   } catch (e) {
     throw startFailure(e);
   }

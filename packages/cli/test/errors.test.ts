@@ -87,7 +87,8 @@ describe('bad flags and a missing supervisor (no root needed)', () => {
   });
 
   itBuilt('--rootfs and --bundle are checked', async () => {
-    expect((await hullctl(['run', 'true'])).stderr).toMatch(/^hullctl run: a root filesystem is required: give --rootfs DIR or --bundle DIR\n/);
+    expect((await hullctl(['run'])).stderr).toMatch(/^hullctl run: an image is required: hullctl run \[OPTIONS\] IMAGE \[COMMAND\] \(or --rootfs DIR, --bundle DIR\)\n/);
+    expect((await hullctl(['run', '--pull', 'sometimes', 'busybox'])).stderr).toMatch(/^hullctl run: invalid pull option: 'sometimes': must be one of "always", "missing" or "never"\n/);
     expect((await hullctl(['run', '--rootfs', path.join(dir, 'nope'), 'true'])).stderr).toMatch(/^hullctl run: --rootfs .*\/nope: not a directory\n/);
     expect((await hullctl(['run', '--bundle', dir, 'true'])).stderr).toMatch(/^hullctl run: --bundle .*: no config.json in it\n/);
     expect((await hullctl(['run', '--rootfs', rootfs(), '--bundle', dir, 'true'])).stderr).toMatch(/^hullctl run: --rootfs and --bundle cannot be used together\n/);
@@ -141,7 +142,8 @@ describe('unknown containers (root, a real hull-shim with runc)', () => {
   ];
   it_.each(commands)('%s %s: Error: No such container, exit 1', async (...args) => {
     const r = await env.hullctl(args);
-    expect(r.stderr).toBe(`Error: No such container: ${ref}\n`);
+    // inspect looks for an image too, and says so as docker does.
+    expect(r.stderr).toBe(args[0] === 'inspect' ? `Error: No such object: ${ref}\n` : `Error: No such container: ${ref}\n`);
     expect(r.code).toBe(1);
   });
 

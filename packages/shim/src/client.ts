@@ -11,6 +11,8 @@ export interface ShimClient {
   hull(method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** A unary call to any service the daemon serves (hull.networks.v1.Networks, ...). */
   call(service: string, method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
+  /** A server-streaming call to any service the daemon serves (hull.images.v1.Images Pull, Push). */
+  stream(service: string, method: string, request: Msg): grpc.ClientReadableStream<Msg>;
   /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
   subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
   close(): void;
@@ -41,6 +43,11 @@ export function connect(address: string): ShimClient {
   };
   return {
     call: (s, m, r, o) => unary(other(s), m, r, o),
+    stream: (s, m, r) => {
+      const c = other(s);
+      if (typeof c[m] !== 'function') throw new Error(`no such method: ${m}`);
+      return c[m](r) as grpc.ClientReadableStream<Msg>;
+    },
     task: (m, r, o) => unary(task, m, r, o),
     hull: (m, r, o) => unary(hull, m, r, o),
     subscribe: (request = {}) => hull.Subscribe(request) as grpc.ClientReadableStream<Msg>,

@@ -9,6 +9,7 @@ import { Logger } from './log';
 import { spawnedPids } from './spawned';
 import { Runtime } from './runtime';
 import { addServices } from './service';
+import { addImagesService } from './images';
 import { addNetworkService } from './networks/service';
 import { NetworkManager } from './networks/manager';
 import { addVolumeService } from './volumes/service';
@@ -22,6 +23,12 @@ export interface ServeOptions {
   runtimeRoot?: string;
   logFormat: 'text' | 'json';
   debug: boolean;
+  /** Registries reached over plain HTTP beside 127.0.0.0/8 (docker's insecure-registries). */
+  insecureRegistries?: string[];
+  /** Mirrors of docker.io, tried in order before it (docker's registry-mirrors). */
+  mirrors?: string[];
+  /** CA certificates per registry: <certsDir>/<host[:port]>/*.crt. */
+  certsDir?: string;
 }
 
 /**
@@ -74,6 +81,15 @@ export async function serve(o: ServeOptions): Promise<void> {
     // Streams (Subscribe, Wait) do not end on their own.
     setTimeout(() => server.forceShutdown(), 200).unref();
   };
+  // Images: <state-dir>/images. A container's snapshot goes with its task.
+  const { Images } = require('@hull/images') as typeof import('@hull/images');
+  const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors, certsDir: o.certsDir });
+  addImagesService(server, images, log);
+  sup.events.subscribe((env, containerId) => {
+    // An exec's delete has the same topic: only a task that is gone takes its snapshot along.
+    if (env.topic !== '/tasks/delete' || !containerId || sup.list([containerId]).length > 0) return;
+    images.removeSnapshot(containerId).catch((e: Error) => log.warn('remove snapshot', { id: containerId, error: e.message }));
+  });
   addServices(server, sup, log, (now) => {
     if (!now && sup.taskCount() > 0) return false;
     setImmediate(() => stop('Shutdown'));

@@ -14,6 +14,14 @@ Options:
   --state-dir <dir>      where task records live (default ${DEFAULT_STATE_DIR})
   --runtime <binary>     runtime binary, on PATH or a path (default hull)
   --runtime-root <dir>   the runtime's --root (default: the runtime's own default)
+  --insecure-registry <host[:port]>
+                         reach this registry over plain HTTP (repeatable;
+                         127.0.0.0/8 and localhost always are)
+  --certs-dir <dir>      CA certificates per registry: <dir>/<host[:port]>/*.crt
+                         (default /etc/hull/certs.d, as docker's /etc/docker/certs.d)
+  --registry-mirror <url>
+                         a mirror of docker.io, tried before it (repeatable;
+                         http(s)://host[:port])
   --log-format <fmt>     text or json (default text), to stderr
   --debug                log debug lines
   -h, --help             this text
@@ -40,6 +48,9 @@ function main(argv: string[]): void {
         runtime: { type: 'string', default: 'hull' },
         'runtime-root': { type: 'string' },
         'log-format': { type: 'string', default: 'text' },
+        'insecure-registry': { type: 'string', multiple: true, default: [] },
+        'registry-mirror': { type: 'string', multiple: true, default: [] },
+        'certs-dir': { type: 'string', default: '/etc/hull/certs.d' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -62,8 +73,12 @@ function main(argv: string[]): void {
   const address = values.address!.replace(/^unix:\/\//, '');
   if (!path.isAbsolute(address)) fail(`--address: ${address}: must be an absolute socket path`);
   const stateDir = path.resolve(values['state-dir']!);
+  const mirrors = values['registry-mirror'] ?? [];
+  for (const m of mirrors) {
+    if (!/^https?:\/\/[^/?#@]+\/?$/.test(m)) fail(`--registry-mirror: ${JSON.stringify(m)}: expected http(s)://host[:port]`);
+  }
   const { serve } = require('./daemon') as typeof import('./daemon');
-  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug! }).catch((e: Error) => {
+  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors, certsDir: path.resolve(values['certs-dir']!) }).catch((e: Error) => {
     process.stderr.write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: e.message }) + '\n' : `hull-shim: ${e.message}\n`);
     process.exit(1);
   });

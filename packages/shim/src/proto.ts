@@ -10,11 +10,13 @@ export const PROTO_FILES = [
   `${CONTAINERD}/runtime/task/v2/shim.proto`,
   `${CONTAINERD}/events/task.proto`,
   'hull/shim/v1/hull.proto',
+  'hull/images/v1/images.proto',
   'hull/volumes/v1/volumes.proto',
   'hull/networks/v1/networks.proto',
 ];
 export const TASK_SERVICE = 'containerd.task.v2.Task';
 export const HULL_SERVICE = 'hull.shim.v1.Hull';
+export const IMAGES_SERVICE = 'hull.images.v1.Images';
 export const VOLUMES_SERVICE = 'hull.volumes.v1.Volumes';
 export const NETWORKS_SERVICE = 'hull.networks.v1.Networks';
 

@@ -4,17 +4,18 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { attach } from '../attach';
 import { createTask, isAlive, removeContainer, startFailure, store, type Container } from '../containers';
-import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, INTERACTIVE_ANNOTATION } from '../annotations';
+import { AUTOREMOVE_ANNOTATION, CREATED_ANNOTATION, EXPOSED_PORTS_ANNOTATION, IMAGE_ANNOTATION, IMAGE_ID_ANNOTATION, INTERACTIVE_ANNOTATION, STOP_SIGNAL_ANNOTATION } from '../annotations';
+import type { RootfsMount } from '../containers';
 import type { Context } from '../context';
 import { checkName, generateName, newId } from '../ids';
-import { buildSpec, type RunFlags } from '../spec/build';
+import { buildSpec, layerWith, type ImageSource, type ImageRuntimeConfig, type RunFlags } from '../spec/build';
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
 import { checkSandboxFlags, prepareSandbox, type SandboxFlags } from '../sandbox';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
 import type { TaskInfo } from '@hull/shim/messages';
-import { CliError, SupervisorDownError } from '../errors';
+import { CliError, FlagError, SupervisorDownError } from '../errors';
 import type { ContainerSpec } from '../spec/defaults';
 
 export function strings(v: unknown): string[] {
@@ -89,6 +90,40 @@ export interface Created {
  * Validates the flags, writes the bundle, takes the name and creates the
  * task. Any failure undoes what was done: nothing half-created is left.
  */
+/**
+ * The image of `run IMAGE`: pulled as --pull says (missing, always, never),
+ * then a snapshot for the container. Returns what buildSpec needs and the
+ * rootfs mounts for Task.Create.
+ */
+async function prepareImage(ctx: Context, argv: Record<string, unknown>, id: string, name: string): Promise<{ source: ImageSource; mounts: RootfsMount[] }> {
+  const policy = optString(argv.pull) ?? 'missing';
+  if (!['missing', 'always', 'never'].includes(policy)) throw new FlagError(`invalid pull option: '${policy}': must be one of "always", "missing" or "never"`);
+  const platform = optString(argv.platform);
+  const { pullImage } = require('./pull') as typeof import('./pull');
+  const present = async () => {
+    try {
+      await ctx.client().image('Inspect', { ref: name });
+      return true;
+    } catch (e) {
+      if (e instanceof CliError && e.code === 'ENOTFOUND') return false;
+      throw e;
+    }
+  };
+  if (policy === 'always' || (policy === 'missing' && !(await present()))) {
+    if (policy === 'missing') process.stderr.write(`Unable to find image '${name.includes(':') || name.includes('@') ? name : `${name}:latest`}' locally\n`);
+    // docker run exits 125 when the image cannot be had, whatever pull itself would exit with.
+    await pullImage(ctx, name, { platform, out: process.stderr }).catch((e: unknown) => {
+      if (e instanceof CliError && !(e instanceof SupervisorDownError)) throw new CliError(e.message, 125, e.code, e.context, { cause: e });
+      throw e;
+    });
+  } else if (policy === 'never' && !(await present())) {
+    throw new CliError(`No such image: ${name}`, 125, 'ENOTFOUND');
+  }
+  const p = await ctx.client().image<{ mounts: RootfsMount[]; image_id: string; config_json: string; lower_dirs: string[] }>('Prepare', { container_id: id, ref: name });
+  const config = (JSON.parse(p.config_json) as { config?: ImageRuntimeConfig }).config ?? {};
+  return { source: { name, id: p.image_id, config, lowerDirs: p.lower_dirs }, mounts: p.mounts };
+}
+
 export async function createContainer(ctx: Context, argv: Record<string, unknown>): Promise<Created> {
   checkTty(argv);
   const s = store(ctx);
@@ -96,36 +131,65 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   const wanted = optString(argv.name);
   const name = wanted !== undefined ? checkName(wanted) : generateName((n) => s.nameOwner(n) !== undefined);
   detachKeys(argv);
-  const spec = buildSpec(runFlags(argv, id, name));
+  const flags = runFlags(argv, id, name);
   const sandbox = sandboxFlags(argv);
   checkSandboxFlags(sandbox);
+  let image: { source: ImageSource; mounts: RootfsMount[] } | undefined;
+  if (flags.rootfs === undefined && flags.bundle === undefined) {
+    // run IMAGE [COMMAND]: the first word is the image.
+    const [imageName, ...command] = flags.command;
+    if (imageName === undefined) throw new FlagError('an image is required: hullctl run [OPTIONS] IMAGE [COMMAND] (or --rootfs DIR, --bundle DIR)');
+    flags.command = command;
+    image = await prepareImage(ctx, argv, id, imageName);
+    flags.image = image.source;
+  }
+  const dropSnapshot = () => (image ? ctx.client().image('RemoveSnapshot', { container_id: id }).catch(() => undefined) : undefined);
+  let spec: ContainerSpec;
+  try {
+    spec = buildSpec(flags);
+  } catch (e) {
+    await dropSnapshot();
+    throw e;
+  }
+  const cfg = image?.source.config;
   spec.annotations = {
+    ...(cfg?.Labels ?? {}),
     ...spec.annotations,
     [CREATED_ANNOTATION]: new Date().toISOString(),
     ...(argv.rm ? { [AUTOREMOVE_ANNOTATION]: 'true' } : {}),
     ...(argv.interactive ? { [INTERACTIVE_ANNOTATION]: 'true' } : {}),
+    ...(image ? { [IMAGE_ANNOTATION]: image.source.name, [IMAGE_ID_ANNOTATION]: image.source.id } : {}),
+    ...(cfg?.StopSignal ? { [STOP_SIGNAL_ANNOTATION]: cfg.StopSignal } : {}),
+    ...(cfg?.ExposedPorts && Object.keys(cfg.ExposedPorts).length ? { [EXPOSED_PORTS_ANNOTATION]: JSON.stringify(Object.keys(cfg.ExposedPorts)) } : {}),
   };
 
   // Fails early, before anything is written, when the supervisor is down.
-  await ctx.client().list([id]);
-  await s.reserveName(name, id, isAlive(ctx));
+  try {
+    await ctx.client().list([id]);
+    await s.reserveName(name, id, isAlive(ctx));
+  } catch (e) {
+    await dropSnapshot();
+    throw e;
+  }
   let bundle: string | undefined;
   let undoSandbox: (() => Promise<void>) | undefined;
   try {
     undoSandbox = await prepareSandbox(ctx, id, name, spec, sandbox);
     bundle = s.writeBundle(id, spec);
-    const etc = etcFiles(bundle, spec, !spec.linux?.namespaces?.some((n) => n.type === 'network'));
+    const hasFile = image ? (rel: string) => layerWith(image.source.lowerDirs, rel) !== undefined : undefined;
+    const etc = etcFiles(bundle, spec, !spec.linux?.namespaces?.some((n) => n.type === 'network'), hasFile);
     if (etc.length > 0) {
       spec.mounts = [...(spec.mounts ?? []), ...etc];
       s.writeSpec(bundle, spec);
     }
     if (argv.interactive) execFileSync('mkfifo', ['-m', '0600', path.join(bundle, STDIN_FIFO)]);
     for (const m of spec.mounts ?? []) if (m.type === 'bind' && (argv.volume || argv.mount)) ensureVolumeSource(m);
-    await createTask(ctx, id, bundle, spec);
+    await createTask(ctx, id, bundle, spec, image?.mounts);
   } catch (e) {
     if (bundle) s.removeBundle(bundle);
     await undoSandbox?.().catch(() => undefined);
     s.releaseName(name, id);
+    await dropSnapshot();
     throw e;
   }
   return { id, name, bundle, spec };

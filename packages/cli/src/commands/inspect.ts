@@ -6,6 +6,7 @@ import { AUTOREMOVE_ANNOTATION, NETWORK_ANNOTATION } from '../annotations';
 import { sandboxes, type SandboxMessage } from '../sandbox';
 import type { Context } from '../context';
 import { containerRow } from '../format/status';
+import { CliError, NoSuchContainerError } from '../errors';
 import { forEachRef, strings } from './common';
 
 const ZERO = '0001-01-01T00:00:00Z';
@@ -71,7 +72,17 @@ export function inspectView(c: Container, sandbox?: SandboxMessage): Record<stri
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const views: Record<string, unknown>[] = [];
   const code = await forEachRef(strings(argv.containers), async (ref) => {
-    const c = await resolveContainer(ctx, ref);
+    let c;
+    try {
+      c = await resolveContainer(ctx, ref);
+    } catch (e) {
+      // As docker's: not a container, then an image of that name.
+      if (!(e instanceof NoSuchContainerError)) throw e;
+      const image = await ctx.client().image<{ json: string }>('Inspect', { ref }).catch(() => undefined);
+      if (!image) throw new CliError(`No such object: ${ref}`, 1, 'ENOTFOUND', { ref });
+      views.push(JSON.parse(image.json) as Record<string, unknown>);
+      return;
+    }
     views.push(inspectView(c, (await sandboxes(ctx, [c.id])).get(c.id)));
   });
   process.stdout.write(`${JSON.stringify(views, null, 4)}\n`);

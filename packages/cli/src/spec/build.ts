@@ -41,6 +41,40 @@ export interface RunFlags extends ResourceFlags {
   network: string;
   rootfs?: string;
   bundle?: string;
+  /** Made from an image: its config and its layers (to read /etc/passwd). */
+  image?: ImageSource;
+}
+
+export interface ImageSource {
+  /** As the user named it. */
+  name: string;
+  id: string;
+  config: ImageRuntimeConfig;
+  /** The snapshot's lower directories, top first. */
+  lowerDirs: string[];
+}
+
+/** The runtime part of an image config (docker's and OCI's shape). */
+export interface ImageRuntimeConfig {
+  User?: string;
+  Env?: string[] | null;
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  ExposedPorts?: Record<string, object> | null;
+}
+
+/** The top-most layer holding `rel`: where an image's /etc/passwd is read from. */
+export function layerWith(lowerDirs: string[], rel: string): string | undefined {
+  return lowerDirs.find((d) => {
+    try {
+      return fs.lstatSync(path.join(d, rel)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function isDir(p: string): boolean {
@@ -69,6 +103,15 @@ function loadBundle(dir: string): ContainerSpec {
 }
 
 function baseSpec(f: RunFlags): { spec: ContainerSpec; rootfs: string; fromBundle: boolean } {
+  if (f.image) {
+    // The supervisor mounts the image's overlay on <bundle>/rootfs.
+    const spec = defaultSpec();
+    spec.root = { path: 'rootfs', readonly: false };
+    const env = f.image.config.Env ?? [];
+    spec.process.env = env.some((e) => e.startsWith('PATH=')) ? [...env] : [DEFAULT_PATH, ...env];
+    spec.process.cwd = f.image.config.WorkingDir || '/';
+    return { spec, rootfs: path.dirname(path.dirname(layerWith(f.image.lowerDirs, 'etc/passwd') ?? '/nonexistent/etc/passwd')), fromBundle: false };
+  }
   if (f.rootfs !== undefined && f.bundle !== undefined) throw new FlagError('--rootfs and --bundle cannot be used together');
   if (f.rootfs === undefined && f.bundle === undefined) throw new FlagError('a root filesystem is required: give --rootfs DIR or --bundle DIR');
   if (f.rootfs !== undefined) {
@@ -92,8 +135,13 @@ export function buildSpec(f: RunFlags): ContainerSpec {
   const proc = spec.process;
   const linux = (spec.linux ??= {});
 
-  // Command: --entrypoint then CMD, else the base's.
-  if (f.entrypoint !== undefined && f.entrypoint !== '') proc.args = [f.entrypoint, ...f.command];
+  // Command: --entrypoint then CMD, else the base's (an image's Entrypoint and Cmd, as docker combines them).
+  if (f.image) {
+    const cfg = f.image.config;
+    const entrypoint = f.entrypoint !== undefined ? (f.entrypoint ? [f.entrypoint] : []) : cfg.Entrypoint ?? [];
+    const cmd = f.command.length > 0 ? f.command : f.entrypoint !== undefined ? [] : cfg.Cmd ?? [];
+    proc.args = [...entrypoint, ...cmd];
+  } else if (f.entrypoint !== undefined && f.entrypoint !== '') proc.args = [f.entrypoint, ...f.command];
   else if (f.command.length > 0) proc.args = [...f.command];
   if (!proc.args || proc.args.length === 0) throw new FlagError('No command specified');
 
@@ -103,8 +151,9 @@ export function buildSpec(f: RunFlags): ContainerSpec {
   }
 
   let home: string | undefined;
-  if (f.user !== undefined) {
-    const u = resolveUser(f.user, rootfs);
+  const user = f.user ?? (f.image?.config.User || undefined);
+  if (user !== undefined) {
+    const u = resolveUser(user, rootfs);
     proc.user = { uid: u.uid, gid: u.gid };
     home = u.home;
   } else if (!fromBundle) {

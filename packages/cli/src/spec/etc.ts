@@ -25,7 +25,7 @@ function rootfsHasFile(rootfs: string, rel: string): boolean {
 }
 
 /** Writes the files into the bundle and returns the mounts for those the rootfs has. */
-export function etcFiles(bundle: string, spec: ContainerSpec, hostNetwork: boolean): Mount[] {
+export function etcFiles(bundle: string, spec: ContainerSpec, hostNetwork: boolean, hasFile = (rel: string) => rootfsHasFile(spec.root.path, rel)): Mount[] {
   const hostname = spec.hostname ?? '';
   const files: Record<string, string> = {
     hostname: `${hostname}\n`,
@@ -36,7 +36,7 @@ export function etcFiles(bundle: string, spec: ContainerSpec, hostNetwork: boole
   };
   const mounts: Mount[] = [];
   for (const [name, text] of Object.entries(files)) {
-    if (!rootfsHasFile(spec.root.path, `etc/${name}`)) continue;
+    if (!hasFile(`etc/${name}`)) continue;
     if (spec.mounts?.some((m) => path.normalize(m.destination) === `/etc/${name}`)) continue; // the user's -v wins
     const source = path.join(bundle, name);
     fs.writeFileSync(source, text, { mode: 0o644 });

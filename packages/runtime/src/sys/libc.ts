@@ -64,6 +64,9 @@ const fn = {
   statfs: libc.func('int statfs(const char *path, void *buf)'),
   mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
   socket: libc.func('int socket(int domain, int type, int proto)'),
+  lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
+  lgetxattr: libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)'),
+  llistxattr: libc.func('long llistxattr(const char *path, void *list, size_t size)'),
 };
 
 export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
@@ -149,6 +152,31 @@ export function write(fd: number, buf: Buffer): number {
 }
 export function mknod(path: string, mode: number, dev: bigint | number): void {
   check(fn.mknod(path, mode, dev), 'mknod', `mknod ${path}`);
+}
+/** Sets an extended attribute on the path itself (a symlink is not followed). */
+export function lsetxattr(path: string, name: string, value: Buffer): void {
+  check(fn.lsetxattr(path, name, value, value.length, 0), 'lsetxattr', `lsetxattr ${name} on ${path}`);
+}
+/** An extended attribute's value, or undefined when the path has none by that name. */
+export function lgetxattr(path: string, name: string): Buffer | undefined {
+  const buf = Buffer.alloc(65536);
+  const n = Number(fn.lgetxattr(path, name, buf, buf.length));
+  if (n < 0) {
+    const err = errnoName(koffi.errno());
+    if (err === 'ENODATA' || err === 'ENOTSUP') return undefined;
+    check(n, 'lgetxattr', `lgetxattr ${name} on ${path}`);
+  }
+  return buf.subarray(0, n);
+}
+/** The names of a path's extended attributes (a symlink is not followed). */
+export function llistxattr(path: string): string[] {
+  const buf = Buffer.alloc(65536);
+  const n = Number(fn.llistxattr(path, buf, buf.length));
+  if (n < 0) {
+    if (errnoName(koffi.errno()) === 'ENOTSUP') return [];
+    check(n, 'llistxattr', `llistxattr ${path}`);
+  }
+  return buf.subarray(0, n).toString('latin1').split('\0').filter(Boolean);
 }
 export function getpid(): number {
   return fn.getpid();
