@@ -78,3 +78,12 @@ clean:
 test-cgroup2: build
 	bash vm/run.sh --timeout 600 bash vm/smoke.sh
 	bash vm/run.sh --timeout 2400 node node_modules/jest/bin/jest.js 'packages/runtime/(src|test)/cgroups' --ci --selectProjects runtime --testTimeout=600000
+
+# Long security runs (packages/runtime/test/security/): the config fuzzer (FUZZ_RUNS configs, FUZZ_SEED to replay)
+# and the fault harness (create killed every FAULT_STEP_MS up to FAULT_MAX_MS, then HULL_FAULT_AFTER_OP=1..FAULT_MAX_OPS).
+.PHONY: fuzz faults
+fuzz: build
+	FUZZ_RUNS=$${FUZZ_RUNS:-10000} pnpm exec jest packages/runtime/test/security/fuzz.test.ts --ci
+
+faults: build
+	FAULT_STEP_MS=$${FAULT_STEP_MS:-10} FAULT_MAX_MS=$${FAULT_MAX_MS:-1500} FAULT_MAX_OPS=$${FAULT_MAX_OPS:-150} FAULT_LIFECYCLE_MS=$${FAULT_LIFECYCLE_MS:-0,10,20,40,60,80,100,150,200,300,400,600,800} pnpm exec jest packages/runtime/test/security/faults.test.ts --ci

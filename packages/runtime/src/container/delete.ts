@@ -5,18 +5,28 @@
 import type { Log } from '../log';
 import { isAlive, sleepMs } from '../proc';
 import type { ContainerRecord, StateStore } from '../state/store';
+import { NotFoundError } from '../errors';
 import * as libc from '../sys/libc';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';
 import { unmountBelow } from './hostMounts';
+import { cleanUnfinishedCreate, lockForForce } from './creating';
 
 export function remove(store: StateStore, id: string, force: boolean, log: Log): void {
-  const unlock = store.lock(id);
+  const unlock = force ? lockForForce(store, id) : store.lock(id);
   try {
-    const rec = store.read(id);
+    let rec: ContainerRecord;
+    try {
+      rec = store.read(id);
+    } catch (e) {
+      // A create killed between reserving the id and writing its record leaves the bare directory.
+      if (force && e instanceof NotFoundError) store.remove(id);
+      throw e;
+    }
     const status = statusOf(store, rec);
     if (!force) requireStatus(id, 'delete', status, ['stopped']);
+    cleanUnfinishedCreate(store, rec); // a create that never finished: its init has no recorded pid
     const cgroup = Object.keys(rec.cgroupPaths).length ? openCgroup(rec) : undefined;
     if (status !== 'stopped' && status !== 'creating') {
       if (cgroup) cgroup.killAll(9);

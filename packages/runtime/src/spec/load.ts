@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import type { Process, Spec } from './types';
+import { checkRootfsLayout } from './rootfsChecks';
 import { validateConfig, validateProcess, type ValidateOptions } from './validate';
 
 export interface Bundle {
@@ -27,7 +28,9 @@ export function loadBundle(bundleDir: string, opts: ValidateOptions = {}): Bundl
 
   const file = path.join(bundle, 'config.json');
   const spec = validateConfig(readJsonFile(file, 'a bundle needs a config.json'), opts);
-  return { spec, bundle, rootfs: findRootfs(bundle, (spec.root as { path: string }).path) };
+  const rootfs = findRootfs(bundle, (spec.root as { path: string }).path);
+  checkRootfsLayout(spec, rootfs);
+  return { spec, bundle, rootfs };
 }
 
 /** Reads and validates a process.json for `exec --process`. */

@@ -277,6 +277,7 @@ export function validateConfig(raw: unknown, opts: ValidateOptions = {}): Spec {
   const warn = opts.warn ?? (() => {});
   return withFile('config.json', () => {
     if (!isObj(raw)) fail('', `must be a JSON object, got ${kind(raw)}`);
+    dropNulls(raw);
     checkVersion(raw);
     checkRoot(raw);
     checkMounts(raw, warn);
@@ -299,9 +300,27 @@ export function validateProcess(raw: unknown, opts: ValidateOptions & { file?: s
   const warn = opts.warn ?? (() => {});
   return withFile(opts.file ?? 'process.json', () => {
     if (!isObj(raw)) fail('', `must be a JSON object, got ${kind(raw)}`);
+    dropNulls(raw);
     checkProcess({ process: raw }, warn, '');
     return raw as unknown as Process;
   });
+}
+
+/**
+ * null counts as absent (runc's Go decoder): the keys are removed, so the
+ * code after validation never meets a null where it expects a value or
+ * undefined ("rlimits": null once crashed the init). Array elements stay:
+ * a null there is a type error.
+ */
+function dropNulls(v: unknown): void {
+  if (Array.isArray(v)) {
+    v.forEach(dropNulls);
+  } else if (isObj(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null) delete v[k];
+      else dropNulls(x);
+    }
+  }
 }
 
 function withFile<T>(name: string, run: () => T): T {

@@ -129,8 +129,19 @@ export class StateStore {
     return names.filter((n) => ID_RE.test(n) && fs.existsSync(path.join(this.root, n, STATE_FILE))).sort();
   }
 
+  /** The container's lock if no other command holds it now; undefined when one does. */
+  tryLock(id: string): (() => void) | undefined {
+    try {
+      return this.lock(id, false);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EWOULDBLOCK' || code === 'EAGAIN') return undefined;
+      throw e;
+    }
+  }
+
   /** Holds the container's lock for the rest of this process (released at exit or by the returned function). */
-  lock(id: string): () => void {
+  lock(id: string, wait = true): () => void {
     const dir = this.dir(id);
     let fd: number;
     try {
@@ -140,8 +151,13 @@ export class StateStore {
       throw e;
     }
     // Loaded here so commands that never lock do not pay for koffi.
-    const { flock, LOCK_EX } = require('../sys/libc') as typeof import('../sys/libc');
-    flock(fd, LOCK_EX, `lock container ${id}`);
+    const { flock, LOCK_EX, LOCK_NB } = require('../sys/libc') as typeof import('../sys/libc');
+    try {
+      flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB, `lock container ${id}`);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
     let held = true;
     return () => {
       if (held) fs.closeSync(fd);
