@@ -1090,6 +1090,16 @@ __attribute__((noreturn, used)) void init_main(long *sp)
 	for (int i = 0; i < NREGS; i++) reg[i] = -1;
 	/* Writes to a parent or a `start` that went away must fail, not kill us. */
 	set_signal(SIGPIPE, SIG_IGN);
+	if (argc > 2 && argv[2][0] == 'f') {
+		/* "fork": joining a pid namespace moves only our children. Fork here, as the
+		 * runtime's child (CLONE_PARENT), so only hull-init is ever seen inside. */
+		long pid = sys6(__NR_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0, 0);
+		if (pid < 0) die(3);
+		if (pid > 0) {
+			send_msg(MSG_PID, (int32_t)pid, 0, 0, 0);
+			die(0);
+		}
+	}
 	receive_program();
 
 	for (uint32_t i = 0; i < hdr.nops; i++) {

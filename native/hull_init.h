@@ -130,6 +130,7 @@ enum msg_type {
 	MSG_ERROR = 3,    /* init: op `index` failed with `err`; the text follows; the init exits */
 	MSG_WARN = 4,     /* init: a warning text */
 	MSG_TRACE = 5,    /* init: op `index` took `err` microseconds */
+	MSG_PID = 6,      /* init ("fork" mode): its child's pid is `index`; the child runs the program */
 	MSG_CONTINUE = 100, /* parent: go on after MSG_MOUNTS */
 };
 

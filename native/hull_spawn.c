@@ -39,7 +39,6 @@ enum hull_step {
 	STEP_SETGROUPS,
 	STEP_SETRESGID,
 	STEP_SETRESUID,
-	STEP_FORK,
 	STEP_FDS,
 	STEP_DUMPABLE,
 	STEP_EXECVE,
@@ -53,7 +52,6 @@ struct hull_spawn_args {
 	int32_t clone_flags;       /* CLONE_NEWPID and/or CLONE_NEWUSER */
 	const int32_t *join_fds;   /* namespace fds to setns() into, in order */
 	int32_t njoin;
-	int32_t join_pid;          /* one of join_fds is a pid namespace: fork once more */
 	const int32_t *fds;        /* fds[i] becomes fd i in the child; -1 closes i */
 	int32_t nfds;
 	int32_t sync_fd;           /* with wait_sync: read one byte before switching ids */
@@ -92,9 +90,12 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
+static void child(const struct hull_spawn_args *a, int errfd)
 {
 	reset_signals();
+	/* Non-dumpable before anything of a container can see us. */
+	if (a->dumpable == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		report(errfd, STEP_DUMPABLE, errno);
 
 	if (a->wait_sync) {
 		char c;
@@ -120,22 +121,6 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 			report(errfd, STEP_SETRESGID, errno);
 		if (setresuid(0, 0, 0) < 0)
 			report(errfd, STEP_SETRESUID, errno);
-	}
-
-	if (a->join_pid) {
-		/* setns(CLONE_NEWPID) moves only our children: fork once more,
-		 * as a sibling (CLONE_PARENT) so the caller can wait for it. */
-		pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
-		if (pid < 0)
-			report(errfd, STEP_FORK, errno);
-		if (pid > 0) {
-			int32_t p = pid;
-			ssize_t n;
-			do {
-				n = write(pidfd_w, &p, sizeof(p));
-			} while (n < 0 && errno == EINTR);
-			_exit(0);
-		}
 	}
 
 	/* Move every fd we must keep above the target range, then into place. */
@@ -187,61 +172,33 @@ static void child(const struct hull_spawn_args *a, int errfd, int pidfd_w)
 }
 
 /*
- * Starts the child.  Returns its pid (the grandchild's with join_pid), or
+ * Starts the child.  Returns its pid, or
  * -errno.  *report_fd receives the read end of the report pipe: the caller
  * finishes the set-up (uid/gid maps, then one byte on sync_fd) and calls
  * hull_spawn_result().
  */
 int hull_spawn(const struct hull_spawn_args *a, int32_t *report_fd)
 {
-	int errpipe[2], pidpipe[2] = { -1, -1 };
+	int errpipe[2];
 	sigset_t all, old;
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		return -errno;
-	if (a->join_pid && pipe2(pidpipe, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return -e;
-	}
 
 	/* No Node signal handler may run in the child before it resets them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), 0, 0, 0, 0);
 	if (pid == 0)
-		child(a, errpipe[1], pidpipe[1]);
+		child(a, errpipe[1]);
 	int clone_errno = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(errpipe[1]);
 
 	if (pid < 0) {
 		close(errpipe[0]);
-		if (pidpipe[0] >= 0) {
-			close(pidpipe[0]);
-			close(pidpipe[1]);
-		}
 		return -clone_errno;
 	}
 
-	if (a->join_pid) {
-		int32_t grandchild = -1;
-		ssize_t n;
-		close(pidpipe[1]);
-		do {
-			n = read(pidpipe[0], &grandchild, sizeof(grandchild));
-		} while (n < 0 && errno == EINTR);
-		close(pidpipe[0]);
-		int status;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (n != sizeof(grandchild)) {
-			/* The intermediate child failed before forking: its report is in the pipe. */
-			*report_fd = errpipe[0];
-			return 0;
-		}
-		pid = grandchild;
-	}
 	*report_fd = errpipe[0];
 	return pid;
 }

@@ -213,7 +213,8 @@ export const lifecycleCases: Case[] = [
     name: 'kill/default-is-sigterm',
     spec: quote(R, 'This operation MUST send the specified signal to the container process.'),
     async run(t) {
-      const b = await t.bundle(undefined, "trap 'echo TERM > /sig; exit 0' TERM; touch /ready; while :; do sleep 0.1; done");
+      // Written aside and renamed: the file appears with its word in it, never empty.
+      const b = await t.bundle(undefined, "trap 'echo TERM > /sig.tmp; mv /sig.tmp /sig; exit 0' TERM; touch /ready; while :; do sleep 0.1; done");
       const id = await t.create(b);
       await t.ok(['start', id]);
       await t.waitFile(path.join(b.rootfs, 'ready'));

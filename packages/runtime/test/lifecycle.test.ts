@@ -173,8 +173,10 @@ describe('lifecycle', () => {
   itRoot('run in the foreground with terminal: true proxies a pty of the caller\'s size (no console socket)', () => {
     const b = makeBundle((c) => { c.process.terminal = true; }, ['sh', '-c', 'tty; stty size']);
     const rt = runtime();
-    // script(1) gives hull a real terminal of 33x101.
-    const r = spawnSync('script', ['-qc', `stty rows 33 cols 101; ${HULL} --root ${rt.root} run --bundle ${b.dir} ${uniqueId()}`, '/dev/null'], { encoding: 'utf8', env: cleanEnv(), timeout: 30000 });
+    // script(1) gives hull a real terminal of 33x101. Its stdin stays open and silent until the
+    // run ends: at end of input script types into the terminal, which the container would echo.
+    const cmd = `stty rows 33 cols 101; ${HULL} --root ${rt.root} run --bundle ${b.dir} ${uniqueId()}`;
+    const r = spawnSync('bash', ['-c', `exec 3< <(sleep 60); script -qc ${JSON.stringify(cmd)} /dev/null <&3; rc=$?; kill $! 2>/dev/null; exit $rc`], { encoding: 'utf8', env: cleanEnv(), timeout: 30000 });
     expect(r.status).toBe(0);
     expect(r.stdout.replace(/\r/g, '').trim().split('\n')).toEqual(['/dev/pts/0', '33 101']);
   });

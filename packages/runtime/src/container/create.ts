@@ -17,7 +17,7 @@ import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/co
 import { InitChannel } from '../program/channel';
 import { MSG } from '../program/format';
 import { compileInit } from '../program/init';
-import { faultAfter, HULL_INIT, sealedInit } from '../program/launch';
+import { faultAfter, forkedInit, HULL_INIT, sealedInit } from '../program/launch';
 import { checkNamespacePath } from '../program/namespaces';
 import { checkRlimits } from '../program/process';
 import { checkIdmappedMounts, closeAll, idmappedMounts, prepareBindMounts, prepareIdmappedMounts } from '../program/idmap';
@@ -142,11 +142,11 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     const child = spawn({
       path: HULL_INIT,
       execFd: sealedInit(),
-      argv: ['hull-init', String(syncAt)],
+      // In a pid namespace joined by path only children land: hull-init forks itself there ("fork").
+      argv: pidNs?.path ? ['hull-init', String(syncAt), 'fork'] : ['hull-init', String(syncAt)],
       env: [],
       cloneFlags,
       join,
-      joinPid: Boolean(pidNs?.path),
       fds: childFds,
       syncFd: cloneFlags & CLONE.NEWUSER ? childFd : undefined,
       rootIds: Boolean(userNs),
@@ -162,6 +162,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       libc.write(parentFd, Buffer.from([0]));
     }
     child.result();
+    if (pidNs?.path) initPid = forkedInit(parentFd, initPid);
 
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
     // Made here, not in the init: see program/idmap.ts.

@@ -14,7 +14,7 @@ import { spawn } from '../sys/native';
 import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants';
 import { InitChannel } from '../program/channel';
 import { compileExecProgram } from '../program/exec';
-import { faultAfter, HULL_INIT, sealedInit } from '../program/launch';
+import { faultAfter, forkedInit, HULL_INIT, sealedInit } from '../program/launch';
 import { NS_PROC_NAMES } from '../program/namespaces';
 import { statusOf, stateOf } from './status';
 import { waitForeground } from './wait';
@@ -97,16 +97,17 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     const child = spawn({
       path: HULL_INIT,
       execFd: sealedInit(),
-      argv: ['hull-exec', String(syncAt)],
+      // In the pid namespace only children land: hull-init forks itself there ("fork").
+      argv: joinPid ? ['hull-exec', String(syncAt), 'fork'] : ['hull-exec', String(syncAt)],
       env: [],
       join,
-      joinPid,
       fds,
       rootIds: types.includes('user'),
       dumpable: 0,
     });
     pid = child.pid;
     child.result();
+    if (joinPid) pid = forkedInit(parentFd, pid);
   } finally {
     libc.close(childFd);
     for (const fd of [...join, ...procsFds, ...nsFds]) libc.close(fd);

@@ -29,7 +29,7 @@ export const F = {
   BIND_CONSOLE: 1 << 17, REPLACE: 1 << 18, BLOB1: 1 << 19, BLOB2: 1 << 20, BLOB3: 1 << 21,
 } as const;
 
-export const MSG = { MOUNTS: 1, READY: 2, ERROR: 3, WARN: 4, TRACE: 5, CONTINUE: 100 } as const;
+export const MSG = { MOUNTS: 1, READY: 2, ERROR: 3, WARN: 4, TRACE: 5, PID: 6, CONTINUE: 100 } as const;
 
 /** A string field: text (NUL-terminated), NUL-separated strings, or raw bytes. */
 export type Str = string | string[] | Buffer | undefined;

@@ -19,3 +19,23 @@ export function faultAfter(): number | undefined {
   const v = process.env.HULL_FAULT_AFTER_OP;
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
+
+/**
+ * hull-init started with "fork" (a pid namespace joined by path: only children enter it) forks
+ * itself as our child and reports that child's pid: the one that runs the program. Reaps the
+ * first and returns the second, so nothing but hull-init ever runs in the namespace.
+ */
+export function forkedInit(syncFd: number, firstPid: number): number {
+  const { InitChannel } = require('./channel') as typeof import('./channel');
+  const { ProgramBuilder, MSG } = require('./format') as typeof import('./format');
+  const { waitpid } = require('../sys/libc') as typeof import('../sys/libc');
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const msg = new InitChannel(syncFd, new ProgramBuilder(), silent, 'init', () => 'died').next();
+  try {
+    waitpid(firstPid, 0);
+  } catch {
+    // already reaped
+  }
+  if (msg?.type !== MSG.PID || msg.index <= 0) throw new (require('../errors').InitError)('EINIT', 'init: hull-init could not fork into the pid namespace');
+  return msg.index;
+}

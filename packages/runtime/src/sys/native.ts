@@ -18,7 +18,6 @@ const SpawnArgs = koffi.struct({
   clone_flags: 'int32_t',
   join_fds: 'const int32_t *',
   njoin: 'int32_t',
-  join_pid: 'int32_t',
   fds: 'const int32_t *',
   nfds: 'int32_t',
   sync_fd: 'int32_t',
@@ -33,7 +32,7 @@ const hullSpawnResult = lib.func('int hull_spawn_result(int32_t fd, _Out_ int32_
 const hullSealedCopy = lib.func('int hull_sealed_copy(const char *path)');
 
 // Mirrors enum hull_step in native/hull_spawn.c.
-const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'fork', 'set up fds', 'set dumpable', 'execve', 'read report'];
+const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'set up fds', 'set dumpable', 'execve', 'read report'];
 
 export interface SpawnRequest {
   path: string;
@@ -43,8 +42,6 @@ export interface SpawnRequest {
   cloneFlags?: number;
   /** Namespace fds to setns() into, in order (user first). */
   join?: number[];
-  /** One of `join` is a pid namespace: the child forks once more. */
-  joinPid?: boolean;
   /** fds[i] becomes fd i in the child; -1 closes it. */
   fds: number[];
   /** The child waits for one byte on this fd before switching ids (after the parent wrote id maps). */
@@ -72,7 +69,6 @@ export function spawn(req: SpawnRequest): Spawned {
     clone_flags: req.cloneFlags ?? 0,
     join_fds: join.length ? join : null,
     njoin: join.length,
-    join_pid: req.joinPid ? 1 : 0,
     fds: req.fds,
     nfds: req.fds.length,
     sync_fd: req.syncFd ?? -1,
