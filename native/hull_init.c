@@ -1090,9 +1090,11 @@ __attribute__((noreturn, used)) void init_main(long *sp)
 	for (int i = 0; i < NREGS; i++) reg[i] = -1;
 	/* Writes to a parent or a `start` that went away must fail, not kill us. */
 	set_signal(SIGPIPE, SIG_IGN);
-	if (argc > 2 && argv[2][0] == 'f') {
-		/* "fork": joining a pid namespace moves only our children. Fork here, as the
-		 * runtime's child (CLONE_PARENT), so only hull-init is ever seen inside. */
+	if (argc > 2 && (argv[2][0] == 'f' || argv[2][0] == 'n')) {
+		/* "fork" (a pid namespace joined) and "newpid": a pid namespace holds only our
+		 * children. Fork here, as the runtime's child (CLONE_PARENT), so only hull-init
+		 * is ever seen inside; with "newpid" the child is the new namespace's PID 1. */
+		if (argv[2][0] == 'n' && sys1(__NR_unshare, CLONE_NEWPID) < 0) die(3);
 		long pid = sys6(__NR_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0, 0);
 		if (pid < 0) die(3);
 		if (pid > 0) {

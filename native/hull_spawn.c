@@ -93,9 +93,6 @@ static void reset_signals(void)
 static void child(const struct hull_spawn_args *a, int errfd)
 {
 	reset_signals();
-	/* Non-dumpable before anything of a container can see us. */
-	if (a->dumpable == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		report(errfd, STEP_DUMPABLE, errno);
 
 	if (a->wait_sync) {
 		char c;
@@ -106,6 +103,11 @@ static void child(const struct hull_spawn_args *a, int errfd)
 		if (n != 1)
 			report(errfd, STEP_WAIT_SYNC, n < 0 ? errno : EPIPE);
 	}
+
+	/* Non-dumpable before anything of a container can see us (and after the
+	 * parent wrote our id maps: it needs our /proc files to be its own). */
+	if (a->dumpable == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		report(errfd, STEP_DUMPABLE, errno);
 
 	for (int i = 0; i < a->njoin; i++) {
 		if (setns(a->join_fds[i], 0) < 0)

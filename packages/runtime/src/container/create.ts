@@ -133,7 +133,6 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     const timeNs = namespaces.find((n) => n.type === 'time');
     if (timeNs?.path) join.push(libc.open(timeNs.path, O.RDONLY | O.CLOEXEC));
     if (pidNs?.path) join.push(libc.open(pidNs.path, O.RDONLY | O.CLOEXEC));
-    else if (pidNs) cloneFlags |= CLONE.NEWPID;
     if (pidNs?.path && userNs && !userNs.path) {
       throw new ConfigError('linux.namespaces', 'joining a pid namespace together with a new user namespace is not supported');
     }
@@ -142,8 +141,9 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     const child = spawn({
       path: HULL_INIT,
       execFd: sealedInit(),
-      // In a pid namespace joined by path only children land: hull-init forks itself there ("fork").
-      argv: pidNs?.path ? ['hull-init', String(syncAt), 'fork'] : ['hull-init', String(syncAt)],
+      // A pid namespace holds only children: hull-init forks itself into it, joined ("fork") or
+      // new ("newpid"), so nothing but hull-init is ever inside.
+      argv: ['hull-init', String(syncAt), ...(pidNs?.path ? ['fork'] : pidNs ? ['newpid'] : [])],
       env: [],
       cloneFlags,
       join,
@@ -162,7 +162,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
       libc.write(parentFd, Buffer.from([0]));
     }
     child.result();
-    if (pidNs?.path) initPid = forkedInit(parentFd, initPid);
+    if (pidNs) initPid = forkedInit(parentFd, initPid);
 
     const creatingState = stateOf({ ...record, pid: initPid }, 'creating');
     // Made here, not in the init: see program/idmap.ts.
