@@ -23,11 +23,11 @@ import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { lsetxattr, mknod } from '@hull/runtime/sys/libc';
 import { invalid } from './errors';
+import { XATTR_PAX, xattrBytes } from './paxbinary';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
-const XATTR_PAX = 'SCHILY.xattr.';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -241,7 +241,7 @@ class LayerWriter {
     if (!isLink) fs.chmodSync(p, (h.mode ?? 0o644) & 0o7777);
     for (const [key, value] of Object.entries(h.pax ?? {})) {
       if (!key.startsWith(XATTR_PAX)) continue;
-      lsetxattr(p, key.slice(XATTR_PAX.length), Buffer.from(String(value), 'utf8'));
+      lsetxattr(p, key.slice(XATTR_PAX.length), xattrBytes(String(value)));
     }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirTimes.push([p, mtime]);
