@@ -63,7 +63,7 @@ export interface UnpackResult {
 }
 
 /** Gunzips when the stream starts with gzip's magic; passes a plain tar through. */
-function decompressor(): Transform {
+export function decompressor(): Transform {
   let inner: Transform | undefined;
   let decided = false;
   const t = new Transform({
