@@ -41,6 +41,7 @@ const CREATE_OPTIONS: Record<string, Options> = {
   volume: list('v', 'Bind mount a volume (HOST:CONTAINER[:ro]), a named volume (NAME:CONTAINER[:ro]) or an anonymous one (CONTAINER)'),
   mount: list(undefined, 'Attach a filesystem mount to the container (type=volume|bind|tmpfs,source=…,target=…[,readonly])'),
   publish: list('p', "Publish a container's port(s) to the host ([IP:][HOSTPORT:]CTRPORT[/PROTO])"),
+  'publish-all': bool('P', 'Publish all exposed ports to random ports'),
   'network-alias': list(undefined, 'Add network-scoped alias for the container'),
   ip: str(undefined, 'IPv4 address (e.g., 172.30.100.104)'),
   tmpfs: list(undefined, 'Mount a tmpfs directory (PATH[:OPTIONS])'),

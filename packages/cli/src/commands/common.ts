@@ -79,6 +79,23 @@ export function detachKeys(argv: Record<string, unknown>): number[] {
   return parseDetachKeys(optString(argv.detachKeys) ?? DEFAULT_DETACH_KEYS);
 }
 
+/**
+ * -P: every port the image exposes ("80/tcp", "53/udp", "8000-8010/tcp") on
+ * a free host port, but those -p already publishes, as docker does (it
+ * leaves sctp out here: portmap is given tcp and udp).
+ */
+export function exposedToPublish(exposed: Record<string, object> | null | undefined, publish: string[]): string[] {
+  const { parsePublish } = require('../spec/ports') as typeof import('../spec/ports');
+  const taken = new Set(publish.flatMap(parsePublish).map((p) => `${p.containerPort}/${p.protocol}`));
+  const out: string[] = [];
+  for (const key of Object.keys(exposed ?? {})) {
+    const [ports, proto = 'tcp'] = key.split('/');
+    if (proto !== 'tcp' && proto !== 'udp') continue;
+    for (const p of parsePublish(`${ports}/${proto}`)) if (!taken.has(`${p.containerPort}/${p.protocol}`)) out.push(`${p.containerPort}/${p.protocol}`);
+  }
+  return out;
+}
+
 export interface Created {
   id: string;
   name: string;
@@ -152,6 +169,7 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
     throw e;
   }
   const cfg = image?.source.config;
+  if (argv.publishAll) sandbox.publish.push(...exposedToPublish(cfg?.ExposedPorts, sandbox.publish));
   spec.annotations = {
     ...(cfg?.Labels ?? {}),
     ...spec.annotations,
