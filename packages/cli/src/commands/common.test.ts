@@ -1,4 +1,4 @@
-import { exposedToPublish } from './common';
+import { exposedToPublish, imageVolumes } from './common';
 
 describe('exposedToPublish (-P)', () => {
   it('publishes every exposed tcp and udp port, ranges expanded, but those -p publishes', () => {
@@ -8,5 +8,14 @@ describe('exposedToPublish (-P)', () => {
   it('is nothing without exposed ports', () => {
     expect(exposedToPublish(undefined, [])).toEqual([]);
     expect(exposedToPublish(null, ['80'])).toEqual([]);
+  });
+});
+
+describe('imageVolumes', () => {
+  it("is the image's Volumes but where the user mounts something", async () => {
+    const { parseVolumeFlag, parseMountFlag } = await import('../spec/volumes');
+    const mine = [parseVolumeFlag('named:/a'), parseVolumeFlag('/host:/b/'), parseMountFlag('type=volume,target=/c')];
+    expect(imageVolumes({ '/a': {}, '/b': {}, '/c': {}, '/d/': {}, '/e': {}, 'rel': {}, '/': {} }, mine, ['/e:size=1m'])).toEqual(['/d', '/rel']);
+    expect(imageVolumes(undefined, mine, [])).toEqual([]);
   });
 });
