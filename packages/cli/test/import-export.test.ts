@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
+import { buildLayout, registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
 import { cleanEnv, HULLCTL, prerequisites, ROOTFS, runtimes, startEnv, type Env, type Result } from './helpers';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 
@@ -204,7 +204,7 @@ d('hullctl import and export', () => {
 
 const dx = describeNeeds(prerequisites(), hull.skip, registryPrerequisites());
 
-dx('binary xattrs through commit, push, pull and unpack', () => {
+dx('binary xattrs through commit, push, pull and unpack; zstd layers', () => {
   let env: Env;
   let reg: TestRegistry;
   // security.capability, VFS_CAP_REVISION_2 with the effective flag: cap_net_admin, cap_net_raw, cap_setfcap (bytes ≥ 0x80).
@@ -228,6 +228,19 @@ dx('binary xattrs through commit, push, pull and unpack', () => {
     if (r.status !== 0) throw new Error(`getxattr ${file}: ${r.stderr}`);
     return Buffer.from(r.stdout, 'hex');
   };
+
+  itNeeds(spawnSync('zstd', ['--version']).status === 0 ? undefined : 'needs the zstd tool (Debian zstd)')('pulls and runs an image whose layers skopeo pushed zstd-compressed', async () => {
+    const layout = buildLayout(path.join(env.dir, 'zlayout'));
+    const ref = `${reg.host}/zstd:1`;
+    const push = spawnSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-compress-format', 'zstd', `oci:${layout.dir}:latest`, `docker://${ref}`], { encoding: 'utf8' });
+    expect(push.stderr).toBe('');
+    const manifest = JSON.parse(spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' }).stdout);
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
+    await ok(['pull', ref]);
+    // The union of three zstd layers, whiteouts and opaque dir included.
+    expect(await ok(['run', '--rm', ref, 'sh', '-c', 'cat /etc/motd; ls /data; ls /opaque'])).toBe('motd\nkept\nc\n');
+    await ok(['rmi', ref]);
+  });
 
   it('a security.capability set in a container comes back byte for byte from the registry', async () => {
     const tar = path.join(env.dir, 'base.tar');

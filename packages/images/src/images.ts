@@ -189,7 +189,6 @@ export class Images {
     const limit = Math.max(1, this.opts.concurrency ?? 3);
     const run = async (l: LayerRecord) => {
       const id = shortId(l.digest);
-      if (l.mediaType === MEDIA.ociLayerZstd) throw invalid(`${what}: layer ${l.digest} is zstd-compressed, which this Node cannot decompress`);
       if (l.mediaType.includes('nondistributable') || l.mediaType.includes('foreign')) { /* fetched from the registry like any blob */ }
       if (!this.content.has(l.digest)) {
         fresh();
