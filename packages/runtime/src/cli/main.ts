@@ -226,11 +226,13 @@ async function runFast(f: import('./fast').FastCommand): Promise<number> {
   const logger = new Logger({ file: f.globals.log as string | undefined, format, debug: Boolean(f.globals.debug) });
   try {
     const ctx: Context = { store: new StateStore((f.globals.root as string | undefined) ?? DEFAULT_ROOT), log: logger, debug: Boolean(f.globals.debug) };
-    const code = await loadCommand(f.command).handler(ctx, f.args);
+    const mod = loadCommand(f.command);
+    failureCode = mod.FAILURE_EXIT_CODE ?? 1;
+    const code = await mod.handler(ctx, f.args);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     report(e, logger, format);
-    return 1;
+    return failureCode;
   } finally {
     logger.close();
   }
