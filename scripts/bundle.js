@@ -32,11 +32,31 @@ function koffiAddon(outDir) {
   };
 }
 
+/**
+ * Our modules' `__dirname` kept as it was before bundling (they find native/ and lib/commit by it):
+ * inside the bundle it is the bundle's directory, so each use becomes that joined with the way back.
+ */
+function ownDirnames(outDir) {
+  const root = path.resolve(__dirname, '..');
+  return {
+    name: 'own-dirnames',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(root) || args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const source = fs.readFileSync(args.path, 'utf8');
+        if (!/\b__dirname\b/.test(source)) return undefined;
+        const back = path.relative(path.resolve(outDir), path.dirname(args.path));
+        return { contents: source.replace(/\b__dirname\b/g, `require('path').join(__dirname, ${JSON.stringify(back)})`), loader: 'js' };
+      });
+    },
+  };
+}
+
 (async () => {
   for (const { entry, out, external } of ENTRIES) {
     await esbuild.build({
       entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-      external, logLevel: 'warning', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, keepNames: true, plugins: [koffiAddon(path.dirname(out))],
+      external, logLevel: 'warning', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, keepNames: true, plugins: [koffiAddon(path.dirname(out)), ownDirnames(path.dirname(out))],
     });
     // Caches of earlier bundles can never match again.
     const dir = path.dirname(out);
