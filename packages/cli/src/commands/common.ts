@@ -12,6 +12,7 @@ import { buildSpec, layerWith, type ImageSource, type ImageRuntimeConfig, type R
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
 import { checkSandboxFlags, prepareSandbox, type SandboxFlags } from '../sandbox';
+import { parsePublish } from '../spec/ports';
 import { parseMountFlag, parseVolumeFlag, type MountRequest } from '../spec/volumes';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
@@ -86,7 +87,6 @@ export function detachKeys(argv: Record<string, unknown>): number[] {
  * leaves sctp out here: portmap is given tcp and udp).
  */
 export function exposedToPublish(exposed: Record<string, object> | null | undefined, publish: string[]): string[] {
-  const { parsePublish } = require('../spec/ports') as typeof import('../spec/ports');
   const taken = new Set(publish.flatMap(parsePublish).map((p) => `${p.containerPort}/${p.protocol}`));
   const out: string[] = [];
   for (const key of Object.keys(exposed ?? {})) {
