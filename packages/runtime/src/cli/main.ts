@@ -148,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const pre = preParse(argv);
     if ('output' in pre) {
-      process.stdout.write(pre.output);
+      (require('./output') as typeof import('./output')).writeStdout(pre.output);
       return 0;
     }
     argv = pre.argv;
