@@ -57,12 +57,3 @@ export function loadBundle<T>(file: string, tag: string): Bundled<T> | undefined
     },
   };
 }
-
-/** The command word of a hull command line (after the global flags), to choose its cache; a guess is harmless. */
-export function commandWord(argv: string[], valueFlags: string[]): string {
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('-')) return argv[i];
-    if (valueFlags.includes(argv[i])) i++;
-  }
-  return '';
-}
