@@ -77,7 +77,10 @@ export function makeBundle(dir: string, o: BundleOptions): string {
 
 export interface RuntimeUnderTest {
   name: string;
+  /** The runtime's CLI (cleanup and inspection go through it). */
   binary: string;
+  /** What hull-shim's --runtime gets: "hull" is hull in-process, a path its CLI. */
+  flag: string;
   /** Why the whole suite is skipped for it. */
   skip?: string;
   /** Why exec tests are skipped for it (its `exec` does not work yet). */
@@ -86,12 +89,13 @@ export interface RuntimeUnderTest {
   skipPause?: string;
 }
 
-/** The runtimes to test with: runc, and hull for what it can already do here. */
-export function runtimes(): RuntimeUnderTest[] {
+/** The runtimes to test with: runc, hull in-process (the default) and, with `cli`, hull through its CLI. */
+export function runtimes(opts: { cli?: boolean } = {}): RuntimeUnderTest[] {
   const runc = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => fs.existsSync(p));
   return [
-    { name: 'runc', binary: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
-    { name: 'hull', binary: HULL_BIN, ...probeHull() },
+    { name: 'runc', binary: runc ?? 'runc', flag: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
+    { name: 'hull', binary: HULL_BIN, flag: 'hull', ...probeHull() },
+    ...(opts.cli ? [{ name: 'hull-cli', binary: HULL_BIN, flag: HULL_BIN, ...probeHull() }] : []),
   ];
 }
 
