@@ -325,6 +325,9 @@ __attribute__((noreturn, used)) void monitor_main(long *sp)
 	} else if (lfd == MASTER_FD && master < 0) {
 		sys3(__NR_close, MASTER_FD, 0, 0);
 	}
+	/* The supervisor may be gone: a write to its pipe must fail, not kill us (set only now: children inherit it). */
+	struct { long handler, flags, restorer, mask; } ign = { 1 /* SIG_IGN */, 0, 0, 0 };
+	sys4(__NR_rt_sigaction, 13 /* SIGPIPE */, &ign, 0, 8);
 	char report[80];
 	size_t off = 0;
 	put_num(report, &off, rws);

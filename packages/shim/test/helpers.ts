@@ -41,6 +41,8 @@ export interface BundleOptions {
   root?: string;
   /** linux.resources.memory.limit in bytes. */
   memoryLimit?: number;
+  /** The config's hooks, as is. */
+  hooks?: Record<string, unknown>;
 }
 
 /** A bundle directory with a config.json in `runc spec`'s shape. */
@@ -57,6 +59,7 @@ export function makeBundle(dir: string, o: BundleOptions): string {
     },
     root: { path: o.root ?? ROOTFS, readonly: true },
     hostname: 'shimtest',
+    ...(o.hooks ? { hooks: o.hooks } : {}),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -151,12 +154,12 @@ export interface Daemon {
   kill9(): Promise<void>;
 }
 
-export async function startDaemon(dir: string, runtime: string, extra: string[] = []): Promise<Daemon> {
+export async function startDaemon(dir: string, runtime: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Daemon> {
   const address = path.join(dir, 'shim.sock');
   const stateDir = path.join(dir, 'state');
   const runtimeRoot = path.join(dir, 'runtime-root');
   const proc = spawn(SHIM_BIN, ['serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime, '--runtime-root', runtimeRoot, ...extra], {
-    env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   proc.stderr!.on('data', (b: Buffer) => { log += b.toString(); });

@@ -127,7 +127,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   });
   const channel = new InitChannel(parentFd, program, log, `exec ${opts.id}`, () => 'the process died before it was exec\'d');
   try {
-    channel.send(program.encode({ faultAfter: faultAfter() }), []);
+    channel.send(program.encode({ faultAfter: faultAfter('exec') }), []);
     if (console) console.attach();
     // EOF when the process execs (the socket is close-on-exec), or an error.
     channel.expectExec();
