@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Supervisor benchmark: containers per second through hull-shim's gRPC API,
 // and the memory the supervisor and its per-container monitors hold with 0,
-// 10 and 200 running containers, for each runtime (hull, runc).
+// 10 and 200 running containers, for each runtime: hull (in-process, the
+// supervisor's default), hull-cli (hull through its CLI), runc.
 //
-//   node bench/shim.js [--runtime hull,runc] [--count 100] [--concurrency 10] [--running 0,10,200] [--json]
+//   node bench/shim.js [--runtime hull,hull-cli,runc] [--count 100] [--concurrency 10] [--running 0,10,200] [--json]
 //
 // Needs root, a built tree (make build) and the busybox rootfs.
 'use strict';
@@ -66,10 +67,13 @@ async function pool(items, n, fn) {
 }
 
 async function benchRuntime(name) {
-  const binary = name === 'hull' ? path.join(REPO, 'packages/runtime/bin/hull') : name;
+  const hullCli = path.join(REPO, 'packages/runtime/bin/hull');
+  // The CLI cleans up after the run; hull-shim gets "hull" (in-process) or a binary.
+  const binary = name === 'hull' || name === 'hull-cli' ? hullCli : name;
+  const flag = name === 'hull' ? 'hull' : binary;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hull-shim-bench-${name}-`));
   const address = path.join(dir, 'sock');
-  const daemon = spawn(SHIM, ['serve', '--address', address, '--state-dir', path.join(dir, 'state'), '--runtime', binary, '--runtime-root', path.join(dir, 'root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const daemon = spawn(SHIM, ['serve', '--address', address, '--state-dir', path.join(dir, 'state'), '--runtime', flag, '--runtime-root', path.join(dir, 'root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr.on('data', (b) => { log += b; });
   try {
@@ -152,8 +156,11 @@ async function benchRuntime(name) {
   for (const r of results) {
     if (r.error) { console.log(`${r.runtime}: failed: ${r.error}`); continue; }
     console.log(`${r.runtime}: ${r.containers} containers (create+start+wait+delete, ${r.concurrency} at a time) in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} containers/s`);
+    const idle = r.memory.find((m) => m.running === 0);
     for (const m of r.memory) {
-      const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each` : '';
+      // Added per running container: the daemon's growth over 0 running, plus the monitors' PSS.
+      const added = m.running && idle ? ` | added ${((m.daemonPssKB - idle.daemonPssKB + m.monitorsPssKB) / m.running).toFixed(0)} kB PSS per container` : '';
+      const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each${added}` : '';
       console.log(`  ${String(m.running).padStart(3)} running: daemon ${(m.daemonRssKB / 1024).toFixed(1)} MB RSS (${(m.daemonPssKB / 1024).toFixed(1)} MB PSS), ${m.monitors} monitors ${m.monitorsRssKB} kB RSS${per}`);
     }
     if (r.failures.length) console.log(`  ${r.failures.length} lifecycles failed, e.g. ${r.failures[0]}`);
