@@ -156,11 +156,8 @@ async function benchRuntime(name) {
   for (const r of results) {
     if (r.error) { console.log(`${r.runtime}: failed: ${r.error}`); continue; }
     console.log(`${r.runtime}: ${r.containers} containers (create+start+wait+delete, ${r.concurrency} at a time) in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} containers/s`);
-    const idle = r.memory.find((m) => m.running === 0);
     for (const m of r.memory) {
-      // Added per running container: the daemon's growth over 0 running, plus the monitors' PSS.
-      const added = m.running && idle ? ` | added ${((m.daemonPssKB - idle.daemonPssKB + m.monitorsPssKB) / m.running).toFixed(0)} kB PSS per container` : '';
-      const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each${added}` : '';
+      const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each` : '';
       console.log(`  ${String(m.running).padStart(3)} running: daemon ${(m.daemonRssKB / 1024).toFixed(1)} MB RSS (${(m.daemonPssKB / 1024).toFixed(1)} MB PSS), ${m.monitors} monitors ${m.monitorsRssKB} kB RSS${per}`);
     }
     if (r.failures.length) console.log(`  ${r.failures.length} lifecycles failed, e.g. ${r.failures[0]}`);
