@@ -87,5 +87,5 @@ export async function serve(o: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
-  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, pid: process.pid });
+  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), pid: process.pid });
 }

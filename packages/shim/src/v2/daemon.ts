@@ -119,5 +119,5 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
-  log.info('serving', { socket: o.place.socket, stateDir: o.place.stateDir, runtime: o.runtime, namespace: o.namespace, pid: process.pid });
+  log.info('serving', { socket: o.place.socket, stateDir: o.place.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), namespace: o.namespace, pid: process.pid });
 }
