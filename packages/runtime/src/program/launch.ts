@@ -29,11 +29,10 @@ export function faultAfter(kind: 'create' | 'exec' = 'create'): number | undefin
  * first and returns the second, so nothing but hull-init ever runs in the namespace.
  */
 export function forkedInit(syncFd: number, firstPid: number): number {
-  const { InitChannel } = require('./channel') as typeof import('./channel');
-  const { ProgramBuilder, MSG } = require('./format') as typeof import('./format');
+  const { readMessage } = require('./channel') as typeof import('./channel');
+  const { MSG } = require('./format') as typeof import('./format');
   const { waitpid } = require('../sys/libc') as typeof import('../sys/libc');
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const msg = new InitChannel(syncFd, new ProgramBuilder(), silent, 'init', () => 'died').next();
+  const msg = readMessage(syncFd);
   try {
     waitpid(firstPid, 0);
   } catch {
