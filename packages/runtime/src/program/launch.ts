@@ -14,9 +14,12 @@ export function sealedInit(): number {
   return sealed;
 }
 
-/** The fault knob of the fault tests: hull-init stops before op N (HULL_FAULT_AFTER_OP). */
-export function faultAfter(): number | undefined {
-  const v = process.env.HULL_FAULT_AFTER_OP;
+/**
+ * The fault knob of the fault tests: hull-init stops before op N (HULL_FAULT_AFTER_OP;
+ * HULL_FAULT_EXEC_AFTER_OP for exec programs only, to hold an exec mid-flight).
+ */
+export function faultAfter(kind: 'create' | 'exec' = 'create'): number | undefined {
+  const v = (kind === 'exec' ? process.env.HULL_FAULT_EXEC_AFTER_OP : undefined) ?? process.env.HULL_FAULT_AFTER_OP;
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
