@@ -1,0 +1,249 @@
+// hullctl build end to end: a real docker-registry on 127.0.0.1 holding a
+// busybox image made from build/rootfs, a real hull-shim running each RUN
+// through hull, and buildah (Debian's) building the same Dockerfiles as the
+// reference: same files, modes and owners, same config.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
+import { runtimes, startEnv, uniqueName, type Env } from './helpers';
+import { describeNeeds } from '@hull/testkit/jest';
+
+const hull = runtimes().find((r) => r.name === 'hull')!;
+const buildah = spawnSync('buildah', ['--version']).status === 0 ? undefined : 'buildah is not installed (apt-get install buildah)';
+const d = describeNeeds(registryPrerequisites() ?? hull.skip ?? buildah);
+
+// What the comparison lists: every path but the kernel's and the runtime's, with mode, owner and size.
+const LIST = "find / -xdev ! -path /etc/hosts ! -path /etc/hostname ! -path /etc/resolv.conf ! -path /proc ! -path '/proc/*' ! -path /sys ! -path '/sys/*' ! -path /dev ! -path '/dev/*' ! -path /run ! -path '/run/*' | sort | while read -r f; do stat -c '%n %f %u:%g %s' \"$f\"; done";
+
+d('hullctl build', () => {
+  let reg: TestRegistry;
+  let env: Env;
+  let base: string;
+  let work: string;
+  const buildahArgs = () => ['--root', path.join(work, 'buildah/root'), '--runroot', path.join(work, 'buildah/run'), '--storage-driver', 'vfs'];
+
+  beforeAll(async () => {
+    reg = await startRegistry();
+    env = await startEnv(hull);
+    work = path.join(env.dir, 'work');
+    fs.mkdirSync(work);
+    const layout = buildLayout(path.join(env.dir, 'layout'));
+    base = `${reg.host}/busybox:latest`;
+    await pushLayout(layout.dir, 'latest', base);
+  });
+  afterAll(async () => {
+    if (work) {
+      spawnSync('buildah', [...buildahArgs(), 'rm', '--all'], { stdio: 'ignore' });
+      spawnSync('buildah', [...buildahArgs(), 'rmi', '--all', '--force'], { stdio: 'ignore' });
+      spawnSync('umount', ['-R', path.join(work, 'buildah/root')], { stdio: 'ignore' });
+    }
+    await env?.stop();
+    await reg?.stop();
+  });
+
+  const hullctl = (args: string[], input?: string) => env.hullctl(args, { input });
+  const ok = async (args: string[], input?: string) => {
+    const r = await hullctl(args, input);
+    if (r.code !== 0) throw new Error(`hullctl ${args.join(' ')}: exit ${r.code}: ${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  const context = (files: Record<string, string | { mode: number; text: string }>) => {
+    const dir = path.join(work, uniqueName('ctx'));
+    for (const [name, v] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      const f = typeof v === 'string' ? { mode: 0o644, text: v } : v;
+      fs.writeFileSync(path.join(dir, name), f.text);
+      fs.chmodSync(path.join(dir, name), f.mode);
+    }
+    return dir;
+  };
+  const nothingLeft = () => {
+    expect(fs.readdirSync(path.join(env.stateDir, 'images/snapshots/containers'))).toEqual([]);
+    expect(fs.readdirSync(path.join(env.stateDir, 'build')).filter((n) => n !== 'cache')).toEqual([]);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(env.stateDir);
+    const root = path.join(env.dir, 'runtime-root');
+    expect(fs.existsSync(root) ? fs.readdirSync(root) : []).toEqual([]);
+  };
+
+  /** buildah's build of the same context: its rootfs listing (chroot into its mount, the image's own busybox) and config. */
+  const buildahBuild = (dir: string, extra: string[] = []) => {
+    const tag = `localhost/${uniqueName('ref')}`;
+    const b = spawnSync('buildah', [...buildahArgs(), 'bud', '--tls-verify=false', '--isolation', 'chroot', '--format', 'docker', '-t', tag, ...extra, dir], { encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`buildah bud: ${b.stderr}`);
+    const ctr = spawnSync('buildah', [...buildahArgs(), 'from', '--pull-never', tag], { encoding: 'utf8' }).stdout.trim();
+    const mnt = spawnSync('buildah', [...buildahArgs(), 'mount', ctr], { encoding: 'utf8' }).stdout.trim();
+    const list = spawnSync('chroot', [mnt, '/bin/sh', '-c', LIST], { encoding: 'utf8' }).stdout;
+    spawnSync('buildah', [...buildahArgs(), 'rm', ctr], { stdio: 'ignore' });
+    const config = JSON.parse(spawnSync('buildah', [...buildahArgs(), 'inspect', '--type', 'image', tag], { encoding: 'utf8' }).stdout).Docker.config;
+    return { list, config };
+  };
+  const hullListing = (image: string) => ok(['run', '--rm', '--entrypoint', '/bin/sh', image, '-c', LIST]);
+  // An empty list and none are one thing to a runtime (buildah writes [], docker null).
+  const list = (v: unknown) => (Array.isArray(v) && v.length ? v : null);
+  const pick = (c: Record<string, unknown>) => ({
+    Env: c.Env ?? null, Cmd: list(c.Cmd), Entrypoint: list(c.Entrypoint), WorkingDir: c.WorkingDir ?? '', User: c.User ?? '', ExposedPorts: c.ExposedPorts ?? null,
+  });
+  const sameAsBuildah = async (dir: string, image: string, extra: string[] = []) => {
+    const ref = buildahBuild(dir, extra);
+    expect(await hullListing(image)).toBe(ref.list);
+    const ours = JSON.parse(await ok(['image', 'inspect', image]))[0].Config;
+    expect(pick(ours)).toEqual(pick(ref.config));
+  };
+
+  it("the tutorials' example: build -t app . && run --rm app; the same image as buildah's", async () => {
+    const dir = context({
+      Dockerfile: [
+        `FROM ${base}`,
+        'WORKDIR /app',
+        'COPY . /app',
+        'RUN chmod 0750 /app/run.sh && echo built > /app/built.txt',
+        'EXPOSE 80',
+        'ENV NAME World',
+        'CMD ["/app/run.sh"]',
+        '',
+      ].join('\n'),
+      'run.sh': { mode: 0o755, text: '#!/bin/sh\necho "Hello $NAME from $(cat /app/built.txt)"\n' },
+      'requirements.txt': 'flask\n',
+    });
+    const out = await ok(['build', '-t', 'app', dir]);
+    const lines = out.split('\n');
+    expect(lines[0]).toBe(`Step 1/7 : FROM ${base}`);
+    expect(lines).toContain('Step 4/7 : RUN chmod 0750 /app/run.sh && echo built > /app/built.txt');
+    expect(lines.filter((l) => /^ ---> [0-9a-f]{12}$/.test(l))).toHaveLength(7);
+    expect(out).toMatch(/\nSuccessfully built [0-9a-f]{12}\nSuccessfully tagged app:latest\n$/);
+    expect(await ok(['run', '--rm', 'app'])).toBe('Hello World from built\n');
+    const inspect = JSON.parse(await ok(['image', 'inspect', 'app']))[0];
+    expect(inspect.Config).toMatchObject({ WorkingDir: '/app', Cmd: ['/app/run.sh'], ExposedPorts: { '80/tcp': {} } });
+    expect(inspect.Config.Env).toContain('NAME=World');
+    const history = await ok(['history', '--no-trunc', 'app']);
+    expect(history).toMatch(/RUN \/bin\/sh -c chmod 0750/);
+    await sameAsBuildah(dir, 'app');
+    nothingLeft();
+  });
+
+  it('multi-stage with ARG before FROM, --build-arg, COPY --from, --chown, USER, ENTRYPOINT, -f and --target', async () => {
+    const dir = context({
+      'build.Dockerfile': [
+        'ARG BASE',
+        'FROM ${BASE} AS builder',
+        'ARG VERSION=1.0',
+        'RUN mkdir -p /out/bin && echo "version $VERSION" > /out/version && echo junk > /out/junk',
+        'COPY src/*.txt /out/',
+        '',
+        'FROM ${BASE}',
+        'COPY --from=builder /out/version /out/a.txt /opt/',
+        'COPY --chown=1000:1000 src/ /srv/',
+        'USER 1000',
+        'ENTRYPOINT ["cat"]',
+        'CMD ["/opt/version"]',
+        '',
+      ].join('\n'),
+      'src/a.txt': 'a\n',
+      'src/b.md': 'b\n',
+    });
+    const args = ['--build-arg', `BASE=${base}`, '--build-arg', 'VERSION=2.5', '-f', path.join(dir, 'build.Dockerfile')];
+    const out = await ok(['build', '-t', 'multi:v1', ...args, dir]);
+    expect(out).toContain('Step 2/11 : FROM ${BASE} AS builder');
+    expect(await ok(['run', '--rm', 'multi:v1'])).toBe('version 2.5\n');
+    expect(await ok(['run', '--rm', '--entrypoint', 'sh', 'multi:v1', '-c', 'id -u; ls /opt; stat -c "%u:%g %n" /srv/a.txt /srv/b.md'])).toBe('1000\na.txt\nversion\n1000:1000 /srv/a.txt\n1000:1000 /srv/b.md\n');
+    await sameAsBuildah(dir, 'multi:v1', args);
+    // --target stops at the first stage: its files, not the final one's.
+    const t = await ok(['build', '-q', '-t', 'multi:builder', '--target', 'builder', ...args, dir]);
+    expect(t).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(await ok(['run', '--rm', 'multi:builder', 'cat', '/out/version', '/out/junk'])).toBe('version 2.5\njunk\n');
+    const bad = await hullctl(['build', '--target', 'nope', ...args, dir]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('failed to reach build target nope in Dockerfile');
+    nothingLeft();
+  });
+
+  it('the cache: hits on a rebuild, misses from the changed COPY on, --no-cache; .dockerignore keeps files out and out of the key', async () => {
+    const dir = context({
+      Dockerfile: `FROM ${base}\nRUN echo one > /one\nCOPY . /ctx/\nRUN ls /ctx > /listing\nCMD ["cat", "/listing"]\n`,
+      '.dockerignore': '# comment\n*.log\nsecret/\n!secret/keep.txt\n',
+      'app.txt': 'v1\n',
+      'debug.log': 'noise\n',
+      'secret/key.pem': 'private\n',
+      'secret/keep.txt': 'kept\n',
+    });
+    const first = await ok(['build', '-t', 'cached', dir]);
+    expect(first).not.toContain('Using cache');
+    const intermediate = first.split('\n').filter((l) => /^ ---> [0-9a-f]{12}$/.test(l))[1]!.slice(6);
+    expect(await ok(['run', '--rm', 'cached', 'sh', '-c', 'cat /listing; ls /ctx/secret'])).toBe('Dockerfile\napp.txt\nsecret\nkeep.txt\n');
+    const id1 = JSON.parse(await ok(['image', 'inspect', 'cached']))[0].Id;
+    const second = await ok(['build', '-t', 'cached', dir]);
+    expect(second.split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(4);
+    expect(JSON.parse(await ok(['image', 'inspect', 'cached']))[0].Id).toBe(id1);
+    // An ignored file changes nothing.
+    fs.writeFileSync(path.join(dir, 'debug.log'), 'more noise\n');
+    expect((await ok(['build', dir])).split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(4);
+    // A sent file changes the COPY's checksum: hits before it, misses from it on.
+    fs.writeFileSync(path.join(dir, 'app.txt'), 'v2\n');
+    const third = (await ok(['build', '-t', 'cached', dir])).split('\n');
+    const at = (n: number) => third.slice(third.findIndex((l) => l.startsWith(`Step ${n}/5`)) + 1)[0];
+    expect(at(2)).toBe(' ---> Using cache');
+    expect(at(3)).not.toBe(' ---> Using cache');
+    expect(at(4)).not.toBe(' ---> Using cache');
+    expect(await ok(['run', '--rm', 'cached', 'cat', '/ctx/app.txt'])).toBe('v2\n');
+    expect(await ok(['build', '--no-cache', dir])).not.toContain('Using cache');
+    // Intermediate images are not listed (docker's rule), but they are there.
+    expect(await ok(['images', '-q'])).not.toContain(intermediate);
+    expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);
+    nothingLeft();
+  });
+
+  it('a failing RUN names its line and exit code, shows its output, exits 1 and leaves nothing behind', async () => {
+    const dir = context({ Dockerfile: `FROM ${base}\nENV X=1\n\nRUN echo to-stdout; \\\n    echo to-stderr >&2; \\\n    exit 7\nCMD ["true"]\n` });
+    const r = await hullctl(['build', '-t', 'broken', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Step 3/4 : RUN echo to-stdout;     echo to-stderr >&2;     exit 7');
+    expect(r.stdout).toContain('to-stdout\n');
+    expect(r.stdout).toContain('to-stderr\n');
+    expect(r.stderr).toBe("Error: Dockerfile:4: RUN: The command '/bin/sh -c echo to-stdout;     echo to-stderr >&2;     exit 7' returned a non-zero code: 7\n");
+    expect((await hullctl(['image', 'inspect', 'broken'])).code).toBe(1);
+    nothingLeft();
+    // -q: nothing but the failure's output and the error.
+    const q = await hullctl(['build', '-q', dir]);
+    expect(q.code).toBe(1);
+    expect(q.stdout).toBe('');
+    expect(q.stderr).toContain('to-stderr');
+    nothingLeft();
+    // Bad input: an unknown instruction names its line; a missing COPY source names it.
+    const unknown = await hullctl(['build', '-'], `FROM ${base}\nFROBNICATE x\n`);
+    expect(unknown.code).not.toBe(0);
+    const bad = await hullctl(['build', '-f', '-', dir], `FROM ${base}\nFROBNICATE x\n`);
+    expect(bad.stderr).toContain('-:2: unknown instruction: FROBNICATE');
+    const missing = await hullctl(['build', '-f', '-', dir], `FROM ${base}\nCOPY nope.txt /\n`);
+    expect(missing.stderr).toContain('COPY failed: file not found in build context or excluded by .dockerignore: stat nope.txt: file does not exist');
+    nothingLeft();
+  });
+
+  it('ADD extracts a local tar, refuses an unreachable URL naming it; LABEL, STOPSIGNAL, VOLUME, HEALTHCHECK, ONBUILD, SHELL, --label recorded', async () => {
+    const dir = context({ 'files/inner/x.txt': 'x\n' });
+    spawnSync('tar', ['-czf', path.join(dir, 'files.tar.gz'), '-C', path.join(dir, 'files'), '.']);
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), [
+      `FROM ${base}`,
+      'ADD files.tar.gz /unpacked/',
+      'LABEL a=1 "b c"="d e"',
+      'STOPSIGNAL SIGTERM',
+      'VOLUME /data',
+      'HEALTHCHECK --interval=5s --retries=2 CMD wget -q localhost || exit 1',
+      'ONBUILD RUN echo child',
+      'SHELL ["/bin/sh", "-ec"]',
+      'RUN echo "shell is $0"',
+      '',
+    ].join('\n'));
+    const out = await ok(['build', '-t', 'meta', '--label', 'from=cli', dir]);
+    expect(out).toContain('shell is /bin/sh');
+    expect(await ok(['run', '--rm', 'meta', 'cat', '/unpacked/inner/x.txt'])).toBe('x\n');
+    const c = JSON.parse(await ok(['image', 'inspect', 'meta']))[0].Config;
+    expect(c.Labels).toMatchObject({ a: '1', 'b c': 'd e', from: 'cli' });
+    expect(c).toMatchObject({ StopSignal: 'SIGTERM', Volumes: { '/data': {} }, OnBuild: ['RUN echo child'], Shell: ['/bin/sh', '-ec'] });
+    expect(c.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -q localhost || exit 1'], Interval: 5e9, Retries: 2 });
+    const url = await hullctl(['build', '-f', '-', dir], `FROM ${base}\nADD http://127.0.0.1:9/nothing.tar /x\n`);
+    expect(url.code).toBe(1);
+    expect(url.stderr).toContain('ADD failed: http://127.0.0.1:9/nothing.tar:');
+    nothingLeft();
+  });
+});
