@@ -4,6 +4,8 @@
 // reference: same files, modes and owners, same config.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
 import { runtimes, startEnv, uniqueName, type Env } from './helpers';
@@ -108,7 +110,8 @@ d('hullctl build', () => {
     });
     const out = await ok(['build', '-t', 'app', dir]);
     const lines = out.split('\n');
-    expect(lines[0]).toBe(`Step 1/7 : FROM ${base}`);
+    expect(lines[0]).toMatch(/^Sending build context to hull-shim {2}\d+(\.\d+)?kB$/);
+    expect(lines[1]).toBe(`Step 1/7 : FROM ${base}`);
     expect(lines).toContain('Step 4/7 : RUN chmod 0750 /app/run.sh && echo built > /app/built.txt');
     expect(lines.filter((l) => /^ ---> [0-9a-f]{12}$/.test(l))).toHaveLength(7);
     expect(out).toMatch(/\nSuccessfully built [0-9a-f]{12}\nSuccessfully tagged app:latest\n$/);
@@ -148,6 +151,12 @@ d('hullctl build', () => {
     expect(await ok(['run', '--rm', 'multi:v1'])).toBe('version 2.5\n');
     expect(await ok(['run', '--rm', '--entrypoint', 'sh', 'multi:v1', '-c', 'id -u; ls /opt; stat -c "%u:%g %n" /srv/a.txt /srv/b.md'])).toBe('1000\na.txt\nversion\n1000:1000 /srv/a.txt\n1000:1000 /srv/b.md\n');
     await sameAsBuildah(dir, 'multi:v1', args);
+    // The same build args hit the cache; a changed one misses from its ARG on, and the RUN sees it.
+    expect((await ok(['build', ...args, dir])).split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(8);
+    const changed = await ok(['build', '-t', 'multi:v2', ...args, '--build-arg', 'VERSION=2.6', '--build-arg', 'UNUSED=1', dir]);
+    expect(changed.split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(0);
+    expect(changed).toContain('[Warning] One or more build-args [UNUSED] were not consumed');
+    expect(await ok(['run', '--rm', 'multi:v2'])).toBe('version 2.6\n');
     // --target stops at the first stage: its files, not the final one's.
     const t = await ok(['build', '-q', '-t', 'multi:builder', '--target', 'builder', ...args, dir]);
     expect(t).toMatch(/^sha256:[0-9a-f]{64}\n$/);
@@ -187,9 +196,12 @@ d('hullctl build', () => {
     expect(at(4)).not.toBe(' ---> Using cache');
     expect(await ok(['run', '--rm', 'cached', 'cat', '/ctx/app.txt'])).toBe('v2\n');
     expect(await ok(['build', '--no-cache', dir])).not.toContain('Using cache');
-    // Intermediate images are not listed (docker's rule), but they are there.
+    // Intermediate images are not listed (docker's rule), but they are there, and image prune keeps them: the cache survives it.
     expect(await ok(['images', '-q'])).not.toContain(intermediate);
     expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);
+    await ok(['image', 'prune', '-f']);
+    expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);
+    expect((await ok(['build', dir])).split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(4);
     nothingLeft();
   });
 
@@ -241,6 +253,24 @@ d('hullctl build', () => {
     expect(c.Labels).toMatchObject({ a: '1', 'b c': 'd e', from: 'cli' });
     expect(c).toMatchObject({ StopSignal: 'SIGTERM', Volumes: { '/data': {} }, OnBuild: ['RUN echo child'], Shell: ['/bin/sh', '-ec'] });
     expect(c.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -q localhost || exit 1'], Interval: 5e9, Retries: 2 });
+    // A child built FROM it runs the trigger and does not inherit it.
+    const child = await ok(['build', '-t', 'meta-child', '-f', '-', dir], 'FROM meta\nCMD ["true"]\n');
+    expect(child).toContain('# Executing 1 build trigger');
+    expect(child).toContain('child\n');
+    expect(JSON.parse(await ok(['image', 'inspect', 'meta-child']))[0].Config.OnBuild ?? null).toBeNull();
+    // ADD of a reachable URL: the file, mode 0600, its Last-Modified as mtime.
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Last-Modified': 'Tue, 01 Dec 2026 00:00:00 GMT', 'Content-Type': 'text/plain' });
+      res.end('downloaded\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await ok(['build', '-t', 'fetched', '-f', '-', dir], `FROM ${base}\nADD http://127.0.0.1:${port}/files/note.txt /fetched/\n`);
+      expect(await ok(['run', '--rm', 'fetched', 'stat', '-c', '%a %Y %n', '/fetched/note.txt'])).toBe(`600 ${Date.UTC(2026, 11, 1) / 1000} /fetched/note.txt\n`);
+    } finally {
+      server.close();
+    }
     const url = await hullctl(['build', '-f', '-', dir], `FROM ${base}\nADD http://127.0.0.1:9/nothing.tar /x\n`);
     expect(url.code).toBe(1);
     expect(url.stderr).toContain('ADD failed: http://127.0.0.1:9/nothing.tar:');

@@ -441,11 +441,19 @@ export class Images {
     const tagged = new Set(Object.values(refs.tags));
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const r of await this.meta.all()) {
-      if (used.has(r.id) || (!all && tagged.has(r.id))) continue;
-      reclaimed += r.size;
-      const res = await this.remove(r.id, true);
-      deleted.push(...res.untagged.map((u) => `untagged: ${u}`), ...res.deleted.map((d) => `deleted: ${d}`));
+    // Dangling is untagged with no child (a build's intermediate images are not): removing a
+    // leaf can make its parent one, so again until nothing goes, as docker deletes untagged parents.
+    for (let again = true; again;) {
+      again = false;
+      const records = await this.meta.all();
+      const parents = new Set(records.map((r) => r.parent).filter(Boolean));
+      for (const r of records) {
+        if (used.has(r.id) || (!all && (tagged.has(r.id) || parents.has(r.id)))) continue;
+        reclaimed += r.size;
+        const res = await this.remove(r.id, true);
+        deleted.push(...res.untagged.map((u) => `untagged: ${u}`), ...res.deleted.map((d) => `deleted: ${d}`));
+        again = !all;
+      }
     }
     return { deleted, reclaimed };
   }

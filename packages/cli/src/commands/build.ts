@@ -8,6 +8,7 @@ import { packContext } from '@hull/build/context';
 import type { Context } from '../context';
 import { grpcError } from '../client';
 import { CliError, FlagError } from '../errors';
+import { humanSize } from '../units';
 import { strings } from './common';
 
 const BUILD_SERVICE = 'hull.build.v1.Builder';
@@ -71,7 +72,8 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
     sent += (chunk as Buffer).length;
     if (!call.write({ context: chunk })) await new Promise((r) => call.once('drain', r));
   }
-  void sent;
+  // docker's first line; the supervisor starts once the context is whole, so it comes first.
+  if (!quiet) process.stdout.write(`Sending build context to hull-shim  ${humanSize(sent)}\n`);
   call.end();
   try {
     await done;
