@@ -68,6 +68,11 @@ d('hullctl build', () => {
     expect(fs.existsSync(root) ? fs.readdirSync(root) : []).toEqual([]);
   };
 
+  /** Polls a condition (no timing asserted: jest's timeout is the bound). */
+  const until = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 100));
+  };
+
   /** buildah's build of the same context: its rootfs listing (chroot into its mount, the image's own busybox) and config. */
   const buildahBuild = (dir: string, extra: string[] = []) => {
     const tag = `localhost/${uniqueName('ref')}`;
@@ -221,6 +226,19 @@ d('hullctl build', () => {
     expect(q.stdout).toBe('');
     expect(q.stderr).toContain('to-stderr');
     nothingLeft();
+    // Interrupted mid-RUN: the supervisor kills the step's container and removes its snapshot.
+    const slow = context({ Dockerfile: `FROM ${base}\nRUN echo started; sleep 600\n` });
+    const child = env.spawnHullctl(['build', slow]);
+    await until(() => child.stdout().includes('started\n'));
+    await child.interrupt();
+    await until(() => {
+      try {
+        nothingLeft();
+        return true;
+      } catch {
+        return false;
+      }
+    });
     // Bad input: an unknown instruction names its line; a missing COPY source names it.
     const unknown = await hullctl(['build', '-'], `FROM ${base}\nFROBNICATE x\n`);
     expect(unknown.code).not.toBe(0);
