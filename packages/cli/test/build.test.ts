@@ -130,6 +130,39 @@ d('hullctl build', () => {
     nothingLeft();
   });
 
+  it("COPY and ADD's placement rules, --chown by name, a RUN's deletion: the same rootfs as buildah's", async () => {
+    const dir = context({
+      'a.txt': { mode: 0o600, text: 'a\n' },
+      'b.txt': 'b\n',
+      'sp ace.txt': 'space\n',
+      'one.md': '1\n',
+      'two.md': '2\n',
+      'dir/x': { mode: 0o755, text: 'x\n' },
+      'dir/sub/y': 'y\n',
+      'files/inner/z': 'z\n',
+    });
+    fs.chmodSync(path.join(dir, 'dir/sub'), 0o700);
+    spawnSync('tar', ['-czf', path.join(dir, 'files.tar.gz'), '-C', path.join(dir, 'files'), '.']);
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), [
+      `FROM ${base}`,
+      'COPY a.txt /newfile',
+      'COPY a.txt b.txt /multi/',
+      'COPY dir /copied-dir',
+      'COPY dir/ /etc/extra/',
+      'COPY --chown=daemon:nogroup dir/sub /owned/',
+      'WORKDIR /w',
+      'COPY a.txt rel.txt',
+      'COPY ["sp ace.txt", "/spaces/"]',
+      'COPY *.md /md/',
+      'ADD files.tar.gz /unpacked/',
+      'RUN mkdir -p /run-made && touch /run-made/x && rm /etc/motd /data/kept',
+      '',
+    ].join('\n'));
+    await ok(['build', '-t', 'rules', dir]);
+    await sameAsBuildah(dir, 'rules');
+    nothingLeft();
+  });
+
   it('multi-stage with ARG before FROM, --build-arg, COPY --from, --chown, USER, ENTRYPOINT, -f and --target', async () => {
     const dir = context({
       'build.Dockerfile': [

@@ -108,7 +108,11 @@ export function addBuildService(server: grpc.Server, images: Images, runtime: Ru
             }
           })().catch(fail).finally(() => fs.rmSync(ctxDir, { recursive: true, force: true }));
         }
-        if (m.context?.length) tar.write(m.context);
+        // Backpressure: a large context waits for the unpacker instead of filling memory.
+        if (m.context?.length && !tar.write(m.context)) {
+          call.pause();
+          tar.once('drain', () => call.resume());
+        }
       });
       call.on('end', () => {
         tar.end();
