@@ -19,7 +19,7 @@ function readStdin(): string {
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const dir = String(argv.path);
-  if (dir === '-' ) throw new FlagError('hullctl build: a context from stdin (-) is not supported: give a directory');
+  if (dir === '-') throw new FlagError('hullctl build: a context from stdin (-) is not supported: give a directory');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`unable to prepare context: path ${JSON.stringify(dir)} not found`, 1, 'ENOTFOUND');
   const file = argv.file === undefined ? path.join(dir, 'Dockerfile') : String(argv.file);
   let dockerfile: string;
