@@ -3,6 +3,7 @@
 // the context (minus .dockerignore) goes to the supervisor as a tar stream,
 // which builds and answers with docker's step output and the image ID.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { packContext } from '@hull/build/context';
 import type { Context } from '../context';
@@ -18,13 +19,24 @@ function readStdin(): string {
 }
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
-  const dir = String(argv.path);
-  if (dir === '-') throw new FlagError('hullctl build: a context from stdin (-) is not supported: give a directory');
+  // yargs turns a lone `-` positional into `true`.
+  const stdinDockerfile = argv.path === true || String(argv.path) === '-';
+  // `hullctl build - < Dockerfile`: the Dockerfile from stdin and no context (an empty directory), as docker's.
+  const dir = stdinDockerfile ? fs.mkdtempSync(path.join(os.tmpdir(), 'hullctl-build-')) : String(argv.path);
+  try {
+    return await build(ctx, argv, dir, stdinDockerfile);
+  } finally {
+    if (stdinDockerfile) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function build(ctx: Context, argv: Record<string, unknown>, dir: string, stdinDockerfile: boolean): Promise<number> {
+  if (stdinDockerfile && argv.file !== undefined) throw new FlagError('hullctl build: -f cannot be used with a Dockerfile from stdin (-)');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CliError(`unable to prepare context: path ${JSON.stringify(dir)} not found`, 1, 'ENOTFOUND');
   const file = argv.file === undefined ? path.join(dir, 'Dockerfile') : String(argv.file);
   let dockerfile: string;
   let name = 'Dockerfile';
-  if (file === '-') {
+  if (file === '-' || stdinDockerfile) {
     dockerfile = readStdin();
     name = '-';
   } else {
