@@ -236,6 +236,7 @@ d('hullctl build', () => {
     expect(await ok(['build', '--no-cache', dir])).not.toContain('Using cache');
     // Intermediate images are not listed (docker's rule), but they are there, and image prune keeps them: the cache survives it.
     expect(await ok(['images', '-q'])).not.toContain(intermediate);
+    expect(await ok(['images', '-a', '-q'])).toContain(intermediate);
     expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);
     await ok(['image', 'prune', '-f']);
     expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);

@@ -297,11 +297,11 @@ export class Images {
     return rec.layers.reduce((n, l) => n + (l.size ?? 0), 0);
   }
 
-  /** docker images: intermediate images (a build step's, untagged, parent of another) are left out, as docker does. */
-  async list(): Promise<ImageSummary[]> {
+  /** docker images: intermediate images (a build step's, untagged, parent of another) are left out unless `withIntermediate`, as docker does. */
+  async list(withIntermediate = false): Promise<ImageSummary[]> {
     const all = await this.meta.all();
     const parents = new Set(all.map((r) => r.parent).filter(Boolean));
-    const out = (await Promise.all(all.map((r) => this.summary(r)))).filter((s) => s.repoTags.length > 0 || !parents.has(s.id));
+    const out = (await Promise.all(all.map((r) => this.summary(r)))).filter((s) => withIntermediate || s.repoTags.length > 0 || !parents.has(s.id));
     return out.sort((a, b) => b.created.localeCompare(a.created));
   }
 
