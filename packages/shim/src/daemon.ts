@@ -7,6 +7,7 @@ import { prctl } from '@hull/runtime/sys/libc';
 import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
 import { Logger } from './log';
 import { reapOrphans } from './reap';
+import { InProcessHull } from './inprocess';
 import { Runtime } from './runtime';
 import { addServices } from './service';
 import { addImagesService } from './images';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   stateDir: string;
   runtime: string;
   runtimeRoot?: string;
+  /** hull as a library (`--runtime hull`), not through its CLI. */
+  inProcess?: boolean;
   logFormat: 'text' | 'json';
   debug: boolean;
   /** Registries reached over plain HTTP beside 127.0.0.0/8 (docker's insecure-registries). */
@@ -36,7 +39,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const log = new Logger(o.logFormat, o.debug ? 'debug' : 'info');
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
-  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot), log });
+  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot, o.inProcess ? new InProcessHull(o.runtimeRoot, log) : undefined), log });
   await sup.recover();
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });
@@ -86,5 +89,5 @@ export async function serve(o: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
-  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, pid: process.pid });
+  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), pid: process.pid });
 }
