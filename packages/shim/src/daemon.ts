@@ -11,6 +11,7 @@ import { InProcessHull } from './inprocess';
 import { Runtime } from './runtime';
 import { addServices } from './service';
 import { addImagesService } from './images';
+import { addBuildService } from './build';
 import { addNetworkService } from './networks/service';
 import { NetworkManager } from './networks/manager';
 import { addVolumeService } from './volumes/service';
@@ -59,6 +60,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const { Images } = require('@hull/images') as typeof import('@hull/images');
   const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors, certsDir: o.certsDir });
   addImagesService(server, images, log);
+  addBuildService(server, images, new Runtime(o.runtime, o.runtimeRoot), o.stateDir, log);
   sup.events.subscribe((env, containerId) => {
     // An exec's delete has the same topic: only a task that is gone takes its snapshot along.
     if (env.topic !== '/tasks/delete' || !containerId || sup.list([containerId]).length > 0) return;
