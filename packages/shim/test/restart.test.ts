@@ -11,10 +11,21 @@ import { cleanup, makeBundle, mkfifo, monitorsOf, prerequisites, readFifo, runti
 const why = prerequisites();
 jest.setTimeout(120_000);
 
-/** Resolves once `pid` is gone (reaped by its monitor). */
+/** Resolves once `pid` is gone (reaped by its monitor); a process stuck for a minute fails the test. */
 async function gone(pid: number): Promise<void> {
-  while (fs.existsSync(`/proc/${pid}`)) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; fs.existsSync(`/proc/${pid}`); i++) {
+    if (i > 3000) throw new Error(`process ${pid} did not exit: its output is stuck with no daemon up`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
+
+/** Resolves once `file` holds `text`. */
+async function holds(file: string, text: string): Promise<void> {
+  while (!(fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(text))) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** `seq 1 200000 | head -c 1048576`: 1 MiB whose every line differs, so a lost, doubled or moved chunk shows. */
+const MIB = Buffer.from(Array.from({ length: 200000 }, (_, i) => `${i + 1}\n`).join('').slice(0, 1 << 20));
 
 for (const rt of runtimes()) {
   const d = describeNeeds(why ?? rt.skip);
@@ -71,6 +82,45 @@ for (const rt of runtimes()) {
       await c2.task('Delete', { id: exiting });
       await c2.task('Delete', { id: running });
       expect(fs.readdirSync(path.join(second.stateDir, 'tasks'))).toEqual([]);
+      expect(monitorsOf(dir)).toEqual([]);
+      await second.stop();
+    });
+
+    it('logs what a process writes while no daemon runs, byte for byte, through pipes and a pty', async () => {
+      const first = await startDaemon(dir, rt.binary);
+      daemons.push(first);
+      const piped = uniqueId('log-pipe');
+      const tty = uniqueId('log-tty');
+      // Each prints a line, then on SIGTERM (sent while no daemon runs) the rest, and exits.
+      makeBundle(path.join(dir, piped), { args: ['sh', '-c', 'trap "seq 1 200000 | head -c 1048576; seq 1 50000 >&2; exit 3" TERM; echo first >&2; while :; do sleep 0.05; done'] });
+      makeBundle(path.join(dir, tty), { terminal: true, args: ['sh', '-c', 'trap "echo second; exit 5" TERM; echo first; while :; do sleep 0.05; done'] });
+      const log = (id: string, name: string) => path.join(dir, `${id}.${name}`);
+      const uri = (id: string, name: string) => `file://${log(id, name)}`;
+      const c1 = first.client;
+      const { pid: pipedPid } = await c1.task('Create', { id: piped, bundle: path.join(dir, piped), stdout: uri(piped, 'out'), stderr: uri(piped, 'err') });
+      const { pid: ttyPid } = await c1.task('Create', { id: tty, bundle: path.join(dir, tty), terminal: true, stdout: uri(tty, 'out') });
+      await c1.task('Start', { id: piped });
+      await c1.task('Start', { id: tty });
+      await holds(log(piped, 'err'), 'first\n');
+      await holds(log(tty, 'out'), 'first\r\n');
+
+      await first.kill9();
+      process.kill(pipedPid, 'SIGTERM');
+      process.kill(ttyPid, 'SIGTERM');
+      await gone(pipedPid);
+      await gone(ttyPid);
+
+      const second = await startDaemon(dir, rt.binary);
+      daemons.push(second);
+      const c2 = second.client;
+      expect((await c2.task('Wait', { id: piped })).exit_status).toBe(3);
+      expect((await c2.task('Wait', { id: tty })).exit_status).toBe(5);
+      expect(fs.readFileSync(log(piped, 'out')).equals(MIB)).toBe(true);
+      const seq = Array.from({ length: 50000 }, (_, i) => `${i + 1}\n`).join('');
+      expect(fs.readFileSync(log(piped, 'err'), 'utf8')).toBe(`first\n${seq}`);
+      expect(fs.readFileSync(log(tty, 'out'), 'utf8')).toBe('first\r\nsecond\r\n');
+      await c2.task('Delete', { id: piped });
+      await c2.task('Delete', { id: tty });
       expect(monitorsOf(dir)).toEqual([]);
       await second.stop();
     });
