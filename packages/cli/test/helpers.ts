@@ -35,7 +35,10 @@ export function prerequisites(): string | undefined {
 
 export interface Runtime {
   name: string;
+  /** The runtime's CLI. */
   binary: string;
+  /** What hull-shim's --runtime gets: "hull" is hull in-process, a path a CLI. */
+  flag: string;
   skip?: string;
 }
 
@@ -78,8 +81,9 @@ function probeHull(): string | undefined {
 
 export function runtimes(): Runtime[] {
   const runc = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => fs.existsSync(p));
-  const out: Runtime[] = [{ name: 'runc', binary: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' }];
-  out.push({ name: 'hull', binary: HULL_BIN, skip: prerequisites() ?? probeHull() });
+  const out: Runtime[] = [{ name: 'runc', binary: runc ?? 'runc', flag: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' }];
+  // hull in-process: hull-shim's default, `--runtime hull`.
+  out.push({ name: 'hull', binary: HULL_BIN, flag: 'hull', skip: prerequisites() ?? probeHull() });
   return out;
 }
 
@@ -132,7 +136,7 @@ export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: st
   const address = path.join(dir, 'shim.sock');
   const stateDir = path.join(dir, 'state');
   const wrap = opts.wrap ?? [];
-  const shim = spawn(wrap[0] ?? SHIM_BIN, [...wrap.slice(1), ...(wrap.length ? [SHIM_BIN] : []), 'serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime.binary, '--runtime-root', path.join(dir, 'runtime-root')], {
+  const shim = spawn(wrap[0] ?? SHIM_BIN, [...wrap.slice(1), ...(wrap.length ? [SHIM_BIN] : []), 'serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime.flag, '--runtime-root', path.join(dir, 'runtime-root')], {
     env: cleanEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -48,7 +48,7 @@ function startProxy(target: string): Promise<{ host: string; served: Served[]; s
 }
 
 function startShim(env: Env): Promise<ChildProcess> {
-  const shim = spawn(path.join(REPO, 'packages/shim/bin/hull-shim'), ['serve', '--address', env.address, '--state-dir', env.stateDir, '--runtime', hull.binary, '--runtime-root', path.join(env.dir, 'runtime-root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const shim = spawn(path.join(REPO, 'packages/shim/bin/hull-shim'), ['serve', '--address', env.address, '--state-dir', env.stateDir, '--runtime', hull.flag, '--runtime-root', path.join(env.dir, 'runtime-root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   shim.stderr!.on('data', (b: Buffer) => (log += b.toString()));
   return new Promise((resolve, reject) => {

@@ -41,6 +41,8 @@ export interface BundleOptions {
   root?: string;
   /** linux.resources.memory.limit in bytes. */
   memoryLimit?: number;
+  /** The config's hooks, as is. */
+  hooks?: Record<string, unknown>;
 }
 
 /** A bundle directory with a config.json in `runc spec`'s shape. */
@@ -57,6 +59,7 @@ export function makeBundle(dir: string, o: BundleOptions): string {
     },
     root: { path: o.root ?? ROOTFS, readonly: true },
     hostname: 'shimtest',
+    ...(o.hooks ? { hooks: o.hooks } : {}),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -77,7 +80,10 @@ export function makeBundle(dir: string, o: BundleOptions): string {
 
 export interface RuntimeUnderTest {
   name: string;
+  /** The runtime's CLI (cleanup and inspection go through it). */
   binary: string;
+  /** What hull-shim's --runtime gets: "hull" is hull in-process, a path its CLI. */
+  flag: string;
   /** Why the whole suite is skipped for it. */
   skip?: string;
   /** Why exec tests are skipped for it (its `exec` does not work yet). */
@@ -86,12 +92,13 @@ export interface RuntimeUnderTest {
   skipPause?: string;
 }
 
-/** The runtimes to test with: runc, and hull for what it can already do here. */
-export function runtimes(): RuntimeUnderTest[] {
+/** The runtimes to test with: runc, hull in-process (the default) and, with `cli`, hull through its CLI. */
+export function runtimes(opts: { cli?: boolean } = {}): RuntimeUnderTest[] {
   const runc = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => fs.existsSync(p));
   return [
-    { name: 'runc', binary: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
-    { name: 'hull', binary: HULL_BIN, ...probeHull() },
+    { name: 'runc', binary: runc ?? 'runc', flag: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
+    { name: 'hull', binary: HULL_BIN, flag: 'hull', ...probeHull() },
+    ...(opts.cli ? [{ name: 'hull-cli', binary: HULL_BIN, flag: HULL_BIN, ...probeHull() }] : []),
   ];
 }
 
@@ -147,12 +154,12 @@ export interface Daemon {
   kill9(): Promise<void>;
 }
 
-export async function startDaemon(dir: string, runtime: string, extra: string[] = []): Promise<Daemon> {
+export async function startDaemon(dir: string, runtime: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Daemon> {
   const address = path.join(dir, 'shim.sock');
   const stateDir = path.join(dir, 'state');
   const runtimeRoot = path.join(dir, 'runtime-root');
   const proc = spawn(SHIM_BIN, ['serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime, '--runtime-root', runtimeRoot, ...extra], {
-    env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   proc.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
