@@ -41,6 +41,7 @@ const CREATE_OPTIONS: Record<string, Options> = {
   volume: list('v', 'Bind mount a volume (HOST:CONTAINER[:ro]), a named volume (NAME:CONTAINER[:ro]) or an anonymous one (CONTAINER)'),
   mount: list(undefined, 'Attach a filesystem mount to the container (type=volume|bind|tmpfs,source=…,target=…[,readonly])'),
   publish: list('p', "Publish a container's port(s) to the host ([IP:][HOSTPORT:]CTRPORT[/PROTO])"),
+  'publish-all': bool('P', 'Publish all exposed ports to random ports'),
   'network-alias': list(undefined, 'Add network-scoped alias for the container'),
   ip: str(undefined, 'IPv4 address (e.g., 172.30.100.104)'),
   tmpfs: list(undefined, 'Mount a tmpfs directory (PATH[:OPTIONS])'),
@@ -240,6 +241,18 @@ export const COMMANDS: CommandDef[] = [
   },
   { command: 'save <images..>', usage: 'hullctl save [OPTIONS] IMAGE [IMAGE...]', describe: 'Save one or more images to a tar archive (streamed to STDOUT by default)', options: SAVE_OPTIONS, module: './commands/save' },
   { command: 'load', usage: 'hullctl load [OPTIONS]', describe: 'Load an image from a tar archive or STDIN', options: { input: str('i', 'Read from tar archive file, instead of STDIN'), quiet: bool('q', 'Suppress the load output') }, module: './commands/load' },
+  {
+    command: 'import <file> [repository]',
+    usage: 'hullctl import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+    describe: 'Import the contents from a tarball to create a filesystem image',
+    options: {
+      change: list('c', 'Apply Dockerfile instruction to the created image'),
+      message: str('m', 'Set commit message for imported image'),
+      platform: str(undefined, 'Set platform if server is multi-platform capable (os/arch[/variant])'),
+    },
+    module: './commands/import',
+  },
+  { command: 'export <container>', usage: 'hullctl export [OPTIONS] CONTAINER', describe: "Export a container's filesystem as a tar archive", options: { output: str('o', 'Write to a file, instead of STDOUT') }, module: './commands/export' },
   {
     command: 'commit <container> [repository]',
     usage: 'hullctl commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
