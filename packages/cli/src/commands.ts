@@ -195,7 +195,11 @@ export const COMMANDS: CommandDef[] = [
     command: 'events',
     usage: 'hullctl events [OPTIONS]',
     describe: 'Get real time events from the supervisor',
-    options: { filter: list('f', 'Filter output: container=NAME, event=start|die|...'), format: str(undefined, 'Format output: json') },
+    options: {
+      filter: list('f', 'Filter output: container=NAME, event=start|die|...'), format: str(undefined, 'Format output: json'),
+      since: str(undefined, 'Show all events created since timestamp (kept across supervisor restarts)'),
+      until: str(undefined, 'Stream events until this timestamp'),
+    },
     load: () => require('./commands/events'),
   },
   {
