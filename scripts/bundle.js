@@ -12,6 +12,8 @@ const ENTRIES = [
   // hullctl: gRPC and protobufjs go in (their hundred modules were most of a `hullctl ps`).
   // tar-stream stays outside: @hull/images makes its pax codec binary-safe in its own module.
   { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', 'tar-stream'] },
+  // containerd starts the shim binary twice per container (start, delete).
+  { entry: 'packages/shim/lib/v2/main.js', out: 'packages/shim/lib/v2/bundle.js', external: ['yargs', 'tar-stream'] },
 ];
 
 /** koffi's per-platform package, as this machine's Node would load it: `require(<path of koffi.node>)`. */
