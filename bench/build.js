@@ -11,19 +11,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const repo = path.resolve(__dirname, '..');
-const hullctl = path.join(repo, 'packages/cli/bin/hullctl');
-const shimBin = path.join(repo, 'packages/shim/bin/hull-shim');
-const hullBin = path.join(repo, 'packages/runtime/bin/hull');
-const pairs = Number(process.argv[2] ?? 3);
-const env = { ...process.env };
-delete env.NODE_OPTIONS;
-delete env.NODE_EXTRA_CA_CERTS;
+const { repo, bin, benchEnv, median } = require('./lib/common');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { hullctl, hullShim: shimBin, hull: hullBin } = bin;
+const pairs = Number(process.argv[2] ?? 3);
+const env = benchEnv();
 
 function timed(cmd, args, e = env) {
   const t0 = process.hrtime.bigint();

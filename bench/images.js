@@ -19,18 +19,12 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const repo = path.resolve(__dirname, '..');
-const hullctl = path.join(repo, 'packages/cli/bin/hullctl');
-const shimBin = path.join(repo, 'packages/shim/bin/hull-shim');
-const pairs = Number(process.argv[2] ?? 10);
-const env = { ...process.env };
-delete env.NODE_OPTIONS;
-delete env.NODE_EXTRA_CA_CERTS;
+const { repo, bin, benchEnv, median } = require('./lib/common');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { hullctl, hullShim: shimBin } = bin;
+const pairs = Number(process.argv[2] ?? 10);
+const env = benchEnv();
+
 const sha = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 
 function run(cmd, args, opts = {}) {

@@ -10,21 +10,17 @@
 //
 //   node bench/network.js [pairs]        (root; make build first)
 'use strict';
+const { repo, bin, benchEnv, median } = require('./lib/common');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const REPO = path.resolve(__dirname, '..');
-const SHIM = path.join(REPO, 'packages/shim/bin/hull-shim');
+const REPO = repo;
+const SHIM = bin.hullShim;
 const { connect } = require(path.join(REPO, 'packages/shim/lib/client.js'));
 const pairs = Number(process.argv[2] || 20);
 const CNI_DIR = ['/opt/cni/bin', '/usr/lib/cni'].find((d) => fs.existsSync(path.join(d, 'bridge')));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 // The peer: one shell script doing what Attach + Detach do through the plugins.
 const PEER = `
 set -e
@@ -49,9 +45,7 @@ async function main() {
   const ns = `hullbench-${process.pid}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-bench-net-'));
   execFileSync('ip', ['netns', 'add', ns]);
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
+  const env = benchEnv();
   const sock = path.join(dir, 'sock');
   const shim = spawn('nsenter', [`--net=/run/netns/${ns}`, '--', SHIM, 'serve', '--address', sock, '--state-dir', path.join(dir, 'state')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

@@ -11,17 +11,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const repo = path.resolve(__dirname, '..');
-const hull = path.join(repo, 'packages/runtime/bin/hull');
-const pairs = Number(process.argv[2] ?? 10);
-const env = { ...process.env };
-delete env.NODE_OPTIONS;
-delete env.NODE_EXTRA_CA_CERTS;
+const { repo, bin, benchEnv, median } = require('./lib/common');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const hull = bin.hull;
+const pairs = Number(process.argv[2] ?? 10);
+const env = benchEnv();
 
 // stderr goes to a file, not a pipe: a created container keeps the runtime's stdio open, and
 // spawnSync would wait for the pipe's end until that container exits.

@@ -8,6 +8,7 @@
 //
 // Needs root, a built tree (make build) and the busybox rootfs.
 'use strict';
+const { repo, bin, benchEnv } = require('./lib/common');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -15,9 +16,9 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { memOf } = require('./lib/memory.js');
 
-const REPO = path.resolve(__dirname, '..');
+const REPO = repo;
 const ROOTFS = path.join(REPO, 'build/rootfs');
-const SHIM = path.join(REPO, 'packages/shim/bin/hull-shim');
+const SHIM = bin.hullShim;
 const { connect } = require(path.join(REPO, 'packages/shim/lib/client.js'));
 
 const { values: opt } = parseArgs({
@@ -31,9 +32,7 @@ const { values: opt } = parseArgs({
 });
 
 function cleanEnv() {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
+  const env = benchEnv();
   return env;
 }
 
