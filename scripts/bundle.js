@@ -10,10 +10,11 @@ const path = require('path');
 const ENTRIES = [
   { entry: 'packages/runtime/lib/cli/main.js', out: 'packages/runtime/lib/cli/bundle.js', external: ['yargs'] },
   // hullctl: gRPC and protobufjs go in (their hundred modules were most of a `hullctl ps`).
-  // tar-stream stays outside: @hull/images makes its pax codec binary-safe in its own module.
-  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', 'tar-stream'] },
+  // The image and build libraries stay outside: @hull/images makes tar-stream's pax codec binary-safe
+  // by patching its module in place, which a bundled copy would escape.
+  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
   // containerd starts the shim binary twice per container (start, delete).
-  { entry: 'packages/shim/lib/v2/main.js', out: 'packages/shim/lib/v2/bundle.js', external: ['yargs', 'tar-stream'] },
+  { entry: 'packages/shim/lib/v2/main.js', out: 'packages/shim/lib/v2/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
 ];
 
 /** koffi's per-platform package, as this machine's Node would load it: `require(<path of koffi.node>)`. */
