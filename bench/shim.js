@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Supervisor benchmark: containers per second through hull-shim's gRPC API,
-// and the memory the supervisor and its per-container monitors hold with 0,
-// 10 and 200 running containers, for each runtime: hull (in-process, the
-// supervisor's default), hull-cli (hull through its CLI), runc.
+// Supervisor benchmark: Create+Start+Wait+Delete of /bin/true through hull-shim's gRPC API — p50 and
+// p99 of one lifecycle and containers per second at each concurrency — and the memory the supervisor
+// and its per-container monitors hold with 0, 10 and 200 running containers, for each runtime: hull
+// (in-process, the supervisor's default), hull-cli (hull through its CLI), runc. The floor to beat:
+// a bare `runc run /bin/true` from a shell, timed in the same run.
 //
-//   node bench/shim.js [--runtime hull,hull-cli,runc] [--count 100] [--concurrency 10] [--running 0,10,200] [--json]
+//   node bench/shim.js [--runtime hull,hull-cli,runc] [--count 100] [--concurrency 1,10,50] [--running 0,10,200] [--json]
 //
 // Needs root, a built tree (make build) and the busybox rootfs.
 'use strict';
-const { repo, bin, benchEnv } = require('./lib/common');
+const { repo, bin, benchEnv, median } = require('./lib/common');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -25,16 +26,16 @@ const { values: opt } = parseArgs({
   options: {
     runtime: { type: 'string', default: 'hull,runc' },
     count: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '1,10,50' },
     running: { type: 'string', default: '0,10,200' },
     json: { type: 'boolean', default: false },
   },
 });
 
-function cleanEnv() {
-  const env = benchEnv();
-  return env;
-}
+const cleanEnv = benchEnv;
+const levels = opt.concurrency.split(',').map(Number);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
 function bundle(dir, args) {
   fs.mkdirSync(dir, { recursive: true });
@@ -85,12 +86,15 @@ async function benchRuntime(name) {
     const sleeper = bundle(path.join(dir, 'sleep'), ['sleep', '100000']);
     let seq = 0;
     const failures = [];
+    let latencies = [];
     const lifecycle = async () => {
       const id = `bench-${seq++}`;
+      const t0 = process.hrtime.bigint();
       try {
         await c.task('Create', { id, bundle: once });
         await c.task('Start', { id });
         await c.task('Wait', { id });
+        latencies.push(ms(t0)); // Create+Start+Wait: what a caller waits for
         await c.task('Delete', { id });
       } catch (e) {
         failures.push(`${id}: ${e.details ?? e.message}`);
@@ -101,15 +105,21 @@ async function benchRuntime(name) {
     };
     await lifecycle(); // warm-up
     const count = Number(opt.count);
-    const t0 = process.hrtime.bigint();
-    await pool(Array.from({ length: count }), Number(opt.concurrency), lifecycle);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rates = [];
+    for (const level of levels) {
+      latencies = [];
+      const before = failures.length;
+      const t0 = process.hrtime.bigint();
+      await pool(Array.from({ length: count }), level, lifecycle);
+      const seconds = ms(t0) / 1000;
+      rates.push({ concurrency: level, seconds, perSecond: (count - (failures.length - before)) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+    }
 
     const memory = [];
     const running = [];
     for (const target of opt.running.split(',').map(Number)) {
       const add = Array.from({ length: Math.max(0, target - running.length) }, () => `run-${seq++}`);
-      await pool(add, Number(opt.concurrency), async (id) => {
+      await pool(add, 10, async (id) => {
         await c.task('Create', { id, bundle: sleeper });
         await c.task('Start', { id });
         running.push(id);
@@ -123,14 +133,14 @@ async function benchRuntime(name) {
       });
     }
     const early = [];
-    await pool(running, Number(opt.concurrency), async (id) => {
+    await pool(running, 10, async (id) => {
       // A container that is already gone is the runtime's doing: report it.
       await c.task('Kill', { id, signal: 9 }).catch((e) => early.push(`${id}: ${e.details}`));
       await c.task('Wait', { id });
       await c.task('Delete', { id });
     });
     c.close();
-    return { runtime: name, containers: count, concurrency: Number(opt.concurrency), seconds, perSecond: (count - failures.length) / seconds, failures, early, memory };
+    return { runtime: name, containers: count, rates, failures, early, memory };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)));
@@ -141,8 +151,27 @@ async function benchRuntime(name) {
   }
 }
 
+/** The floor: `runc run /bin/true` from a shell, one after another; the p50 of its wall time. */
+function bareRuncRun(runs) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-shim-bench-floor-'));
+  try {
+    const b = bundle(path.join(dir, 'true'), ['true']);
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync('runc', ['--root', path.join(dir, 'root'), 'run', '--bundle', b, `floor-${process.pid}-${i}`], { env: cleanEnv(), stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`runc run exited ${r.status}`);
+      times.push(ms(t0));
+    }
+    return median(times);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 (async () => {
   if (process.getuid() !== 0) throw new Error('bench/shim.js needs root');
+  const floor = bareRuncRun(Math.min(Number(opt.count), 30));
   const results = [];
   for (const rt of opt.runtime.split(',')) {
     try {
@@ -151,10 +180,13 @@ async function benchRuntime(name) {
       results.push({ runtime: rt, error: e.message });
     }
   }
-  if (opt.json) return void console.log(JSON.stringify(results, null, 2));
+  if (opt.json) return void console.log(JSON.stringify({ bareRuncRunP50: floor, results }, null, 2));
+  console.log(`floor: a bare runc run /bin/true from a shell, p50 ${floor.toFixed(0)} ms`);
   for (const r of results) {
     if (r.error) { console.log(`${r.runtime}: failed: ${r.error}`); continue; }
-    console.log(`${r.runtime}: ${r.containers} containers (create+start+wait+delete, ${r.concurrency} at a time) in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} containers/s`);
+    for (const x of r.rates) {
+      console.log(`${r.runtime}: ${r.containers} containers ${String(x.concurrency).padStart(2)} at a time: ${x.perSecond.toFixed(1)} containers/s; Create+Start+Wait p50 ${x.p50.toFixed(0)} ms, p99 ${x.p99.toFixed(0)} ms`);
+    }
     for (const m of r.memory) {
       const per = m.running ? ` | monitors ${(m.monitorsRssKB / m.running).toFixed(0)} kB RSS, ${(m.monitorsPssKB / m.running).toFixed(0)} kB PSS each` : '';
       console.log(`  ${String(m.running).padStart(3)} running: daemon ${(m.daemonRssKB / 1024).toFixed(1)} MB RSS (${(m.daemonPssKB / 1024).toFixed(1)} MB PSS), ${m.monitors} monitors ${m.monitorsRssKB} kB RSS${per}`);
