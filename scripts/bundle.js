@@ -1,6 +1,7 @@
 // Bundles each CLI's own modules into one file beside its entry (see packages/runtime/src/cli/bundled.ts).
 // koffi's JavaScript goes in too: resolving it through node_modules and its exports maps cost a `hull run`
-// more than loading it. Its compiled addon stays a file, required by a path relative to the bundle.
+// more than loading it. Its compiled addon stays a file, required by a path relative to the bundle
+// (or, where that is gone, through node_modules after all).
 // Packages only rare commands load (yargs) stay outside.
 'use strict';
 const esbuild = require('esbuild');
@@ -32,7 +33,13 @@ function koffiAddon(outDir) {
         const pkgDir = path.dirname(req.resolve(`${args.path}/package.json`));
         const addon = fs.realpathSync(path.join(pkgDir, `${process.platform}_${process.arch}`, 'koffi.node'));
         const rel = path.relative(path.resolve(outDir), addon);
-        return { contents: `module.exports = require(require('path').join(__dirname, ${JSON.stringify(rel)}));`, loader: 'js' };
+        // A copy of the package elsewhere (the security tests run one) finds it through its node_modules.
+        return {
+          contents: `const path = require('path'), built = path.join(__dirname, ${JSON.stringify(rel)});
+module.exports = require(require('fs').existsSync(built) ? built
+  : (() => { const { createRequire } = require('module'); return createRequire(createRequire(__filename).resolve('koffi')).resolve(${JSON.stringify(args.path)}); })());`,
+          loader: 'js',
+        };
       });
     },
   };

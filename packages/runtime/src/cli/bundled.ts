@@ -40,7 +40,8 @@ export function loadBundle<T>(file: string, tag: string): Bundled<T> | undefined
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dir);
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, file, dir);
+  // A real require (with resolve) of this file, as Node would hand a module.
+  wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dir);
   mod.loaded = true;
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   return {

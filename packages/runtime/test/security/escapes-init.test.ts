@@ -51,6 +51,8 @@ describeRoot('the init\'s binary', () => {
     fs.writeFileSync(path.join(rootfs, 'payload.sh'), WRITE_BACK('/result'), { mode: 0o755 });
     const id = uniqueId('sec-exe');
     try {
+      // The copy runs a plain container: a refusal below is the attack's, not a broken copy's.
+      expect(copy.run(['run', '--bundle', makeBundle(() => {}, ['true']).dir, `${id}-plain`]).stderr).toBe('');
       const r = copy.run(['run', '-d', '--bundle', b.dir, id]);
       if (r.status === 0) {
         // The payload gives up after ~15 s; "escaped" as soon as the write lands.
