@@ -41,7 +41,7 @@ const FIONREAD = 0x541b;
 
 /** Waits until the supervisor has read everything we wrote into the FIFO. */
 async function fifoEmpty(fd: number): Promise<void> {
-  const { ioctl } = require('@hull/runtime/sys/libc') as typeof import('@hull/runtime/sys/libc');
+  const { ioctl } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
   const n = Buffer.alloc(4);
   for (let i = 0; i < 500; i++) {
     ioctl(fd, FIONREAD, n);

@@ -21,7 +21,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { lsetxattr, mknod } from '@hull/runtime/sys/libc';
+import { lsetxattr, mknod } from '@hull/sys/libc';
 import { invalid } from './errors';
 
 export const WHITEOUT_PREFIX = '.wh.';

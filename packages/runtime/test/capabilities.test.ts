@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missingCommand, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { writeSourceLoader } from '@hull/testkit/sources';
 import { itNeeds } from '@hull/testkit/jest';
 
 const itRoot = itNeeds(missingRoot());
@@ -38,14 +39,7 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), `hull-test-caps-${process.pid}-`));
   fs.chmodSync(tmp, 0o755);
   // Lets a plain Node child load the .ts sources, compiled on the fly by swc.
-  fs.writeFileSync(path.join(tmp, 'register.js'), `
-const fs = require('node:fs');
-const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core', { paths: [REPO] }))});
-require.extensions['.ts'] = (m, filename) => {
-  const out = transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
-  m._compile(out.code, filename);
-};
-`);
+  writeSourceLoader(tmp);
   fs.writeFileSync(path.join(tmp, 'child.js'), `
 const cfg = JSON.parse(process.argv[2]);
 const { processProgram, runAndExit } = require(${JSON.stringify(path.join(SRC, 'program/testing.ts'))});

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pidfdOpen, pidfdGetfd, closeFd } from '@hull/runtime/sys/process';
+import { pidfdOpen, pidfdGetfd, closeFd } from '@hull/sys/process';
 import { runtimeFailed } from './errors';
 import { startMonitor, startTime } from './monitor';
 import { Runtime, lastRuntimeError } from './runtime';

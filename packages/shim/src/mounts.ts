@@ -1,6 +1,6 @@
 // Mounts a task's rootfs list (containerd.types.Mount) onto <bundle>/rootfs.
 import fs from 'node:fs';
-import { mount, umount2 } from '@hull/runtime/sys/libc';
+import { mount, umount2 } from '@hull/sys/libc';
 import { invalid } from './errors';
 
 export interface MountSpec {

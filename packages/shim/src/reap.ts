@@ -1,6 +1,6 @@
 // Orphans a subreaper daemon inherits: reaped by pid, never with waitpid(-1).
 import fs from 'node:fs';
-import { waitpid } from '@hull/runtime/sys/libc';
+import { waitpid } from '@hull/sys/libc';
 import { spawnedPids } from './spawned';
 
 /**

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ioctl } from '@hull/runtime/sys/libc';
+import { ioctl } from '@hull/sys/libc';
 import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
 import { EventBus } from './events';
 import { Exits } from './exits';

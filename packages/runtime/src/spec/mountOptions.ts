@@ -3,7 +3,7 @@
 // mount_setattr(2) attributes and runtime-only extensions. Anything not in
 // the table is filesystem data (the fifth argument of mount(2)), as in runc.
 
-import { MS } from '../sys/constants';
+import { MS } from '@hull/sys/constants';
 
 // Not in sys/constants.ts (yet): mount(2) flags only these options need.
 const MS_POSIXACL = 0x10000;

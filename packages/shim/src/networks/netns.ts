@@ -4,7 +4,7 @@
 // it) until the file is unmounted.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { umount2 } from '@hull/runtime/sys/libc';
+import { umount2 } from '@hull/sys/libc';
 import { ShimError, GrpcCode } from '../errors';
 
 const MNT_DETACH = 2;
