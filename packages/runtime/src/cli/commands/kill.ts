@@ -5,7 +5,7 @@ export const builder = (y: Argv) =>
   y.option('all', { alias: 'a', type: 'boolean', default: false, describe: 'send the specified signal to all processes inside the container' });
 
 export function handler(ctx: Context, args: { 'container-id': string; signal?: string | number; all: boolean }): void {
-  const { parseSignal } = require('../../signals') as typeof import('../../signals');
+  const { parseSignal } = require('@hull/sys/signals') as typeof import('@hull/sys/signals');
   const { kill } = require('../../container/kill') as typeof import('../../container/kill');
   const signal = parseSignal(args.signal === undefined ? 'SIGTERM' : String(args.signal));
   kill(ctx.store, args['container-id'], signal, args.all);
