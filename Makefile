@@ -34,6 +34,7 @@ native:
 
 ts:
 	pnpm exec tsc -b packages/*/tsconfig.json $(wildcard conformance/tsconfig.json)
+	node scripts/bundle.js
 	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
 	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit
 

@@ -3,8 +3,8 @@
 // one run: `run /bin/true`, then create, start, state, exec true, kill and
 // delete of one container each, the RSS of a created container's init, and
 // the smallest memory limit under which `/bin/echo` still starts.
-// Prints medians and the median of the paired ratios hull/runc.
-// Usage: node bench/runtime.js [pairs]
+// Prints medians and the median of the paired ratios hull/runc, and a bare Node start (hull's floor).
+// Usage: node bench/runtime.js [pairs] (default 10)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,7 +13,7 @@ const path = require('node:path');
 
 const repo = path.resolve(__dirname, '..');
 const hull = path.join(repo, 'packages/runtime/bin/hull');
-const pairs = Number(process.argv[2] ?? 20);
+const pairs = Number(process.argv[2] ?? 10);
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
 delete env.NODE_EXTRA_CA_CERTS;
@@ -23,11 +23,16 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// stderr goes to a file, not a pipe: a created container keeps the runtime's stdio open, and
+// spawnSync would wait for the pipe's end until that container exits.
+let errFile;
 function timed(bin, args, ok = true) {
+  const fd = fs.openSync(errFile, 'w');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(bin, args, { env, stdio: ['ignore', 'ignore', fd] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (ok && r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  fs.closeSync(fd);
+  if (ok && r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status}): ${fs.readFileSync(errFile, 'utf8')}`);
   return { ms, status: r.status };
 }
 
@@ -51,6 +56,7 @@ function rssKiB(pid) {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-bench-'));
+errFile = path.join(work, 'stderr');
 const roots = { hull: path.join(work, 'hull-root'), runc: path.join(work, 'runc-root') };
 const bins = { hull, runc: 'runc' };
 const rt = (name, args, ok) => timed(bins[name], ['--root', roots[name], ...args], ok);
@@ -79,6 +85,9 @@ try {
       for (let w = 0; w < 200 && JSON.parse(spawnSync(bins[name], ['--root', roots[name], 'state', id], { env, encoding: 'utf8' }).stdout).status !== 'stopped'; w++) spawnSync('sleep', ['0.01']);
       add('delete', name, rt(name, ['delete', id]).ms);
     }
+    // The floor of any Node program: the short commands' target is max(runc, 1.3 × this).
+    add('node -e 0 (floor)', 'hull', timed(process.execPath, ['-e', '0']).ms);
+    add('node -e 0 (floor)', 'runc', figures['node -e 0 (floor)'].hull.at(-1));
   }
   const row = (what, h, r, ratio) => console.log(`${what.padEnd(24)} ${h.padStart(10)} ${r.padStart(10)} ${ratio.padStart(8)}`);
   row('', 'hull', 'runc', 'hull/runc');

@@ -13,83 +13,111 @@ const SYS = process.arch === 'arm64'
   : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 250 };
 export { SYS };
 
-// struct iovec and struct msghdr for sendmsg/recvmsg. Anonymous types: koffi's
-// type names are process-wide, and a module may be evaluated more than once in
-// one process (jest does that).
-const Iovec = koffi.struct({ base: 'void *', len: 'size_t' });
-const Msghdr = koffi.struct({
-  name: 'void *',
-  namelen: 'uint32_t',
-  iov: koffi.pointer(Iovec),
-  iovlen: 'size_t',
-  control: 'void *',
-  controllen: 'size_t',
-  flags: 'int',
-});
+type CFunction = ReturnType<typeof libc.func>;
 
-const fn = {
-  mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-  umount2: libc.func('int umount2(const char *target, int flags)'),
-  unshare: libc.func('int unshare(int flags)'),
-  setns: libc.func('int setns(int fd, int nstype)'),
-  chdir: libc.func('int chdir(const char *path)'),
-  fchdir: libc.func('int fchdir(int fd)'),
-  chroot: libc.func('int chroot(const char *path)'),
-  sethostname: libc.func('int sethostname(const char *name, size_t len)'),
-  setdomainname: libc.func('int setdomainname(const char *name, size_t len)'),
-  prctl: libc.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
-  setresuid: libc.func('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
-  setresgid: libc.func('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
-  setgroups: libc.func('int setgroups(size_t n, const uint32_t *list)'),
-  umask: libc.func('uint32_t umask(uint32_t mask)'),
-  prlimit: libc.func('int prlimit(int pid, int resource, const void *limit, void *old)'),
-  fcntl: libc.func('int fcntl(int fd, int cmd, int arg)'),
-  ioctlPtr: libc.func('int ioctl(int fd, unsigned long req, void *arg)'),
-  ioctlInt: libc.func('int ioctl(int fd, unsigned long req, int arg)'),
-  kill: libc.func('int kill(int pid, int sig)'),
-  open: libc.func('int open(const char *path, int flags, uint32_t mode)'),
-  openat: libc.func('int openat(int dirfd, const char *path, int flags, uint32_t mode)'),
-  close: libc.func('int close(int fd)'),
-  read: libc.func('long read(int fd, void *buf, size_t n)'),
-  write: libc.func('long write(int fd, const void *buf, size_t n)'),
-  mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
-  symlink: libc.func('int symlink(const char *target, const char *path)'),
-  getpid: libc.func('int getpid()'),
-  setsid: libc.func('int setsid()'),
-  personality: libc.func('int personality(unsigned long persona)'),
-  socketpair: libc.func('int socketpair(int domain, int type, int proto, _Out_ int *sv)'),
-  sendmsg: libc.func('sendmsg', 'long', ['int', koffi.pointer(Msghdr), 'int']),
-  recvmsg: libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(Msghdr)), 'int']),
-  connect: libc.func('int connect(int fd, const void *addr, uint32_t len)'),
-  bind: libc.func('int bind(int fd, const void *addr, uint32_t len)'),
-  listen: libc.func('int listen(int fd, int backlog)'),
-  accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)'),
-  setsockopt: libc.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
-  sendto: libc.func('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)'),
-  recvfrom: libc.func('long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *alen)'),
-  pipe2: libc.func('int pipe2(_Out_ int *fds, int flags)'),
-  posix_openpt: libc.func('int posix_openpt(int flags)'),
-  grantpt: libc.func('int grantpt(int fd)'),
-  unlockpt: libc.func('int unlockpt(int fd)'),
-  ptsname_r: libc.func('int ptsname_r(int fd, char *buf, size_t len)'),
-  setpriority: libc.func('int setpriority(int which, uint32_t who, int prio)'),
-  syscall6: libc.func('long syscall(long nr, long a1, long a2, long a3, long a4, long a5)'),
-  syscallPtr: libc.func('long syscall(long nr, const char *a1, const char *a2)'),
-  syscallIntStr: libc.func('long syscall(long nr, long a1, const char *a2)'),
-  syscallBuf: libc.func('long syscall(long nr, long a1, void *a2, long a3)'),
-  syscallBuf2: libc.func('long syscall(long nr, void *a1, void *a2)'),
-  waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
-  flock: libc.func('int flock(int fd, int op)'),
-  syscallSetattr: libc.func('long syscall(long nr, int dfd, const char *path, unsigned int flags, void *attr, size_t size)'),
-  dup3: libc.func('int dup3(int old, int new, int flags)'),
-  statfs: libc.func('int statfs(const char *path, void *buf)'),
-  mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
-  socket: libc.func('int socket(int domain, int type, int proto)'),
-  getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *len)'),
-  lsetxattr: libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
-  lgetxattr: libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)'),
-  llistxattr: libc.func('long llistxattr(const char *path, void *list, size_t size)'),
-};
+// struct iovec and struct msghdr for sendmsg/recvmsg, made with their first use. Anonymous types:
+// koffi's type names are process-wide, and a module may be evaluated more than once in one process
+// (jest does that).
+let msghdrType: unknown;
+function msghdr() {
+  if (!msghdrType) {
+    const Iovec = koffi.struct({ base: 'void *', len: 'size_t' });
+    msghdrType = koffi.struct({
+      name: 'void *',
+      namelen: 'uint32_t',
+      iov: koffi.pointer(Iovec),
+      iovlen: 'size_t',
+      control: 'void *',
+      controllen: 'size_t',
+      flags: 'int',
+    });
+  }
+  return msghdrType as ReturnType<typeof koffi.struct>;
+}
+
+/**
+ * A table of C functions, each declared with koffi on its first call: declaring all of libc's up front
+ * cost every command some 10 ms, and a command calls a handful.
+ */
+function declareLazily<K extends string>(prototypes: Record<K, string | (() => CFunction)>): Record<K, CFunction> {
+  const table = {} as Record<K, CFunction>;
+  for (const name of Object.keys(prototypes) as K[]) {
+    Object.defineProperty(table, name, {
+      configurable: true,
+      get() {
+        const proto = prototypes[name];
+        const f = typeof proto === 'string' ? libc.func(proto) : proto();
+        Object.defineProperty(table, name, { value: f });
+        return f;
+      },
+    });
+  }
+  return table;
+}
+
+const fn = declareLazily({
+  mount: 'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+  unshare: 'int unshare(int flags)',
+  setns: 'int setns(int fd, int nstype)',
+  chdir: 'int chdir(const char *path)',
+  fchdir: 'int fchdir(int fd)',
+  chroot: 'int chroot(const char *path)',
+  sethostname: 'int sethostname(const char *name, size_t len)',
+  setdomainname: 'int setdomainname(const char *name, size_t len)',
+  prctl: 'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
+  setresuid: 'int setresuid(uint32_t r, uint32_t e, uint32_t s)',
+  setresgid: 'int setresgid(uint32_t r, uint32_t e, uint32_t s)',
+  setgroups: 'int setgroups(size_t n, const uint32_t *list)',
+  umask: 'uint32_t umask(uint32_t mask)',
+  prlimit: 'int prlimit(int pid, int resource, const void *limit, void *old)',
+  fcntl: 'int fcntl(int fd, int cmd, int arg)',
+  ioctlPtr: 'int ioctl(int fd, unsigned long req, void *arg)',
+  ioctlInt: 'int ioctl(int fd, unsigned long req, int arg)',
+  kill: 'int kill(int pid, int sig)',
+  open: 'int open(const char *path, int flags, uint32_t mode)',
+  openat: 'int openat(int dirfd, const char *path, int flags, uint32_t mode)',
+  close: 'int close(int fd)',
+  read: 'long read(int fd, void *buf, size_t n)',
+  write: 'long write(int fd, const void *buf, size_t n)',
+  mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
+  symlink: 'int symlink(const char *target, const char *path)',
+  getpid: 'int getpid()',
+  setsid: 'int setsid()',
+  personality: 'int personality(unsigned long persona)',
+  socketpair: 'int socketpair(int domain, int type, int proto, _Out_ int *sv)',
+  sendmsg: () => libc.func('sendmsg', 'long', ['int', koffi.pointer(msghdr()), 'int']),
+  recvmsg: () => libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(msghdr())), 'int']),
+  connect: 'int connect(int fd, const void *addr, uint32_t len)',
+  bind: 'int bind(int fd, const void *addr, uint32_t len)',
+  listen: 'int listen(int fd, int backlog)',
+  accept4: 'int accept4(int fd, void *addr, void *len, int flags)',
+  setsockopt: 'int setsockopt(int fd, int level, int name, const void *val, uint32_t len)',
+  sendto: 'long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)',
+  recvfrom: 'long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *alen)',
+  pipe2: 'int pipe2(_Out_ int *fds, int flags)',
+  posix_openpt: 'int posix_openpt(int flags)',
+  grantpt: 'int grantpt(int fd)',
+  unlockpt: 'int unlockpt(int fd)',
+  ptsname_r: 'int ptsname_r(int fd, char *buf, size_t len)',
+  setpriority: 'int setpriority(int which, uint32_t who, int prio)',
+  syscall6: 'long syscall(long nr, long a1, long a2, long a3, long a4, long a5)',
+  syscallPtr: 'long syscall(long nr, const char *a1, const char *a2)',
+  syscallIntStr: 'long syscall(long nr, long a1, const char *a2)',
+  syscallBuf: 'long syscall(long nr, long a1, void *a2, long a3)',
+  syscallBuf2: 'long syscall(long nr, void *a1, void *a2)',
+  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+  flock: 'int flock(int fd, int op)',
+  syscallSetattr: 'long syscall(long nr, int dfd, const char *path, unsigned int flags, void *attr, size_t size)',
+  dup3: 'int dup3(int old, int new, int flags)',
+  statfs: 'int statfs(const char *path, void *buf)',
+  mkfifo: 'int mkfifo(const char *path, uint32_t mode)',
+  socket: 'int socket(int domain, int type, int proto)',
+  getsockopt: 'int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *len)',
+  lsetxattr: 'int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)',
+  lgetxattr: 'long lgetxattr(const char *path, const char *name, void *value, size_t size)',
+  llistxattr: 'long llistxattr(const char *path, void *list, size_t size)',
+});
 
 export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
   check(fn.mount(src, target, fstype, flags, data), 'mount', detail ?? `mount ${src ?? fstype ?? ''} on ${target}`);
@@ -351,10 +379,10 @@ export function joinSessionKeyring(name: string): number {
 // The new mount API for id-mapped mounts: a detached copy of a tree
 // (open_tree), its attributes set while detached (mount_setattr on the fd),
 // then attached (move_mount).
-const mountApi = {
-  openTree: libc.func('long syscall(long nr, int dfd, const char *path, unsigned int flags)'),
-  moveMount: libc.func('long syscall(long nr, int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags)'),
-};
+const mountApi = declareLazily({
+  openTree: 'long syscall(long nr, int dfd, const char *path, unsigned int flags)',
+  moveMount: 'long syscall(long nr, int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags)',
+});
 export const OPEN_TREE_CLONE = 0x1;
 export const AT_RECURSIVE = 0x8000;
 export const AT_EMPTY_PATH = 0x1000;

@@ -15,10 +15,22 @@ describe('parseFast', () => {
     expect(parseFast(['run', '-d', '-b', 'dir', '--preserve-fds=2', 'c1'])).toMatchObject({ args: { detach: true, bundle: 'dir', 'preserve-fds': 2 } });
   });
 
+  it('takes exec: flags before the id, everything after it the command, repeated flags collected', () => {
+    expect(parseFast(['exec', '-e', 'A=1', '--env=B=2', '-t', '--cwd', '/x', '-g', '5', '--cap', 'CAP_KILL', 'c1', 'sh', '-c', 'echo -n', '--tty'])).toEqual({
+      command: 'exec',
+      globals: {},
+      args: {
+        _: ['exec'], 'container-id': 'c1', cmd: ['sh', '-c', 'echo -n', '--tty'], env: ['A=1', 'B=2'], tty: true, cwd: '/x', 'additional-gids': [5], cap: ['CAP_KILL'],
+        detach: false, 'no-new-privs': false, 'preserve-fds': 0, 'ignore-paused': false,
+      },
+    });
+    expect(parseFast(['exec', '-p', '/p.json', 'c1'])).toMatchObject({ args: { process: '/p.json', 'container-id': 'c1' } });
+  });
+
   it('leaves everything else to yargs', () => {
     for (const argv of [
       [], ['--help'], ['state'], ['state', 'a', 'b'], ['create', '--bogus', 'c1'], ['create', '--bundle'], ['create', '--preserve-fds', 'x', 'c1'],
-      ['exec', 'c1', 'true'], ['list'], ['--log-format', 'xml', 'state', 'c1'], ['--version'], ['help', 'state'], ['delete', '--force=maybe', 'c1'],
+      ['exec', '-ti', 'c1', 'sh'], ['exec', 'c1', '--', 'true'], ['exec', '--bogus', 'c1', 'true'], ['exec', '-g', 'x', 'c1', 'true'], ['list'], ['--log-format', 'xml', 'state', 'c1'], ['--version'], ['help', 'state'], ['delete', '--force=maybe', 'c1'],
     ]) expect({ argv, parsed: parseFast(argv) }).toEqual({ argv, parsed: undefined });
   });
 });

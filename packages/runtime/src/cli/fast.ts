@@ -1,5 +1,5 @@
 // The hot commands engines call for every container (create, start, state,
-// kill, delete, run), parsed without loading yargs: yargs costs
+// kill, delete, run, exec), parsed without loading yargs: yargs costs
 // more at start than all the rest of a `hull state`. Only the plain forms
 // are taken here — known flags as `--flag value`, `--flag=value` or their
 // one-letter aliases, and the expected arguments. Anything else (help, an
@@ -7,9 +7,11 @@
 // parses the command line and says what is wrong, as it always has.
 
 type Kind = 'string' | 'boolean' | 'number';
-type Flags = Record<string, { key: string; kind: Kind }>;
+/** `many`: the flag may repeat; its values are collected in an array. */
+type Flags = Record<string, { key: string; kind: Kind; many?: boolean }>;
 
 const flag = (kind: Kind, key: string, ...names: string[]): Flags => Object.fromEntries(names.map((n) => [n, { key, kind }]));
+const repeated = (kind: Kind, key: string, ...names: string[]): Flags => Object.fromEntries(names.map((n) => [n, { key, kind, many: true }]));
 
 const GLOBAL: Flags = {
   ...flag('string', 'root', '--root'),
@@ -31,11 +33,34 @@ const CREATE: Flags = {
 };
 const CREATE_DEFAULTS = { bundle: '.', 'no-pivot': false, 'no-new-keyring': false, 'preserve-fds': 0 };
 
+// runc's exec: flags, the id, then the command (flags after the id belong to the command).
+const EXEC: Flags = {
+  ...flag('string', 'console-socket', '--console-socket'),
+  ...flag('string', 'cwd', '--cwd'),
+  ...repeated('string', 'env', '--env', '-e'),
+  ...flag('boolean', 'tty', '--tty', '-t'),
+  ...flag('string', 'user', '--user', '-u'),
+  ...repeated('number', 'additional-gids', '--additional-gids', '-g'),
+  ...flag('string', 'process', '--process', '-p'),
+  ...flag('boolean', 'detach', '--detach', '-d'),
+  ...flag('string', 'pid-file', '--pid-file'),
+  ...flag('string', 'process-label', '--process-label'),
+  ...flag('string', 'apparmor', '--apparmor'),
+  ...flag('boolean', 'no-new-privs', '--no-new-privs'),
+  ...repeated('string', 'cap', '--cap', '-c'),
+  ...flag('number', 'preserve-fds', '--preserve-fds'),
+  ...repeated('string', 'cgroup', '--cgroup'),
+  ...flag('boolean', 'ignore-paused', '--ignore-paused'),
+};
+const EXEC_DEFAULTS = { tty: false, detach: false, 'no-new-privs': false, 'preserve-fds': 0, 'ignore-paused': false };
+
 interface CommandShape {
   flags: Flags;
   defaults: Record<string, unknown>;
   /** Positional argument names; a trailing "?" marks an optional one. */
   args: string[];
+  /** Everything after the positional arguments, as typed, goes to this key (exec's command). */
+  rest?: string;
 }
 
 const COMMANDS: Record<string, CommandShape> = {
@@ -45,6 +70,7 @@ const COMMANDS: Record<string, CommandShape> = {
   state: { flags: {}, defaults: {}, args: ['container-id'] },
   kill: { flags: flag('boolean', 'all', '--all', '-a'), defaults: { all: false }, args: ['container-id', 'signal?'] },
   delete: { flags: flag('boolean', 'force', '--force', '-f'), defaults: { force: false }, args: ['container-id'] },
+  exec: { flags: EXEC, defaults: { ...EXEC_DEFAULTS, _: ['exec'] }, args: ['container-id'], rest: 'cmd' },
 };
 
 export interface FastCommand {
@@ -72,12 +98,9 @@ function readFlag(argv: string[], i: number, flags: Flags, out: Record<string, u
     value = argv[i + 1];
     i++;
   }
-  if (def.kind === 'number') {
-    if (!/^\d+$/.test(value)) return -1;
-    out[def.key] = Number(value);
-  } else {
-    out[def.key] = value;
-  }
+  if (def.kind === 'number' && !/^\d+$/.test(value)) return -1;
+  const v = def.kind === 'number' ? Number(value) : value;
+  out[def.key] = def.many ? [...((out[def.key] as unknown[] | undefined) ?? []), v] : v;
   return i + 1;
 }
 
@@ -96,6 +119,12 @@ export function parseFast(argv: string[]): FastCommand | undefined {
   const positional: string[] = [];
   while (i < argv.length) {
     const a = argv[i];
+    if (shape.rest && positional.length === shape.args.length) {
+      // "--" right after the id is yargs' business (it is not runc's).
+      if (a === '--') return undefined;
+      args[shape.rest] = argv.slice(i);
+      break;
+    }
     if (a.startsWith('-') && a !== '-') {
       i = readFlag(argv, i, shape.flags, args);
       if (i < 0) return undefined;

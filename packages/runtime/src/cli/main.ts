@@ -65,7 +65,7 @@ function separateExecCommand(argv: string[]): string[] {
   const cmd = argv[i];
   if (cmd !== 'exec' && cmd !== 'ps') return argv;
   i++;
-  const { VALUE_OPTIONS } = require(`./commands/${cmd}`) as { VALUE_OPTIONS: Set<string> };
+  const { VALUE_OPTIONS } = loadCommand(cmd) as unknown as { VALUE_OPTIONS: Set<string> };
   skip(VALUE_OPTIONS);
   if (i >= argv.length - 1 || argv[i + 1] === '--') return argv;
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
@@ -226,11 +226,13 @@ async function runFast(f: import('./fast').FastCommand): Promise<number> {
   const logger = new Logger({ file: f.globals.log as string | undefined, format, debug: Boolean(f.globals.debug) });
   try {
     const ctx: Context = { store: new StateStore((f.globals.root as string | undefined) ?? DEFAULT_ROOT), log: logger, debug: Boolean(f.globals.debug) };
-    const code = await loadCommand(f.command).handler(ctx, f.args);
+    const mod = loadCommand(f.command);
+    failureCode = mod.FAILURE_EXIT_CODE ?? 1;
+    const code = await mod.handler(ctx, f.args);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     report(e, logger, format);
-    return 1;
+    return failureCode;
   } finally {
     logger.close();
   }
@@ -243,8 +245,30 @@ interface CommandModule {
   handler: Handler<Record<string, unknown>>;
 }
 
+// Literal requires, each behind a function: a command's module loads only when it runs, and a
+// bundler can follow every one of them.
+const LOADERS: Record<string, () => unknown> = {
+  create: () => require('./commands/create'),
+  start: () => require('./commands/start'),
+  state: () => require('./commands/state'),
+  kill: () => require('./commands/kill'),
+  delete: () => require('./commands/delete'),
+  run: () => require('./commands/run'),
+  exec: () => require('./commands/exec'),
+  pause: () => require('./commands/pause'),
+  resume: () => require('./commands/resume'),
+  ps: () => require('./commands/ps'),
+  events: () => require('./commands/events'),
+  update: () => require('./commands/update'),
+  checkpoint: () => require('./commands/checkpoint'),
+  restore: () => require('./commands/restore'),
+  list: () => require('./commands/list'),
+  spec: () => require('./commands/spec'),
+  features: () => require('./commands/features'),
+};
+
 function loadCommand(name: string): CommandModule {
-  return require(`./commands/${name}`) as CommandModule;
+  return LOADERS[name]() as CommandModule;
 }
 
 function report(e: unknown, logger: Logger | undefined, format: 'text' | 'json'): void {

@@ -2,7 +2,7 @@
 // hull receives the pty master itself and copies between it and its own
 // stdio, as runc does.
 import fs from 'node:fs';
-import tty from 'node:tty';
+import type tty from 'node:tty';
 import * as libc from '@hull/sys/libc';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM, TIOCSWINSZ } from '@hull/sys/constants';
 import { recvFds } from '@hull/sys/scm';
@@ -40,7 +40,9 @@ export class ConsoleProxy {
       process.stdin.setRawMode(true);
       process.stdout.on('resize', () => this.resize());
     }
-    const out = new tty.ReadStream(master);
+    // Required here: node:tty brings Node's streams and net, which a run without a terminal never needs.
+    const { ReadStream } = require('node:tty') as typeof tty;
+    const out = new ReadStream(master);
     this.out = out;
     this.done = new Promise((resolve) => {
       out.on('data', (d: Buffer) => process.stdout.write(d));

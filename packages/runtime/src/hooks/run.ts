@@ -4,7 +4,6 @@
 // Synchronous on purpose: the init calls it after unsharing namespaces,
 // where async work on libuv's threads is unsafe, and a child spawned from
 // the main thread inherits the main thread's namespaces.
-import { spawnSync } from 'node:child_process';
 import { HookError } from '../errors';
 import type { Log } from '../log';
 import type { Hook, State } from '../spec/types';
@@ -59,6 +58,8 @@ function runHook(hook: Hook, input: string, what: string, opts: RunHooksOptions)
   }
   const args = hook.args ?? [];
   opts.log?.debug(`running ${name}`);
+  // Required here: node:child_process is a large load that a container without hooks never needs.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const res = spawnSync(hook.path, args.slice(1), {
     argv0: args[0] ?? hook.path,
     env: envObject(hook.env ?? []),

@@ -1,5 +1,5 @@
 // The state root (--root, default /run/hull): one directory per container
-// holding state.json (written atomically: temp file, fsync, rename), the
+// holding state.json (written atomically: temp file, rename), the
 // exec fifo and a lock so two commands on one container never interleave.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -166,13 +166,16 @@ export class StateStore {
   }
 }
 
-/** Write to a temp file, fsync it, rename over the target: readers see the old or the new file, never half of one. */
+/**
+ * Write to a temp file and rename it over the target: readers see the old or the new file, never half of
+ * one, whenever hull dies. No fsync (runc does none either): state describes processes, which a power
+ * loss ends anyway, and on a disk-backed /run each fsync cost a create several milliseconds.
+ */
 export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, mode);
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
