@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missingCommand, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { cleanEnv } from '@hull/testkit/env';
 import { writeSourceLoader } from '@hull/testkit/sources';
 import { itNeeds } from '@hull/testkit/jest';
 
@@ -58,13 +59,6 @@ runAndExit(processProgram(proc, { seccomp: cfg.seccomp }));
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
 
 function parseStatus(text: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missingCommand, missingRoot } from '@hull/testkit/host';
+import { cleanEnv } from '@hull/testkit/env';
 import { writeSourceLoader } from '@hull/testkit/sources';
 import { itNeeds } from '@hull/testkit/jest';
 import { ConfigError } from '../src/errors';
@@ -83,13 +84,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
 
 interface Probe {
   op: 'mkdir' | 'getcwd' | 'syscall';
