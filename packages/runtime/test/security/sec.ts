@@ -142,7 +142,8 @@ export function expectHostUntouched(before: HostSnapshot): void {
 /**
  * A private copy of the runtime (node, bin/hull, lib/, @hull/sys's lib/, native/)
  * that an attack on the runtime's binary may damage instead of the host's. koffi
- * and yargs are linked to the real ones (read, never written, by these attacks).
+ * and yargs (and the node_modules koffi's addon is in) are linked to the real ones
+ * (read, never written, by these attacks).
  */
 export interface RuntimeCopy {
   root: string;
@@ -171,6 +172,9 @@ export function runtimeCopy(stateRoot: string): RuntimeCopy {
   fs.mkdirSync(path.join(rt, 'node_modules/@hull'));
   fs.symlinkSync('../../../sys', path.join(rt, 'node_modules/@hull/sys'));
   spawnSync('cp', ['-a', path.join(REPO, 'native'), root]);
+  // The bundle (lib/cli/bundle.js) requires koffi's addon by a path relative to itself, into the
+  // repository's node_modules/.pnpm: the copy links that too.
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
   return {
     root,
     node,
