@@ -5,8 +5,9 @@ ROOTFS := build/rootfs
 # Debian packages the build and the tests use: networks use the CNI plugins,
 # iptables and iproute2; images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
-# (apache2-utils) and token-signing certificates (openssl).
-APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd
+# (apache2-utils) and token-signing certificates (openssl); build tests
+# compare with buildah.
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd buildah
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -63,6 +64,7 @@ bench: build
 	if [ -f bench/shim.js ]; then node bench/shim.js; fi
 	node bench/network.js
 	node bench/images.js
+	node bench/build.js
 	if command -v containerd >/dev/null; then node bench/containerd.js; fi
 
 # The OCI conformance suite against RUNTIME (default hull; RUNTIME=runc, or "hull runc" for both side by side).

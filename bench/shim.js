@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Supervisor benchmark: containers per second through hull-shim's gRPC API,
 // and the memory the supervisor and its per-container monitors hold with 0,
-// 10 and 200 running containers, for each runtime (hull, runc).
+// 10 and 200 running containers, for each runtime: hull (in-process, the
+// supervisor's default), hull-cli (hull through its CLI), runc.
 //
-//   node bench/shim.js [--runtime hull,runc] [--count 100] [--concurrency 10] [--running 0,10,200] [--json]
+//   node bench/shim.js [--runtime hull,hull-cli,runc] [--count 100] [--concurrency 10] [--running 0,10,200] [--json]
 //
 // Needs root, a built tree (make build) and the busybox rootfs.
 'use strict';
@@ -66,10 +67,13 @@ async function pool(items, n, fn) {
 }
 
 async function benchRuntime(name) {
-  const binary = name === 'hull' ? path.join(REPO, 'packages/runtime/bin/hull') : name;
+  const hullCli = path.join(REPO, 'packages/runtime/bin/hull');
+  // The CLI cleans up after the run; hull-shim gets "hull" (in-process) or a binary.
+  const binary = name === 'hull' || name === 'hull-cli' ? hullCli : name;
+  const flag = name === 'hull' ? 'hull' : binary;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hull-shim-bench-${name}-`));
   const address = path.join(dir, 'sock');
-  const daemon = spawn(SHIM, ['serve', '--address', address, '--state-dir', path.join(dir, 'state'), '--runtime', binary, '--runtime-root', path.join(dir, 'root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const daemon = spawn(SHIM, ['serve', '--address', address, '--state-dir', path.join(dir, 'state'), '--runtime', flag, '--runtime-root', path.join(dir, 'root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr.on('data', (b) => { log += b; });
   try {

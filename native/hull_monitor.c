@@ -18,6 +18,21 @@
  * down and a restarted supervisor takes them back with pidfd_getfd(2). With a
  * console socket, the pty master the runtime sends is kept at fd 7 the same way.
  *
+ *   hull-monitor EXIT_FILE PID_FILE CONSOLE_SOCKET|- --spawn FLAGS NJOIN NFDS SYNC ROOT DUMP ARGV...
+ *
+ * Spawn mode (hull-shim's in-process runtime): instead of running a runtime
+ * command the monitor clones hull-init itself, so the container's init is its
+ * child from the start. It does what hull_spawn does in libhull (FLAGS:
+ * clone flags; join the NJOIN namespace fds; wait for one byte on child fd
+ * SYNC, -1 for none, while the supervisor writes the id maps; ROOT: setres[ug]id 0;
+ * DUMP: PR_SET_DUMPABLE; execveat the sealed copy with ARGV). Extra fds: 8 the
+ * spawn report (the clone's pid as int32, then {step, errno} int32s if it
+ * failed before execve; EOF: it exec'd), 9 "go" (EOF once the supervisor has
+ * finished the create, or died: then PID_FILE names the process, if any),
+ * 10 the sealed hull-init, 11.. the NJOIN namespace fds, then the child's fds
+ * 3..NFDS-1 (its 0-2 are the monitor's). CONSOLE_SOCKET "=": fd 7 is the
+ * other end of the init's console socket, where the pty master arrives.
+ *
  * Built without libc (raw syscalls, no heap) so that one costs a few pages of
  * memory: the supervisor's budget is 100 KB per running container.
  */
@@ -29,8 +44,15 @@ enum {
 	O_CLOEXEC = 02000000, F_GETFL = 3, F_SETFL = 4, F_SETFD = 2, FD_CLOEXEC = 1, O_NONBLOCK = 04000,
 	PR_SET_CHILD_SUBREAPER = 36, SIGCHLD = 17, AF_UNIX = 1, SOCK_STREAM = 1,
 	SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1, CLOCK_REALTIME = 0,
-	EINTR = 4, ECHILD = 10, MASTER_FD = 7, MAX_EARLY = 64,
+	EINTR = 4, ECHILD = 10, EPIPE = 32, EPERM = 1, MASTER_FD = 7, MAX_EARLY = 64,
+	PR_SET_DUMPABLE = 4, AT_EMPTY_PATH = 0x1000, CLOSE_RANGE_CLOEXEC = 4, F_DUPFD_CLOEXEC = 1030,
+	SPAWN_REPORT_FD = 8, SPAWN_GO_FD = 9, SPAWN_EXEC_FD = 10, SPAWN_FDS = 11, MAX_SPAWN_FDS = 64,
 };
+
+/* Steps as libhull names them (enum hull_step in hull_spawn.c). */
+enum { STEP_WAIT_SYNC = 2, STEP_SETNS, STEP_SETGROUPS, STEP_SETRESGID, STEP_SETRESUID, STEP_FDS, STEP_DUMPABLE, STEP_EXECVE };
+
+struct spawn { long flags, njoin, nfds, sync, root, dump; };
 
 static int wait_any(int *status)
 {
@@ -62,7 +84,8 @@ static int read_pid(const char *path)
 /* Takes the pty master the runtime sent over the console socket. */
 static int receive_master(int lfd)
 {
-	long conn = sys6(__NR_accept4, lfd, 0, 0, SOCK_CLOEXEC, 0, 0);
+	/* Spawn mode: fd 7 is already connected to the init's console socket. */
+	long conn = lfd == MASTER_FD ? MASTER_FD : sys6(__NR_accept4, lfd, 0, 0, SOCK_CLOEXEC, 0, 0);
 	if (conn < 0) return -1;
 	char byte[256];
 	struct { void *base; size_t len; } iov = { byte, sizeof byte };
@@ -100,6 +123,136 @@ static int listen_console(const char *path)
 	return (int)fd;
 }
 
+/* Only the process keeps its stdio: EOF reaches the supervisor when it exits. */
+static void drop_stdio(void)
+{
+	long null = sys6(__NR_openat, AT_FDCWD, (long)"/dev/null", O_RDWR | O_CLOEXEC, 0, 0, 0);
+	for (int fd = 0; fd <= 2; fd++) if (null >= 0 && null != fd) sys3(__NR_dup3, null, fd, 0);
+	if (null > 2) sys3(__NR_close, null, 0, 0);
+}
+
+static long parse_num(const char *s)
+{
+	long sign = 1, v = 0;
+	if (*s == '-') { sign = -1; s++; }
+	if (!*s) die(2);
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9') die(2);
+		v = v * 10 + (*s - '0');
+	}
+	return sign * v;
+}
+
+static __attribute__((noreturn)) void spawn_fail(int errfd, int step, long err)
+{
+	int r[2] = { step, (int)-err };
+	write_all(errfd, (const char *)r, sizeof r);
+	die(127);
+}
+
+/* The clone's side of spawn mode: hull_spawn's child() with raw syscalls. */
+static __attribute__((noreturn)) void spawn_child(const struct spawn *s, char **argv, int errfd)
+{
+	long r;
+	int first = SPAWN_FDS + (int)s->njoin; /* the child's fd 3 */
+	if (s->sync >= 3) {
+		char c;
+		do r = sys3(__NR_read, first + s->sync - 3, &c, 1); while (r == -EINTR);
+		if (r != 1) spawn_fail(errfd, STEP_WAIT_SYNC, r < 0 ? r : -EPIPE);
+	}
+	/* Non-dumpable before anything of a container can see us (after the id maps). */
+	if (s->dump == 0 && (r = sys6(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0, 0)) < 0) spawn_fail(errfd, STEP_DUMPABLE, r);
+	for (int i = 0; i < s->njoin; i++)
+		if ((r = sys2(__NR_setns, SPAWN_FDS + i, 0)) < 0) spawn_fail(errfd, STEP_SETNS, r);
+	if (s->root) {
+		if ((r = sys2(__NR_setgroups, 0, 0)) < 0 && r != -EPERM) spawn_fail(errfd, STEP_SETGROUPS, r);
+		if ((r = sys3(__NR_setresgid, 0, 0, 0)) < 0) spawn_fail(errfd, STEP_SETRESGID, r);
+		if ((r = sys3(__NR_setresuid, 0, 0, 0)) < 0) spawn_fail(errfd, STEP_SETRESUID, r);
+	}
+	/* Everything we keep goes above both ranges first, then into place. */
+	int high = first + (int)s->nfds + 8;
+	if ((r = sys3(__NR_fcntl, errfd, F_DUPFD_CLOEXEC, high)) < 0) spawn_fail(errfd, STEP_FDS, r);
+	errfd = (int)r;
+	long exec_fd = sys3(__NR_fcntl, SPAWN_EXEC_FD, F_DUPFD_CLOEXEC, high);
+	if (exec_fd < 0) spawn_fail(errfd, STEP_FDS, exec_fd);
+	int tmp[MAX_SPAWN_FDS];
+	for (int i = 3; i < s->nfds; i++)
+		if ((tmp[i] = (int)sys3(__NR_fcntl, first + i - 3, F_DUPFD_CLOEXEC, high)) < 0) spawn_fail(errfd, STEP_FDS, tmp[i]);
+	for (int i = 3; i < s->nfds; i++) {
+		if ((r = sys3(__NR_dup3, tmp[i], i, 0)) < 0) spawn_fail(errfd, STEP_FDS, r);
+		sys3(__NR_close, tmp[i], 0, 0);
+	}
+	if ((r = sys3(__NR_close_range, s->nfds, ~0U, CLOSE_RANGE_CLOEXEC)) < 0) spawn_fail(errfd, STEP_FDS, r);
+	if (s->dump >= 0 && (r = sys6(__NR_prctl, PR_SET_DUMPABLE, s->dump, 0, 0, 0, 0)) < 0) spawn_fail(errfd, STEP_DUMPABLE, r);
+	/* A real uid of nobody keeps hull-init non-dumpable from its first instruction (see hull_spawn.c). */
+	if (s->dump == 0) sys3(__NR_setresuid, 65534, -1, -1);
+	char *envp[1] = { 0 };
+	r = sys5(__NR_execveat, exec_fd, "", argv, envp, AT_EMPTY_PATH);
+	spawn_fail(errfd, STEP_EXECVE, r);
+}
+
+static long spawned_pid = -1;
+
+/*
+ * Spawn mode without a process to keep: the create or exec did not finish
+ * (it failed, or the supervisor died mid-way). Nothing it started may outlive
+ * us: kill our children until none is left (their orphans come to us, the
+ * subreaper, and are killed in turn).
+ */
+static void end_children(void)
+{
+	char path[64], buf[1024];
+	size_t off = 0;
+	put_str(path, &off, "/proc/self/task/");
+	put_num(path, &off, sys6(__NR_getpid, 0, 0, 0, 0, 0, 0));
+	put_str(path, &off, "/children");
+	path[off] = 0;
+	if (spawned_pid > 0) sys2(__NR_kill, spawned_pid, 9);
+	for (;;) {
+		long fd = sys6(__NR_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+		long n = fd >= 0 ? sys3(__NR_read, fd, buf, sizeof buf - 1) : -1;
+		if (fd >= 0) sys3(__NR_close, fd, 0, 0);
+		for (long i = 0, pid = 0; i < n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') pid = pid * 10 + (buf[i] - '0');
+			else { if (pid > 0) sys2(__NR_kill, pid, 9); pid = 0; }
+		}
+		int ws;
+		if (wait_any(&ws) < 0) return;
+	}
+}
+
+/*
+ * Spawn mode's start: clones hull-init, reports its pid and how its exec
+ * went, then waits until the supervisor is done with the create (or gone).
+ */
+static void spawn_init(const struct spawn *s, char **argv)
+{
+	int errpipe[2];
+	if (s->nfds < 3 || s->nfds > MAX_SPAWN_FDS || s->njoin < 0 || s->njoin > 8) die(2);
+	if (sys2(__NR_pipe2, errpipe, O_CLOEXEC) < 0) die(5);
+	long pid = sys6(__NR_clone, s->flags | SIGCHLD, 0, 0, 0, 0, 0);
+	if (pid == 0) spawn_child(s, argv, errpipe[1]);
+	spawned_pid = pid;
+	sys3(__NR_close, errpipe[1], 0, 0);
+	drop_stdio();
+	int p32 = (int)pid;
+	write_all(SPAWN_REPORT_FD, (const char *)&p32, sizeof p32);
+	/* Only the clone keeps its fds: its sync socket must reach EOF when it execs the process. */
+	for (int fd = SPAWN_EXEC_FD; fd < SPAWN_FDS + s->njoin + s->nfds - 3; fd++) sys3(__NR_close, fd, 0, 0);
+	if (pid > 0) {
+		int r[2];
+		long n;
+		do n = sys3(__NR_read, errpipe[0], r, sizeof r); while (n == -EINTR);
+		if (n == sizeof r) write_all(SPAWN_REPORT_FD, (const char *)r, sizeof r);
+	}
+	sys3(__NR_close, errpipe[0], 0, 0);
+	sys3(__NR_close, SPAWN_REPORT_FD, 0, 0);
+	char buf[64];
+	long n;
+	do n = sys3(__NR_read, SPAWN_GO_FD, buf, sizeof buf); while (n > 0 || n == -EINTR);
+	sys3(__NR_close, SPAWN_GO_FD, 0, 0);
+}
+
 static void write_exit(const char *path, int status)
 {
 	char tmp[4096], line[80];
@@ -130,38 +283,51 @@ __attribute__((noreturn, used)) void monitor_main(long *sp)
 	char **envp = argv + argc + 1;
 	if (argc < 5 || slen(argv[1]) > 4000) die(2);
 	const char *exit_file = argv[1], *pid_file = argv[2], *console = argv[3];
+	const char *sp_flag = "--spawn";
+	int spawn_mode = 1;
+	for (int i = 0; i < 8; i++) if (argv[4][i] != sp_flag[i]) { spawn_mode = 0; break; }
+	if (spawn_mode && argc < 12) die(2);
 
 	sys6(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
 	for (int fd = 3; fd <= 6; fd++) sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+	if (spawn_mode) for (int fd = SPAWN_REPORT_FD; fd <= SPAWN_GO_FD; fd++) sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
 	int lfd = -1;
-	if (!(console[0] == '-' && console[1] == 0) && (lfd = listen_console(console)) < 0) die(4);
+	if (spawn_mode && console[0] == '=' && console[1] == 0) lfd = MASTER_FD;
+	else if (!(console[0] == '-' && console[1] == 0) && (lfd = listen_console(console)) < 0) die(4);
 
-	long runtime = sys6(__NR_clone, SIGCHLD, 0, 0, 0, 0, 0);
-	if (runtime < 0) die(5);
-	if (runtime == 0) {
-		sys3(__NR_execve, argv[4], argv + 4, envp);
-		die(127);
-	}
-	/* Only the process keeps its stdio: EOF reaches the supervisor when it exits. */
-	long null = sys6(__NR_openat, AT_FDCWD, (long)"/dev/null", O_RDWR | O_CLOEXEC, 0, 0, 0);
-	for (int fd = 0; fd <= 2; fd++) if (null >= 0 && null != fd) sys3(__NR_dup3, null, fd, 0);
-	if (null > 2) sys3(__NR_close, null, 0, 0);
-
-	/* Orphans reaped before we know the pid: the process may exit before the runtime does. */
 	int early_pid[MAX_EARLY], early_status[MAX_EARLY], nearly = 0;
 	int ws = 0, rws = -1;
-	for (;;) {
-		int pid = wait_any(&ws);
-		if (pid < 0) die(6);
-		if (pid == runtime) { rws = ws; break; }
-		if (nearly < MAX_EARLY) { early_pid[nearly] = pid; early_status[nearly++] = ws; }
+	if (spawn_mode) {
+		struct spawn s = { parse_num(argv[5]), parse_num(argv[6]), parse_num(argv[7]), parse_num(argv[8]), parse_num(argv[9]), parse_num(argv[10]) };
+		spawn_init(&s, argv + 11);
+		rws = 0;
+	} else {
+		long runtime = sys6(__NR_clone, SIGCHLD, 0, 0, 0, 0, 0);
+		if (runtime < 0) die(5);
+		if (runtime == 0) {
+			sys3(__NR_execve, argv[4], argv + 4, envp);
+			die(127);
+		}
+		drop_stdio();
+		/* Orphans reaped before we know the pid: the process may exit before the runtime does. */
+		for (;;) {
+			int pid = wait_any(&ws);
+			if (pid < 0) die(6);
+			if (pid == runtime) { rws = ws; break; }
+			if (nearly < MAX_EARLY) { early_pid[nearly] = pid; early_status[nearly++] = ws; }
+		}
 	}
 	int target = rws == 0 ? read_pid(pid_file) : -1;
 	int master = (target > 0 && lfd >= 0) ? receive_master(lfd) : -1;
-	if (lfd >= 0) {
+	if (lfd >= 0 && lfd != MASTER_FD) {
 		sys3(__NR_close, lfd, 0, 0);
 		sys3(__NR_unlinkat, AT_FDCWD, console, 0);
+	} else if (lfd == MASTER_FD && master < 0) {
+		sys3(__NR_close, MASTER_FD, 0, 0);
 	}
+	/* The supervisor may be gone: a write to its pipe must fail, not kill us (set only now: children inherit it). */
+	struct { long handler, flags, restorer, mask; } ign = { 1 /* SIG_IGN */, 0, 0, 0 };
+	sys4(__NR_rt_sigaction, 13 /* SIGPIPE */, &ign, 0, 8);
 	char report[80];
 	size_t off = 0;
 	put_num(report, &off, rws);
@@ -172,7 +338,10 @@ __attribute__((noreturn, used)) void monitor_main(long *sp)
 	report[off++] = '\n';
 	write_all(3, report, off);
 	sys3(__NR_close, 3, 0, 0);
-	if (target <= 0) die(1);
+	if (target <= 0) {
+		if (spawn_mode) end_children();
+		die(1);
+	}
 
 	int status = -1;
 	for (int i = 0; i < nearly; i++) if (early_pid[i] == target) status = early_status[i];

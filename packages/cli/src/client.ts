@@ -74,6 +74,11 @@ export class ShimClient {
     });
   }
 
+  /** A bidirectional stream to a service on the socket (hull.build.v1.Builder Build); errors are the caller's to map with grpcError. */
+  duplex(service: string, method: string): grpc.ClientDuplexStream<Obj, Obj> {
+    return this.conn.duplex(service, method) as grpc.ClientDuplexStream<Obj, Obj>;
+  }
+
   async list(ids: string[] = []): Promise<TaskInfo[]> {
     try {
       return ((await this.conn.hull('List', { ids })) as { tasks: TaskInfo[] }).tasks;

@@ -24,7 +24,10 @@ export function prerequisites(): string | undefined {
 
 export interface Runtime {
   name: string;
+  /** The runtime's CLI. */
   binary: string;
+  /** What hull-shim's --runtime gets: "hull" is hull in-process, a path a CLI. */
+  flag: string;
   skip?: string;
 }
 
@@ -61,8 +64,9 @@ function probeHull(): string | undefined {
 
 export function runtimes(): Runtime[] {
   const runc = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => fs.existsSync(p));
-  const out: Runtime[] = [{ name: 'runc', binary: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' }];
-  out.push({ name: 'hull', binary: HULL_BIN, skip: prerequisites() ?? probeHull() });
+  const out: Runtime[] = [{ name: 'runc', binary: runc ?? 'runc', flag: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' }];
+  // hull in-process: hull-shim's default, `--runtime hull`.
+  out.push({ name: 'hull', binary: HULL_BIN, flag: 'hull', skip: prerequisites() ?? probeHull() });
   return out;
 }
 
@@ -112,7 +116,7 @@ export function uniqueName(tag: string): string {
  */
 export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: string[] } = {}): Promise<Env> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hullctl-'));
-  const sup = await startSupervisor({ dir, runtime: runtime.binary, wrap: opts.wrap });
+  const sup = await startSupervisor({ dir, runtime: runtime.flag, wrap: opts.wrap });
   const { address, stateDir, proc: shim } = sup;
   const env = cleanEnv({ HULL_ADDRESS: address, HULL_STATE_DIR: stateDir });
   const e: Env = {

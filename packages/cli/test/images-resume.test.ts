@@ -49,7 +49,7 @@ function startProxy(target: string): Promise<{ host: string; served: Served[]; s
 }
 
 async function startShim(env: Env): Promise<ChildProcess> {
-  return (await startSupervisor({ dir: env.dir, runtime: hull.binary })).proc;
+  return (await startSupervisor({ dir: env.dir, runtime: hull.flag })).proc;
 }
 
 d('pull after kill -9 of the supervisor', () => {

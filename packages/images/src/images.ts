@@ -297,9 +297,11 @@ export class Images {
     return rec.layers.reduce((n, l) => n + (l.size ?? 0), 0);
   }
 
-  async list(): Promise<ImageSummary[]> {
+  /** docker images: intermediate images (a build step's, untagged, parent of another) are left out unless `withIntermediate`, as docker does. */
+  async list(withIntermediate = false): Promise<ImageSummary[]> {
     const all = await this.meta.all();
-    const out = await Promise.all(all.map((r) => this.summary(r)));
+    const parents = new Set(all.map((r) => r.parent).filter(Boolean));
+    const out = (await Promise.all(all.map((r) => this.summary(r)))).filter((s) => withIntermediate || s.repoTags.length > 0 || !parents.has(s.id));
     return out.sort((a, b) => b.created.localeCompare(a.created));
   }
 
@@ -439,11 +441,19 @@ export class Images {
     const tagged = new Set(Object.values(refs.tags));
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const r of await this.meta.all()) {
-      if (used.has(r.id) || (!all && tagged.has(r.id))) continue;
-      reclaimed += r.size;
-      const res = await this.remove(r.id, true);
-      deleted.push(...res.untagged.map((u) => `untagged: ${u}`), ...res.deleted.map((d) => `deleted: ${d}`));
+    // Dangling is untagged with no child (a build's intermediate images are not): removing a
+    // leaf can make its parent one, so again until nothing goes, as docker deletes untagged parents.
+    for (let again = true; again;) {
+      again = false;
+      const records = await this.meta.all();
+      const parents = new Set(records.map((r) => r.parent).filter(Boolean));
+      for (const r of records) {
+        if (used.has(r.id) || (!all && (tagged.has(r.id) || parents.has(r.id)))) continue;
+        reclaimed += r.size;
+        const res = await this.remove(r.id, true);
+        deleted.push(...res.untagged.map((u) => `untagged: ${u}`), ...res.deleted.map((d) => `deleted: ${d}`));
+        again = !all;
+      }
     }
     return { deleted, reclaimed };
   }
@@ -529,6 +539,43 @@ export class Images {
           await this.meta.writeRefs(refs);
         }
       });
+      return rec.id;
+    } finally {
+      unpin();
+    }
+  }
+
+  /**
+   * A child image for a builder: `parent`'s layers plus, when `upper` is
+   * given, that directory as one more layer (whiteouts back to OCI form), and
+   * the config the caller made (its rootfs.diff_ids are set here; its
+   * history entry is the caller's: `empty_layer` when there is no `upper`).
+   * `parent` undefined is `scratch`. Returns the new image's ID.
+   */
+  async writeImage(config: ImageConfig, parent: ImageRecord | undefined, upper?: string): Promise<string> {
+    const layers = [...(parent?.layers ?? [])];
+    const mediaType = parent?.manifestMediaType ?? MEDIA.ociManifest;
+    const oci = mediaType === MEDIA.ociManifest;
+    let unpin = () => {};
+    try {
+      if (upper) {
+        const layer = await storeLayer(this.content, upper);
+        unpin = this.pin([layer.digest, layer.diffId]);
+        await this.snapshots.ensureLayer(layer.diffId, () => fs.createReadStream(this.content.path(layer.digest)), 'build step');
+        layers.push({ digest: layer.digest, diffId: layer.diffId, size: layer.size, mediaType: oci ? MEDIA.ociLayerGzip : MEDIA.dockerLayerGzip });
+      }
+      const full: ImageConfig = { ...config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } };
+      const configBuf = Buffer.from(JSON.stringify(full));
+      const configDigest = await this.content.put(configBuf);
+      const m: Manifest = {
+        schemaVersion: 2,
+        mediaType: oci ? MEDIA.ociManifest : MEDIA.dockerManifest,
+        config: { mediaType: oci ? MEDIA.ociConfig : MEDIA.dockerConfig, digest: configDigest, size: configBuf.length },
+        layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+      };
+      const manifestDigest = await this.content.put(Buffer.from(JSON.stringify(m)));
+      const rec = { ...(await this.record(m, manifestDigest, m.mediaType!, full, layers)), ...(parent ? { parent: parent.id } : {}) };
+      await this.meta.lock(() => this.meta.put(rec));
       return rec.id;
     } finally {
       unpin();

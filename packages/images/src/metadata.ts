@@ -28,6 +28,8 @@ export interface ImageRecord {
   created: string;
   /** When it came into this store. */
   loaded: string;
+  /** The image a build step made this one from (docker's Parent): intermediate images are hidden from `images`. */
+  parent?: string;
 }
 
 interface RefIndex {

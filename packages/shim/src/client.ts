@@ -13,6 +13,8 @@ export interface ShimClient {
   call(service: string, method: string, request: Msg, options?: grpc.CallOptions): Promise<Msg>;
   /** A server-streaming call to any service the daemon serves (hull.images.v1.Images Pull, Push). */
   stream(service: string, method: string, request: Msg): grpc.ClientReadableStream<Msg>;
+  /** A bidirectional streaming call (hull.build.v1.Builder Build). */
+  duplex(service: string, method: string): grpc.ClientDuplexStream<Msg, Msg>;
   /** Hull.Subscribe: a stream of Envelope messages; cancel() it to stop. */
   subscribe(request?: Msg): grpc.ClientReadableStream<Msg>;
   close(): void;
@@ -47,6 +49,11 @@ export function connect(address: string): ShimClient {
       const c = other(s);
       if (typeof c[m] !== 'function') throw new Error(`no such method: ${m}`);
       return c[m](r) as grpc.ClientReadableStream<Msg>;
+    },
+    duplex: (s, m) => {
+      const c = other(s);
+      if (typeof c[m] !== 'function') throw new Error(`no such method: ${m}`);
+      return c[m]() as grpc.ClientDuplexStream<Msg, Msg>;
     },
     task: (m, r, o) => unary(task, m, r, o),
     hull: (m, r, o) => unary(hull, m, r, o),

@@ -7,9 +7,11 @@ import { prctl } from '@hull/sys/libc';
 import { PR } from '@hull/sys/constants';
 import { Logger } from './log';
 import { reapOrphans } from './reap';
+import { InProcessHull } from './inprocess';
 import { Runtime } from './runtime';
 import { addServices } from './service';
 import { addImagesService } from './images';
+import { addBuildService } from './build';
 import { addNetworkService } from './networks/service';
 import { NetworkManager } from './networks/manager';
 import { addVolumeService } from './volumes/service';
@@ -21,6 +23,8 @@ export interface ServeOptions {
   stateDir: string;
   runtime: string;
   runtimeRoot?: string;
+  /** hull as a library (`--runtime hull`), not through its CLI. */
+  inProcess?: boolean;
   logFormat: 'text' | 'json';
   debug: boolean;
   /** Registries reached over plain HTTP beside 127.0.0.0/8 (docker's insecure-registries). */
@@ -35,7 +39,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const log = new Logger(o.logFormat, o.debug ? 'debug' : 'info');
   prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
-  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot), log });
+  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot, o.inProcess ? new InProcessHull(o.runtimeRoot, log) : undefined), log });
   await sup.recover();
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });
@@ -56,6 +60,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const { Images } = require('@hull/images') as typeof import('@hull/images');
   const images = new Images({ root: path.join(o.stateDir, 'images'), insecureRegistries: o.insecureRegistries, mirrors: o.mirrors, certsDir: o.certsDir });
   addImagesService(server, images, log);
+  addBuildService(server, images, new Runtime(o.runtime, o.runtimeRoot), o.stateDir, log);
   sup.events.subscribe((env, containerId) => {
     // An exec's delete has the same topic: only a task that is gone takes its snapshot along.
     if (env.topic !== '/tasks/delete' || !containerId || sup.list([containerId]).length > 0) return;
@@ -84,5 +89,5 @@ export async function serve(o: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
-  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, pid: process.pid });
+  log.info('serving', { address: o.address, stateDir: o.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), pid: process.pid });
 }

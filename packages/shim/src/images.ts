@@ -55,7 +55,7 @@ export function addImagesService(server: grpc.Server, images: Images, log: Logge
   server.addService(serviceDefinition(IMAGES_SERVICE), {
     Pull: stream('Pull', async (r, progress) => (await images.pull(r.ref, { platform: r.platform || undefined, credentials: credentials(r.auth), progress })).id),
     Push: stream('Push', async (r, progress) => images.push(r.ref, { credentials: credentials(r.auth), progress })),
-    List: unary('List', async () => ({ images: (await images.list()).map(summary) })),
+    List: unary('List', async (r) => ({ images: (await images.list(!!r.all)).map(summary) })),
     Inspect: unary('Inspect', async (r) => ({ json: JSON.stringify(await images.inspect(r.ref)) })),
     History: unary('History', async (r) => ({
       entries: (await images.history(r.ref)).map((h) => ({ id: h.id, created: h.created, created_by: h.createdBy, size: h.size, comment: h.comment })),

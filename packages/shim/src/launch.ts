@@ -7,10 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { pidfdOpen, pidfdGetfd, closeFd } from '@hull/sys/process';
 import { runtimeFailed } from './errors';
-import { startMonitor, startTime } from './monitor';
+import type { Spawner } from '@hull/runtime';
+import { socketpair } from '@hull/sys/libc';
+import { monitorSpawner } from './inprocess';
+import { startMonitor, startTime, type Monitor, type MonitorReport } from './monitor';
 import { Runtime, lastRuntimeError } from './runtime';
 import { ProcIo, MONITOR_MASTER_FD, MONITOR_STDERR_FD, MONITOR_STDOUT_FD } from './stdio';
 import type { Proc } from './task';
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
 
 export class Launcher {
   readonly consoleDir: string;
@@ -34,7 +41,7 @@ export class Launcher {
     const logFile = path.join(p.task.dir, 'runtime.log');
     await fsp.rm(p.exitFile, { force: true });
     await fsp.rm(p.pidFile, { force: true });
-    let mon: ReturnType<typeof startMonitor>;
+    let mon: Monitor;
     try {
       const slots = io.makePipes();
       mon = startMonitor({
@@ -62,14 +69,58 @@ export class Launcher {
       const msg = lastRuntimeError(log) || (report.runtimeStatus === 127 << 8 ? `cannot execute ${this.runtime.binary}` : `exited with wait status ${report.runtimeStatus}`);
       throw runtimeFailed(`${what}: ${msg}`, { id: p.task.rec.id });
     }
-    p.rec.pid = report.pid;
-    p.rec.monitorPid = mon.pid;
-    p.rec.monitorStart = startTime(mon.pid);
-    p.child = mon.child;
-    p.io = io;
-    mon.child.on('exit', onMonitorExit);
-    if (p.rec.terminal && report.master >= 0) attachFromMonitor(p, io);
+    adopt(p, io, mon, report, onMonitorExit);
   }
+
+  /**
+   * hull in-process: runs `run` (the runtime's create or exec, given a
+   * spawner and the console socket's end) with the monitor cloning
+   * hull-init; on success `p` is set up as by `launch`.
+   */
+  async launchInProcess(p: Proc, what: string, run: (spawner: Spawner, consoleFd: number | undefined) => unknown, onMonitorExit: () => void): Promise<void> {
+    const io = new ProcIo(p.rec).open();
+    await fsp.rm(p.exitFile, { force: true });
+    await fsp.rm(p.pidFile, { force: true });
+    let mon: Monitor | undefined;
+    let consoleFds: [number, number] | undefined;
+    let spawn: ReturnType<typeof monitorSpawner> | undefined;
+    try {
+      const slots = io.makePipes();
+      if (p.rec.terminal) {
+        consoleFds = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
+        slots[7] = consoleFds[1];
+      }
+      spawn = monitorSpawner({ exitFile: p.exitFile, pidFile: p.pidFile, slots, started: (m) => { mon = m; io.spawned(); } });
+      await this.runtime.lib!.call(what, p.task.rec.id, () => run(spawn!.spawner, consoleFds?.[0]));
+    } catch (e) {
+      io.destroy();
+      throw e;
+    } finally {
+      // The monitor goes on: adopts the process the pid file names, or ends.
+      spawn?.go();
+      if (consoleFds) for (const fd of consoleFds) closeFd(fd);
+    }
+    if (!mon) throw runtimeFailed(`hull ${what} ${p.task.rec.id}: no monitor was started`, { id: p.task.rec.id });
+    const report = await (mon as Monitor).report.catch((e: Error) => {
+      io.destroy();
+      throw runtimeFailed(`hull ${what} ${p.task.rec.id}: ${e.message}`, { id: p.task.rec.id });
+    });
+    if (report.pid <= 0) {
+      io.destroy();
+      throw runtimeFailed(`hull ${what} ${p.task.rec.id}: its monitor found no process to keep`, { id: p.task.rec.id });
+    }
+    adopt(p, io, mon, report, onMonitorExit);
+  }
+}
+
+function adopt(p: Proc, io: ProcIo, mon: Monitor, report: MonitorReport, onMonitorExit: () => void): void {
+  p.rec.pid = report.pid;
+  p.rec.monitorPid = mon.pid;
+  p.rec.monitorStart = startTime(mon.pid);
+  p.child = mon.child;
+  p.io = io;
+  mon.child.on('exit', onMonitorExit);
+  if (p.rec.terminal && report.master >= 0) attachFromMonitor(p, io);
 }
 
 /**

@@ -78,7 +78,7 @@ function main(argv: string[]): void {
     if (!/^https?:\/\/[^/?#@]+\/?$/.test(m)) fail(`--registry-mirror: ${JSON.stringify(m)}: expected http(s)://host[:port]`);
   }
   const { serve } = require('./daemon') as typeof import('./daemon');
-  serve({ address, stateDir, runtime, runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors, certsDir: path.resolve(values['certs-dir']!) }).catch((e: Error) => {
+  serve({ address, stateDir, runtime, inProcess: values.runtime === 'hull', runtimeRoot: values['runtime-root'], logFormat: format, debug: values.debug!, insecureRegistries: values['insecure-registry'], mirrors, certsDir: path.resolve(values['certs-dir']!) }).catch((e: Error) => {
     process.stderr.write(format === 'json' ? JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: e.message }) + '\n' : `hull-shim: ${e.message}\n`);
     process.exit(1);
   });

@@ -13,6 +13,7 @@ export const PROTO_FILES = [
   'hull/images/v1/images.proto',
   'hull/volumes/v1/volumes.proto',
   'hull/networks/v1/networks.proto',
+  'hull/build/v1/build.proto',
 ];
 /** Loaded beside them: ttrpc's messages, containerd's ttrpc events, cgroup metrics, runc options. */
 const SHIM_V2_FILES = [
@@ -27,6 +28,7 @@ export const HULL_SERVICE = 'hull.shim.v1.Hull';
 export const IMAGES_SERVICE = 'hull.images.v1.Images';
 export const VOLUMES_SERVICE = 'hull.volumes.v1.Volumes';
 export const NETWORKS_SERVICE = 'hull.networks.v1.Networks';
+export const BUILD_SERVICE = 'hull.build.v1.Builder';
 
 const CONVERSION: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true, objects: true };
 

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { track } from './spawned';
+import type { InProcessHull } from './inprocess';
 import { runtimeFailed, notFound, precondition, type ShimError } from './errors';
 
 /** The environment of every process the daemon starts: Node's start-up slowers removed. */
@@ -53,7 +54,8 @@ export function classify(message: string, context: Record<string, unknown>): Shi
 export class Runtime {
   readonly name: string;
 
-  constructor(readonly binary: string, readonly root?: string) {
+  /** `lib`: hull in-process (the binary is then only what recorded tasks name, for cleanup without us). */
+  constructor(readonly binary: string, readonly root?: string, readonly lib?: InProcessHull) {
     this.name = path.basename(binary);
   }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import * as hull from '@hull/runtime';
 import { TIOCSWINSZ } from '@hull/sys/constants';
 import { ioctl } from '@hull/sys/libc';
 import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
@@ -116,7 +117,14 @@ export class Supervisor {
       }
       this.exits.watch(task);
       const p = task.init;
-      await this.launcher.launch(p, (console) => ['create', '--bundle', req.bundle, '--pid-file', p.pidFile, ...console, id], () => this.exits.check(p));
+      const lib = this.runtime.lib;
+      if (lib) {
+        await this.launcher.launchInProcess(p, 'create', (spawner, consoleFd) => {
+          hull.create(lib.store, { id, bundle: req.bundle, pidFile: p.pidFile, consoleFd, spawner }, lib.log).channel.close();
+        }, () => this.exits.check(p));
+      } else {
+        await this.launcher.launch(p, (console) => ['create', '--bundle', req.bundle, '--pid-file', p.pidFile, ...console, id], () => this.exits.check(p));
+      }
       this.cgroups(task);
       await task.persist();
       this.tasks.set(id, task);
@@ -140,7 +148,8 @@ export class Supervisor {
     task.watcher?.close();
     task.init.io?.destroy();
     const keep = (e: unknown) => { if (cause instanceof ShimError) cause.cleanup.push(e as Error); };
-    if (task.rec.init.pid > 0) await this.runtime.run(['delete', '--force', task.rec.id]).catch(keep);
+    // In-process, a create cut short by our death left its runtime state (and init, cgroup) behind too.
+    if (task.rec.init.pid > 0 || this.runtime.lib) await this.runtimeDelete(task.rec.id, true).catch((e: ShimError) => { if (e.grpcCode !== 5) keep(e); });
     try {
       unmountAll(path.join(task.rec.bundle, 'rootfs'), task.rec.mounted);
     } catch (e) { keep(e); }
@@ -168,7 +177,9 @@ export class Supervisor {
   }
 
   private async startInit(p: Proc): Promise<void> {
-    await this.runtime.run(['start', p.task.rec.id]);
+    const lib = this.runtime.lib;
+    if (lib) await lib.call('start', p.task.rec.id, () => hull.start(lib.store, p.task.rec.id, lib.log));
+    else await this.runtime.run(['start', p.task.rec.id]);
     this.cgroups(p.task);
   }
 
@@ -176,6 +187,12 @@ export class Supervisor {
     const t = p.task;
     transition(t.init, 'exec');
     const spec = path.join(t.dir, `${p.stem}.json`);
+    const lib = this.runtime.lib;
+    if (lib) {
+      const proc = JSON.parse(await fsp.readFile(spec, 'utf8'));
+      return this.launcher.launchInProcess(p, 'exec', (spawner, consoleFd) =>
+        hull.exec(lib.store, { id: t.rec.id, process: proc, detach: true, pidFile: p.pidFile, consoleFd, spawner }, lib.log), () => this.exits.check(p));
+    }
     await this.launcher.launch(p, (console) => ['exec', '--detach', '--process', spec, '--pid-file', p.pidFile, ...console, t.rec.id], () => this.exits.check(p));
   }
 
@@ -223,10 +240,10 @@ export class Supervisor {
       if (!this.tasks.has(id)) throw notFound(`task ${JSON.stringify(id)}: not found`);
       if (!p.rec.exit) {
         // Created but never started: the init waits on the exec fifo; kill it.
-        await this.runtime.run(['delete', '--force', id]);
+        await this.runtimeDelete(id, true);
         await p.exited;
       } else {
-        await this.runtime.run(['delete', id]).catch((e: ShimError) => {
+        await this.runtimeDelete(id, false).catch((e: ShimError) => {
           if (e.grpcCode !== 5) throw e; // already gone from the runtime's state
         });
       }
@@ -240,6 +257,12 @@ export class Supervisor {
       this.log.info('deleted', { id });
       return out;
     });
+  }
+
+  private runtimeDelete(id: string, force: boolean): Promise<unknown> {
+    const lib = this.runtime.lib;
+    if (lib) return lib.call('delete', id, () => hull.delete(lib.store, id, force, lib.log));
+    return this.runtime.run(['delete', ...(force ? ['--force'] : []), id]);
   }
 
   private async deleteExec(p: Proc): Promise<ReturnType<typeof deletedView>> {
@@ -261,7 +284,9 @@ export class Supervisor {
     if (p.rec.exit || readExitFile(p.exitFile)) throw notFound(`${p.name}: process already finished`, { id, execId });
     if (p.rec.pid <= 0) throw precondition(`${p.name}: cannot kill: it is not started`);
     if (!execId) {
-      await this.runtime.run(['kill', ...(all ? ['--all'] : []), id, String(sig)]);
+      const lib = this.runtime.lib;
+      if (lib) await lib.call('kill', id, () => hull.kill(lib.store, id, sig, all));
+      else await this.runtime.run(['kill', ...(all ? ['--all'] : []), id, String(sig)]);
       return;
     }
     // The monitor has not reaped it (no exit file), so the pid still names our process.
@@ -279,7 +304,9 @@ export class Supervisor {
     const t = this.task(id);
     await t.lock(async () => {
       const next = transition(t.init, 'pause');
-      await this.runtime.run(['pause', id]);
+      const lib = this.runtime.lib;
+      if (lib) await lib.call('pause', id, () => hull.pause(lib.store, id));
+      else await this.runtime.run(['pause', id]);
       t.init.rec.status = next;
       await t.persist();
       this.events.publish('/tasks/paused', { container_id: id });
@@ -290,7 +317,9 @@ export class Supervisor {
     const t = this.task(id);
     await t.lock(async () => {
       const next = transition(t.init, 'resume');
-      await this.runtime.run(['resume', id]);
+      const lib = this.runtime.lib;
+      if (lib) await lib.call('resume', id, () => hull.resume(lib.store, id));
+      else await this.runtime.run(['resume', id]);
       t.init.rec.status = t.init.rec.exit ? 'stopped' : next;
       await t.persist();
       this.events.publish('/tasks/resumed', { container_id: id });
@@ -309,7 +338,9 @@ export class Supervisor {
       transition(t.init, 'update');
       const file = path.join(t.dir, 'resources.json');
       await fsp.writeFile(file, Buffer.from(resources.value), { mode: 0o600 });
-      await this.runtime.run(['update', '--resources', file, id]);
+      const lib = this.runtime.lib;
+      if (lib) await lib.call('update', id, () => hull.update(lib.store, id, JSON.parse(Buffer.from(resources.value).toString()), lib.log));
+      else await this.runtime.run(['update', '--resources', file, id]);
     });
   }
 
@@ -335,7 +366,8 @@ export class Supervisor {
     if (t.init.rec.exit) return [];
     let pids: number[];
     try {
-      pids = JSON.parse(await this.runtime.run(['ps', '--format', 'json', id])) ?? [];
+      const lib = this.runtime.lib;
+      pids = JSON.parse(lib ? await lib.call('ps', id, () => hull.ps(lib.store, id, 'json', [])) : await this.runtime.run(['ps', '--format', 'json', id])) ?? [];
     } catch {
       pids = this.cgroupProcs(t);
     }

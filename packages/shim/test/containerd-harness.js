@@ -100,6 +100,8 @@ async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
   const binDir = path.join(dir, 'bin');
   fs.mkdirSync(binDir);
   fs.symlinkSync(SHIM_BIN, path.join(binDir, 'containerd-shim-hull-v2'));
+  // This tree's hull CLI first on PATH: what the shim's cleanup without a daemon (`delete`) runs.
+  fs.symlinkSync(path.join(REPO, 'packages/runtime/bin/hull'), path.join(binDir, 'hull'));
   const address = path.join(dir, 'c.sock');
   const config = path.join(dir, 'config.toml');
   fs.writeFileSync(config, [
@@ -113,8 +115,8 @@ async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
     '[plugins."io.containerd.internal.v1.opt"]', `  path = "${dir}/opt"`,
     '',
   ].join('\n'));
-  // This tree's hull, whatever hull the PATH may hold.
-  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}`, HULL_SHIM_RUNTIME: path.join(REPO, 'packages/runtime/bin/hull'), ...extraEnv });
+  // hull in-process (the shim's default); this tree's hull CLI on PATH, whatever hull the PATH may hold.
+  const env = cleanEnv({ PATH: `${binDir}:${process.env.PATH}`, HULL_SHIM_RUNTIME: 'hull', ...extraEnv });
   const logFile = path.join(dir, 'containerd.log');
   const h = {
     dir, address, image: IMAGE, namespace: 'hulltest', proc: undefined,

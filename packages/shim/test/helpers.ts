@@ -1,6 +1,6 @@
 // Shared by the shim's integration tests: busybox bundles, a real daemon on a
 // temporary socket and state dir, the runtimes to run them with, cleanup.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface BundleOptions {
   root?: string;
   /** linux.resources.memory.limit in bytes. */
   memoryLimit?: number;
+  /** The config's hooks, as is. */
+  hooks?: Record<string, unknown>;
 }
 
 /** A bundle directory with `hull spec`'s config.json. */
@@ -44,6 +46,7 @@ export function makeBundle(dir: string, o: BundleOptions): string {
       c.process.terminal = !!o.terminal;
       c.hostname = 'shimtest';
       if (o.memoryLimit) c.linux.resources.memory = { limit: o.memoryLimit };
+      if (o.hooks) c.hooks = o.hooks;
     },
   });
   return dir;
@@ -51,7 +54,10 @@ export function makeBundle(dir: string, o: BundleOptions): string {
 
 export interface RuntimeUnderTest {
   name: string;
+  /** The runtime's CLI (cleanup and inspection go through it). */
   binary: string;
+  /** What hull-shim's --runtime gets: "hull" is hull in-process, a path its CLI. */
+  flag: string;
   /** Why the whole suite is skipped for it. */
   skip?: string;
   /** Why exec tests are skipped for it (its `exec` does not work yet). */
@@ -60,12 +66,13 @@ export interface RuntimeUnderTest {
   skipPause?: string;
 }
 
-/** The runtimes to test with: runc, and hull for what it can already do here. */
-export function runtimes(): RuntimeUnderTest[] {
+/** The runtimes to test with: runc, hull in-process (the default) and, with `cli`, hull through its CLI. */
+export function runtimes(opts: { cli?: boolean } = {}): RuntimeUnderTest[] {
   const runc = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => fs.existsSync(p));
   return [
-    { name: 'runc', binary: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
-    { name: 'hull', binary: HULL_BIN, ...probeHull() },
+    { name: 'runc', binary: runc ?? 'runc', flag: runc ?? 'runc', skip: runc ? undefined : 'runc is not installed' },
+    { name: 'hull', binary: HULL_BIN, flag: 'hull', ...probeHull() },
+    ...(opts.cli ? [{ name: 'hull-cli', binary: HULL_BIN, flag: HULL_BIN, ...probeHull() }] : []),
   ];
 }
 
@@ -121,8 +128,8 @@ export interface Daemon {
   kill9(): Promise<void>;
 }
 
-export async function startDaemon(dir: string, runtime: string, extra: string[] = []): Promise<Daemon> {
-  const sup = await startSupervisor({ dir, runtime, extra });
+export async function startDaemon(dir: string, runtime: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Daemon> {
+  const sup = await startSupervisor({ dir, runtime, extra, env });
   const client = connect(sup.address);
   const end = async (sig: NodeJS.Signals) => {
     client.close();

@@ -12,7 +12,7 @@ import { cleanup, fdCount, makeBundle, mkfifo, mountsUnder, prerequisites, readF
 const why = prerequisites();
 jest.setTimeout(120_000);
 
-for (const rt of runtimes()) {
+for (const rt of runtimes({ cli: true })) {
   const d = describeNeeds(why ?? rt.skip);
 
   d(`hull-shim with ${rt.name}`, () => {
@@ -22,7 +22,7 @@ for (const rt of runtimes()) {
 
     beforeAll(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-shim-test-'));
-      daemon = await startDaemon(dir, rt.binary);
+      daemon = await startDaemon(dir, rt.flag);
       const stream = daemon.client.subscribe({});
       stream.on('data', (env: any) => events.push({ topic: env.topic, event: decodeEvent(env)! }));
       stream.on('error', () => {});

@@ -27,7 +27,7 @@ for (const rt of runtimes()) {
 
     beforeAll(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-shim-load-'));
-      daemon = await startDaemon(dir, rt.binary);
+      daemon = await startDaemon(dir, rt.flag);
     });
     afterAll(async () => {
       await daemon?.stop();

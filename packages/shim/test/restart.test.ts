@@ -32,7 +32,7 @@ for (const rt of runtimes()) {
     });
 
     it('keeps exit codes and running tasks across kill -9 of the daemon', async () => {
-      const first = await startDaemon(dir, rt.binary);
+      const first = await startDaemon(dir, rt.flag);
       daemons.push(first);
       const exiting = uniqueId('exits');
       const running = uniqueId('runs');
@@ -53,7 +53,7 @@ for (const rt of runtimes()) {
       process.kill(exitingPid, 'SIGTERM');
       await gone(exitingPid);
 
-      const second = await startDaemon(dir, rt.binary);
+      const second = await startDaemon(dir, rt.flag);
       daemons.push(second);
       const c2 = second.client;
       expect((await c2.task('Wait', { id: exiting })).exit_status).toBe(9);
@@ -76,7 +76,7 @@ for (const rt of runtimes()) {
     });
 
     it('takes back a task that exits while the new daemon runs, and one created but never started', async () => {
-      const first = await startDaemon(dir, rt.binary);
+      const first = await startDaemon(dir, rt.flag);
       daemons.push(first);
       const later = uniqueId('later');
       const created = uniqueId('created');
@@ -90,7 +90,7 @@ for (const rt of runtimes()) {
       expect(first.proc.exitCode).toBe(0);
       expect(fs.existsSync(first.address)).toBe(false);
 
-      const second = await startDaemon(dir, rt.binary);
+      const second = await startDaemon(dir, rt.flag);
       daemons.push(second);
       const c = second.client;
       const waiting = c.task('Wait', { id: later });

@@ -86,9 +86,15 @@ export function spawn(req: SpawnRequest): Spawned {
     result() {
       const step = [0];
       const r = hullSpawnResult(fd, step);
-      if (r < 0) throw new SysError(STEPS[step[0]] ?? 'spawn', -r, errnoName(-r), `spawn ${req.path}: ${STEPS[step[0]] ?? 'step ' + step[0]}`);
+      if (r < 0) throw spawnStepError(req.path, step[0], -r);
     },
   };
+}
+
+/** The error of a child that failed at `step` (enum hull_step) before its execve. */
+export function spawnStepError(file: string, step: number, errno: number): SysError {
+  const what = STEPS[step] ?? `step ${step}`;
+  return new SysError(STEPS[step] ?? 'spawn', errno, errnoName(errno), `spawn ${file}: ${what}`);
 }
 
 /** A sealed in-memory copy of the program at `file` (see hull_sealed_copy in native/). */

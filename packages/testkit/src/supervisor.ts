@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   wrap?: string[];
   /** More `serve` flags. */
   extra?: string[];
+  /** More environment variables (on top of cleanEnv()). */
+  env?: Record<string, string>;
 }
 
 export interface Supervisor {
@@ -53,7 +55,7 @@ export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor>
   const runtimeRoot = path.join(o.dir, 'runtime-root');
   const wrap = o.wrap ?? [];
   const args = ['serve', '--address', address, '--state-dir', stateDir, '--runtime', o.runtime, '--runtime-root', runtimeRoot, ...(o.extra ?? [])];
-  const proc = spawn(wrap[0] ?? SHIM, [...wrap.slice(1), ...(wrap.length ? [SHIM] : []), ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(wrap[0] ?? SHIM, [...wrap.slice(1), ...(wrap.length ? [SHIM] : []), ...args], { env: cleanEnv(o.env), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));

@@ -68,12 +68,12 @@ function matches(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-export async function listImages(ctx: Context): Promise<ImageInfo[]> {
-  return (await ctx.client().image<{ images: ImageInfo[] }>('List', {})).images;
+export async function listImages(ctx: Context, all = false): Promise<ImageInfo[]> {
+  return (await ctx.client().image<{ images: ImageInfo[] }>('List', { all })).images;
 }
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
-  let images = await listImages(ctx);
+  let images = await listImages(ctx, !!argv.all);
   for (const f of strings(argv.filter)) {
     const [key, value = ''] = f.split('=');
     if (key === 'dangling') {

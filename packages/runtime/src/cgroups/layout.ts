@@ -1,6 +1,7 @@
 // Which cgroup hierarchies the host mounts, and where this process sits in
 // each: read from /proc/self/mountinfo and /proc/self/cgroup.
 import fs from 'node:fs';
+import { parseMountinfo } from '../mountinfo';
 import path from 'node:path';
 
 /** One mounted hierarchy: its mount point and this process's cgroup in it. */
@@ -18,29 +19,6 @@ export interface CgroupLayout {
   v1: Record<string, Hierarchy>;
   /** The cgroup2 mount: the whole tree on v2, /sys/fs/cgroup/unified on hybrid. */
   unified?: Hierarchy;
-}
-
-interface MountEntry {
-  mountPoint: string;
-  fsType: string;
-  superOptions: string[];
-}
-
-function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-function parseMountinfo(text: string): MountEntry[] {
-  const out: MountEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const left = line.slice(0, sep).split(' ');
-    const right = line.slice(sep + 3).split(' ');
-    out.push({ mountPoint: unescapeMount(left[4]), fsType: right[0], superOptions: (right[2] ?? '').split(',') });
-  }
-  return out;
 }
 
 /** /proc/self/cgroup: "hierarchy-id:controllers:path" lines → controller → path ("" for cgroup2). */

@@ -3,9 +3,11 @@
 // compiling some hundred modules is the largest part. One file removes the resolving; the cache
 // removes most of the compiling.
 //
-// The cache is written by the first command that finishes, beside the bundle, only by the user who owns
-// that directory (a cache is code: nobody else may plant one). Its name carries the bundle's size and
-// mtime, so a rebuilt bundle never meets an old cache (V8's own check compares little more than length).
+// There is a cache per kind of command (`tag`): V8 reads a cache whole, and one made by `run` costs a
+// `state` more than it saves. Each is written by the first command of its kind that finishes, beside the
+// bundle, only by the user who owns that directory (a cache is code: nobody else may plant one). Its
+// name carries the bundle's size and mtime, so a rebuilt bundle never meets an old cache (V8's own check
+// compares little more than length).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
@@ -17,7 +19,7 @@ export interface Bundled<T> {
   saveCache(): void;
 }
 
-export function loadBundle<T>(file: string): Bundled<T> | undefined {
+export function loadBundle<T>(file: string, tag: string): Bundled<T> | undefined {
   let source: string;
   let stat: fs.BigIntStats;
   try {
@@ -28,7 +30,7 @@ export function loadBundle<T>(file: string): Bundled<T> | undefined {
     return undefined; // not bundled (a development build): the caller requires its modules one by one
   }
   const dir = path.dirname(file);
-  const cacheFile = path.join(dir, `.${path.basename(file)}.${stat.size}-${stat.mtimeNs}.cache`);
+  const cacheFile = path.join(dir, `.${path.basename(file)}.${stat.size}-${stat.mtimeNs}.${tag.replace(/[^a-z]/g, '') || 'none'}.cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);

@@ -6,71 +6,44 @@
 // unknown flag, a missing or extra argument) returns undefined, and yargs
 // parses the command line and says what is wrong, as it always has.
 
-type Kind = 'string' | 'boolean' | 'number';
-/** `many`: the flag may repeat; its values are collected in an array. */
-type Flags = Record<string, { key: string; kind: Kind; many?: boolean }>;
+import { GLOBAL_OPTIONS, type OptionSpec, type Options } from './options';
 
-const flag = (kind: Kind, key: string, ...names: string[]): Flags => Object.fromEntries(names.map((n) => [n, { key, kind }]));
-const repeated = (kind: Kind, key: string, ...names: string[]): Flags => Object.fromEntries(names.map((n) => [n, { key, kind, many: true }]));
+/** Every spelling of every option (`--name`, `-x`) → its name and spec. */
+type Flags = Record<string, { key: string; spec: OptionSpec }>;
 
-const GLOBAL: Flags = {
-  ...flag('string', 'root', '--root'),
-  ...flag('string', 'log', '--log'),
-  ...flag('string', 'log-format', '--log-format'),
-  ...flag('boolean', 'debug', '--debug'),
-  ...flag('boolean', 'systemd-cgroup', '--systemd-cgroup'),
-  ...flag('string', 'rootless', '--rootless'),
-  ...flag('string', 'criu', '--criu'),
-};
-
-const CREATE: Flags = {
-  ...flag('string', 'bundle', '--bundle', '-b'),
-  ...flag('string', 'console-socket', '--console-socket'),
-  ...flag('string', 'pid-file', '--pid-file'),
-  ...flag('boolean', 'no-pivot', '--no-pivot'),
-  ...flag('boolean', 'no-new-keyring', '--no-new-keyring'),
-  ...flag('number', 'preserve-fds', '--preserve-fds'),
-};
-const CREATE_DEFAULTS = { bundle: '.', 'no-pivot': false, 'no-new-keyring': false, 'preserve-fds': 0 };
-
-// runc's exec: flags, the id, then the command (flags after the id belong to the command).
-const EXEC: Flags = {
-  ...flag('string', 'console-socket', '--console-socket'),
-  ...flag('string', 'cwd', '--cwd'),
-  ...repeated('string', 'env', '--env', '-e'),
-  ...flag('boolean', 'tty', '--tty', '-t'),
-  ...flag('string', 'user', '--user', '-u'),
-  ...repeated('number', 'additional-gids', '--additional-gids', '-g'),
-  ...flag('string', 'process', '--process', '-p'),
-  ...flag('boolean', 'detach', '--detach', '-d'),
-  ...flag('string', 'pid-file', '--pid-file'),
-  ...flag('string', 'process-label', '--process-label'),
-  ...flag('string', 'apparmor', '--apparmor'),
-  ...flag('boolean', 'no-new-privs', '--no-new-privs'),
-  ...repeated('string', 'cap', '--cap', '-c'),
-  ...flag('number', 'preserve-fds', '--preserve-fds'),
-  ...repeated('string', 'cgroup', '--cgroup'),
-  ...flag('boolean', 'ignore-paused', '--ignore-paused'),
-};
-const EXEC_DEFAULTS = { tty: false, detach: false, 'no-new-privs': false, 'preserve-fds': 0, 'ignore-paused': false };
-
-interface CommandShape {
-  flags: Flags;
-  defaults: Record<string, unknown>;
-  /** Positional argument names; a trailing "?" marks an optional one. */
-  args: string[];
-  /** Everything after the positional arguments, as typed, goes to this key (exec's command). */
-  rest?: string;
+function flagsOf(options: Options): Flags {
+  const out: Flags = {};
+  for (const [key, spec] of Object.entries(options)) {
+    out[`--${key}`] = { key, spec };
+    if (spec.alias) out[`-${spec.alias}`] = { key, spec };
+  }
+  return out;
 }
 
+function defaultsOf(options: Options): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, o]) => o.default !== undefined).map(([k, o]) => [k, o.default]));
+}
+
+interface CommandShape {
+  /** The command's own options (its module's `options`), loaded only when it is the command. */
+  options: () => Options;
+  /** Positional argument names; a trailing "?" marks an optional one. */
+  args: string[];
+  /** Everything after the positional arguments, as typed, goes to this key (exec's command: runc reads flags after the id as the command's). */
+  rest?: string;
+  /** Keys yargs adds that handlers read. */
+  extra?: Record<string, unknown>;
+}
+
+const none = (): Options => ({});
 const COMMANDS: Record<string, CommandShape> = {
-  create: { flags: CREATE, defaults: CREATE_DEFAULTS, args: ['container-id'] },
-  run: { flags: { ...CREATE, ...flag('boolean', 'detach', '--detach', '-d'), ...flag('boolean', 'keep', '--keep') }, defaults: { ...CREATE_DEFAULTS, detach: false, keep: false }, args: ['container-id'] },
-  start: { flags: {}, defaults: {}, args: ['container-id'] },
-  state: { flags: {}, defaults: {}, args: ['container-id'] },
-  kill: { flags: flag('boolean', 'all', '--all', '-a'), defaults: { all: false }, args: ['container-id', 'signal?'] },
-  delete: { flags: flag('boolean', 'force', '--force', '-f'), defaults: { force: false }, args: ['container-id'] },
-  exec: { flags: EXEC, defaults: { ...EXEC_DEFAULTS, _: ['exec'] }, args: ['container-id'], rest: 'cmd' },
+  create: { options: () => require('./commands/create').options, args: ['container-id'] },
+  run: { options: () => require('./commands/run').options, args: ['container-id'] },
+  start: { options: none, args: ['container-id'] },
+  state: { options: none, args: ['container-id'] },
+  kill: { options: () => require('./commands/kill').options, args: ['container-id', 'signal?'] },
+  delete: { options: () => require('./commands/delete').options, args: ['container-id'] },
+  exec: { options: () => require('./commands/exec').options, args: ['container-id'], rest: 'cmd', extra: { _: ['exec'] } },
 };
 
 export interface FastCommand {
@@ -86,8 +59,9 @@ function readFlag(argv: string[], i: number, flags: Flags, out: Record<string, u
   const name = eq > 0 ? arg.slice(0, eq) : arg;
   const def = Object.hasOwn(flags, name) ? flags[name] : undefined;
   if (!def) return -1;
+  const { type: kind, choices, many } = def.spec;
   let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
-  if (def.kind === 'boolean') {
+  if (kind === 'boolean') {
     if (value === undefined) out[def.key] = true;
     else if (value === 'true' || value === 'false') out[def.key] = value === 'true';
     else return -1;
@@ -98,24 +72,27 @@ function readFlag(argv: string[], i: number, flags: Flags, out: Record<string, u
     value = argv[i + 1];
     i++;
   }
-  if (def.kind === 'number' && !/^\d+$/.test(value)) return -1;
-  const v = def.kind === 'number' ? Number(value) : value;
-  out[def.key] = def.many ? [...((out[def.key] as unknown[] | undefined) ?? []), v] : v;
+  if (kind === 'number' && !/^\d+$/.test(value)) return -1;
+  if (choices && !choices.includes(value)) return -1;
+  const v = kind === 'number' ? Number(value) : value;
+  out[def.key] = many ? [...((out[def.key] as unknown[] | undefined) ?? []), v] : v;
   return i + 1;
 }
 
 export function parseFast(argv: string[]): FastCommand | undefined {
   const globals: Record<string, unknown> = {};
   let i = 0;
+  const globalFlags = flagsOf(GLOBAL_OPTIONS);
   while (i < argv.length && argv[i].startsWith('-')) {
-    i = readFlag(argv, i, GLOBAL, globals);
+    i = readFlag(argv, i, globalFlags, globals);
     if (i < 0) return undefined;
   }
   const command = argv[i++];
   const shape = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!shape) return undefined;
-  if (globals['log-format'] !== undefined && globals['log-format'] !== 'text' && globals['log-format'] !== 'json') return undefined;
-  const args: Record<string, unknown> = { ...shape.defaults };
+  const options = shape.options();
+  const flags = flagsOf(options);
+  const args: Record<string, unknown> = { ...defaultsOf(options), ...shape.extra };
   const positional: string[] = [];
   while (i < argv.length) {
     const a = argv[i];
@@ -126,7 +103,7 @@ export function parseFast(argv: string[]): FastCommand | undefined {
       break;
     }
     if (a.startsWith('-') && a !== '-') {
-      i = readFlag(argv, i, shape.flags, args);
+      i = readFlag(argv, i, flags, args);
       if (i < 0) return undefined;
     } else {
       positional.push(a);

@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { errorMessage } from '../errors';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
+import { applyOptions, commandIndex, GLOBAL_OPTIONS, type Options, valueFlags } from './options';
 
 export interface GlobalOptions {
   root: string;
@@ -47,36 +48,22 @@ let exitCode = 0;
 /** The exit code of a failed command: 1, or what the command's module names (exec: 255, as runc). */
 let failureCode = 1;
 
-const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
-
 /**
  * runc reads `exec [options] <id> <command> [args...]`: everything after the
  * id is the command, dashes included. Mark that with "--" for yargs.
  */
 function separateExecCommand(argv: string[]): string[] {
-  let i = 0;
-  const skip = (values: Set<string>) => {
-    while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
-      i += values.has(argv[i]) ? 2 : 1;
-    }
-  };
-  skip(GLOBAL_VALUE_OPTIONS);
+  let i = commandIndex(argv);
   // `ps <id> [ps args...]` likewise: its args go to ps(1), dashes included.
   const cmd = argv[i];
   if (cmd !== 'exec' && cmd !== 'ps') return argv;
   i++;
-  const { VALUE_OPTIONS } = loadCommand(cmd) as unknown as { VALUE_OPTIONS: Set<string> };
-  skip(VALUE_OPTIONS);
+  const values = valueFlags((loadCommand(cmd) as unknown as { options: Options }).options);
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') i += values.has(argv[i]) ? 2 : 1;
   if (i >= argv.length - 1 || argv[i + 1] === '--') return argv;
   return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
 }
 
-/** Index of the command name in argv (after the global options), or argv.length. */
-function commandIndex(argv: string[]): number {
-  let i = 0;
-  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') i += GLOBAL_VALUE_OPTIONS.has(argv[i]) ? 2 : 1;
-  return i;
-}
 
 const COMMAND_NAMES = new Set(COMMANDS.map(([spec]) => spec.split(' ')[0]));
 
@@ -148,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const pre = preParse(argv);
     if ('output' in pre) {
-      process.stdout.write(pre.output);
+      (require('./output') as typeof import('./output')).writeStdout(pre.output);
       return 0;
     }
     argv = pre.argv;
@@ -160,18 +147,12 @@ export async function main(argv: string[]): Promise<number> {
   let format: 'text' | 'json' = 'text';
   // Loaded here, not at the top: `--version` never pays for it.
   const yargs = require('yargs') as typeof import('yargs').default;
-  const parser: Argv = yargs(argv)
+  const globals = yargs(argv)
     .scriptName('hull')
     // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags.
     .parserConfiguration({ 'boolean-negation': false })
-    .usage('hull [global options] command [command options] [arguments...]')
-    .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'root directory for storage of container state (this should be located in tmpfs)' })
-    .option('log', { type: 'string', describe: 'set the log file to write hull logs to (default is stderr)' })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'set the log format' })
-    .option('debug', { type: 'boolean', default: false, describe: 'enable debug logging' })
-    .option('systemd-cgroup', { type: 'boolean', default: false, hidden: true })
-    .option('rootless', { type: 'string', default: 'auto', hidden: true })
-    .option('criu', { type: 'string', hidden: true })
+    .usage('hull [global options] command [command options] [arguments...]');
+  const parser: Argv = applyOptions(globals, { ...GLOBAL_OPTIONS, root: { ...GLOBAL_OPTIONS.root, default: DEFAULT_ROOT } })
     .version(false)
     .option('version', { alias: 'v', type: 'boolean', describe: 'print the version' })
     .help('help')

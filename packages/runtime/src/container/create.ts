@@ -12,7 +12,7 @@ import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
 import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
 import * as libc from '@hull/sys/libc';
-import { spawn } from '@hull/sys/native';
+import { spawn, type SpawnRequest, type Spawned } from '@hull/sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '@hull/sys/constants';
 import { InitChannel } from '../program/channel';
 import { MSG } from '../program/format';
@@ -38,7 +38,12 @@ export interface CreateOptions {
   debug?: boolean;
   /** `run` in the foreground without a console socket: it receives the pty master itself. */
   consoleFd?: number;
+  /** Who clones hull-init (default: libhull's hull_spawn, this process is its parent); hull-shim's monitor does it for the shim. */
+  spawner?: Spawner;
 }
+
+/** Clones hull-init as `spawn` does; another process may be its parent (then it is not ours to reap). */
+export type Spawner = (req: SpawnRequest) => Spawned;
 
 export interface Created {
   record: ContainerRecord;
@@ -138,7 +143,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     }
     checkRlimits(proc?.rlimits, Boolean(userNs));
 
-    const child = spawn({
+    const child = (opts.spawner ?? spawn)({
       path: HULL_INIT,
       execFd: sealedInit(),
       // A pid namespace holds only children: hull-init forks itself into it, joined ("fork") or

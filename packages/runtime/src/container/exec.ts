@@ -32,6 +32,10 @@ export interface ExecOptions {
   ignorePaused?: boolean;
   /** `--cgroup`: the cgroup.procs files the process joins instead of the container's (sub-cgroups of it). */
   cgroupProcs?: string[];
+  /** The console socket already connected (instead of `consoleSocket`). */
+  consoleFd?: number;
+  /** Who clones hull-init (see create's). */
+  spawner?: import('./create').Spawner;
 }
 
 export async function exec(store: StateStore, opts: ExecOptions, log: Log): Promise<number> {
@@ -48,7 +52,9 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   let console: import('./console').ConsoleProxy | undefined;
   let consoleFd: number | undefined;
   if (proc.terminal) {
-    if (opts.consoleSocket) {
+    if (opts.consoleFd !== undefined) {
+      consoleFd = opts.consoleFd;
+    } else if (opts.consoleSocket) {
       const { connectUnix } = require('@hull/sys/scm') as typeof import('@hull/sys/scm');
       consoleFd = connectUnix(opts.consoleSocket);
     } else if (!opts.detach) {
@@ -94,7 +100,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
 
   let pid: number;
   try {
-    const child = spawn({
+    const child = (opts.spawner ?? spawn)({
       path: HULL_INIT,
       execFd: sealedInit(),
       // In the pid namespace only children land: hull-init forks itself there ("fork").
@@ -111,7 +117,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   } finally {
     libc.close(childFd);
     for (const fd of [...join, ...procsFds, ...nsFds]) libc.close(fd);
-    if (consoleFd !== undefined && !console) libc.close(consoleFd);
+    if (consoleFd !== undefined && !console && opts.consoleFd === undefined) libc.close(consoleFd);
   }
 
   const program = compileExecProgram({
@@ -121,7 +127,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
   });
   const channel = new InitChannel(parentFd, program, log, `exec ${opts.id}`, () => 'the process died before it was exec\'d');
   try {
-    channel.send(program.encode({ faultAfter: faultAfter() }), []);
+    channel.send(program.encode({ faultAfter: faultAfter('exec') }), []);
     if (console) console.attach();
     // EOF when the process execs (the socket is close-on-exec), or an error.
     channel.expectExec();

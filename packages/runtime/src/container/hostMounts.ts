@@ -1,17 +1,13 @@
 // Mounts a container without a mount namespace leaves in the host's: what is
 // below its rootfs, and how delete takes them away.
-import fs from 'node:fs';
 import * as libc from '@hull/sys/libc';
 import { MNT_DETACH } from '@hull/sys/constants';
-import { unescapeMount } from '../program/rootfs';
+import { readMountinfo } from '../mountinfo';
 
 /** Mount points strictly below `dir` in this mount namespace, deepest first. */
 export function mountsBelow(dir: string): string[] {
   const prefix = dir.endsWith('/') ? dir : dir + '/';
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((l) => unescapeMount(l.split(' ')[4] ?? ''))
-    .filter((mp) => mp.startsWith(prefix))
-    .reverse();
+  return readMountinfo().map((m) => m.mountPoint).filter((mp) => mp.startsWith(prefix)).reverse();
 }
 
 /** Undoes the mounts a container without a mount namespace made in the host's (all but `keep`). */

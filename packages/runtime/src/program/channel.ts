@@ -56,11 +56,8 @@ export class InitChannel {
   /** The next message that is not a warning or a trace; undefined at EOF. */
   next(): InitMessage | undefined {
     for (;;) {
-      const head = readFull(this.fd, 16);
-      if (!head) return undefined;
-      const msg: InitMessage = { type: head.readUInt32LE(0), index: head.readInt32LE(4), err: head.readInt32LE(8), text: '' };
-      const len = head.readUInt32LE(12);
-      if (len) msg.text = (readFull(this.fd, len) ?? Buffer.alloc(0)).toString('utf8');
+      const msg = readMessage(this.fd);
+      if (!msg) return undefined;
       if (msg.type === MSG.WARN) this.log.warn(`${this.who}: ${msg.text}`);
       else if (msg.type === MSG.TRACE) this.log.debug(`${this.who}: op ${msg.index} ${this.program.ops[msg.index]?.desc ?? '?'}: ${msg.err} µs`);
       else return msg;
@@ -105,6 +102,16 @@ function writeAll(fd: number, buf: Buffer): void {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' && (e as NodeJS.ErrnoException).code !== 'EINTR') throw e;
     }
   }
+}
+
+/** One message off the socket, whatever its type; undefined at EOF. */
+export function readMessage(fd: number): InitMessage | undefined {
+  const head = readFull(fd, 16);
+  if (!head) return undefined;
+  const msg: InitMessage = { type: head.readUInt32LE(0), index: head.readInt32LE(4), err: head.readInt32LE(8), text: '' };
+  const len = head.readUInt32LE(12);
+  if (len) msg.text = (readFull(fd, len) ?? Buffer.alloc(0)).toString('utf8');
+  return msg;
 }
 
 function readFull(fd: number, n: number): Buffer | undefined {

@@ -14,9 +14,12 @@ export function sealedInit(): number {
   return sealed;
 }
 
-/** The fault knob of the fault tests: hull-init stops before op N (HULL_FAULT_AFTER_OP). */
-export function faultAfter(): number | undefined {
-  const v = process.env.HULL_FAULT_AFTER_OP;
+/**
+ * The fault knob of the fault tests: hull-init stops before op N (HULL_FAULT_AFTER_OP;
+ * HULL_FAULT_EXEC_AFTER_OP for exec programs only, to hold an exec mid-flight).
+ */
+export function faultAfter(kind: 'create' | 'exec' = 'create'): number | undefined {
+  const v = (kind === 'exec' ? process.env.HULL_FAULT_EXEC_AFTER_OP : undefined) ?? process.env.HULL_FAULT_AFTER_OP;
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
@@ -26,11 +29,10 @@ export function faultAfter(): number | undefined {
  * first and returns the second, so nothing but hull-init ever runs in the namespace.
  */
 export function forkedInit(syncFd: number, firstPid: number): number {
-  const { InitChannel } = require('./channel') as typeof import('./channel');
-  const { ProgramBuilder, MSG } = require('./format') as typeof import('./format');
+  const { readMessage } = require('./channel') as typeof import('./channel');
+  const { MSG } = require('./format') as typeof import('./format');
   const { waitpid } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const msg = new InitChannel(syncFd, new ProgramBuilder(), silent, 'init', () => 'died').next();
+  const msg = readMessage(syncFd);
   try {
     waitpid(firstPid, 0);
   } catch {

@@ -131,12 +131,18 @@ export function compileExec(b: ProgramBuilder, proc: Process): void {
   b.add({ op: 'EXEC', desc: 'exec', s: [proc.args ?? [], env], a: [proc.args?.length ?? 0, env.length] });
 }
 
-/** The runtime's own capabilities, read once: what a capset EPERM names as missing. */
+let ownStatus: string | undefined;
+
+/** One of the runtime's own capability masks; /proc/self/status is read once, as they do not change. */
+function ownCaps(key: 'CapPrm' | 'CapBnd' | 'CapInh' | 'CapEff'): bigint {
+  ownStatus ??= fs.readFileSync('/proc/self/status', 'utf8');
+  return BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(ownStatus)?.[1] ?? '0'}`);
+}
+
+/** What a capset EPERM names as missing: the capabilities the runtime itself lacks. */
 function capsetHint(caps: ReturnType<typeof resolveCapabilities>, userns: boolean): { hint?: string; hintErrno?: number } {
   if (userns) return {};
-  const status = fs.readFileSync('/proc/self/status', 'utf8');
-  const mask = (key: string) => BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0'}`);
-  const missing = ((caps.permitted | caps.effective) & ~mask('CapPrm')) | (caps.inheritable & ~(mask('CapBnd') | mask('CapInh')));
+  const missing = ((caps.permitted | caps.effective) & ~ownCaps('CapPrm')) | (caps.inheritable & ~(ownCaps('CapBnd') | ownCaps('CapInh')));
   const names: string[] = [];
   for (let n = 0; n < 64; n++) if (missing & (1n << BigInt(n))) names.push(capabilityName(n) ?? `capability ${n}`);
   return names.length ? { hint: ` (not held by the runtime: ${names.join(', ')})`, hintErrno: EPERM } : {};
@@ -156,8 +162,7 @@ export function checkRlimits(rlimits: POSIXRlimit[] = [], userns: boolean): void
     const hard = l.slice(26).trim().split(/\s+/)[1];
     return hard === 'unlimited' ? RLIM_INFINITY : BigInt(hard);
   });
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
-  const canRaise = !userns && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  const canRaise = !userns && ((ownCaps('CapEff') >> CAP_SYS_RESOURCE) & 1n) === 1n;
   const nrOpen = BigInt(fs.readFileSync('/proc/sys/fs/nr_open', 'utf8').trim());
   rlimits.forEach((r, i) => {
     const what = `process.rlimits[${i}]: set ${r.type} to ${r.soft}/${r.hard}`;

@@ -11,6 +11,7 @@ import type { Mount, Spec } from '../spec/types';
 import { MOUNT_OPTIONS, parseMountOptions } from '../spec/mountOptions';
 import { MNT_DETACH, MS, O } from '@hull/sys/constants';
 import { F, type ProgramBuilder, type Reg } from './format';
+import { readMountinfo } from '../mountinfo';
 
 const ENOTDIR = 20, EPERM = 1, ELOOP = 40, ENODEV = 19, EEXIST = 17, EINVAL = 22;
 const AT_RECURSIVE = 0x8000;
@@ -357,28 +358,20 @@ function compileDevLinks(ctx: MountCtx): void {
  */
 function hideHostProcAndSys(b: ProgramBuilder, rootfs: string): void {
   const inside = rootfs.endsWith('/') ? rootfs : rootfs + '/';
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => {
-    const f = l.split(' ');
-    return { point: unescapeMount(f[4] ?? ''), type: f[f.indexOf('-') + 1] };
-  });
   // Deepest first: a mount below another goes before it.
-  const targets = mounts.filter((m) => (m.type === 'proc' || m.type === 'sysfs') && m.point !== rootfs && !m.point.startsWith(inside)).reverse();
-  for (const m of targets) {
-    b.add({ op: 'UMOUNT', desc: `detach the host's ${m.point}`, flags: F.ALT, hintErrno: EINVAL, skip: 1, s: [m.point], a: [MNT_DETACH] });
-    b.add({ op: 'MOUNT', desc: `cover the host's ${m.point}`, s: ['tmpfs', m.point, 'tmpfs', 'size=0'], a: [MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC] });
+  const targets = readMountinfo().filter((m) => (m.fsType === 'proc' || m.fsType === 'sysfs') && m.mountPoint !== rootfs && !m.mountPoint.startsWith(inside)).reverse();
+  for (const { mountPoint } of targets) {
+    b.add({ op: 'UMOUNT', desc: `detach the host's ${mountPoint}`, flags: F.ALT, hintErrno: EINVAL, skip: 1, s: [mountPoint], a: [MNT_DETACH] });
+    b.add({ op: 'MOUNT', desc: `cover the host's ${mountPoint}`, s: ['tmpfs', mountPoint, 'tmpfs', 'size=0'], a: [MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC] });
   }
 }
 
 /** The mount point `p` is on, from this process's mountinfo (the init's is a copy of it). */
 function findMountPoint(p: string): string {
   let best = '/';
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const mp = unescapeMount(line.split(' ')[4] ?? '');
+  for (const { mountPoint: mp } of readMountinfo()) {
     if (mp && (p === mp || p.startsWith(mp.endsWith('/') ? mp : mp + '/')) && mp.length >= best.length) best = mp;
   }
   return best;
 }
 
-export function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}

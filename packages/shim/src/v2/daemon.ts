@@ -12,6 +12,7 @@ import { grpcCodeOf } from '../errors';
 import { Logger } from '../log';
 import { metricsAny } from '../metrics';
 import { protoRoot, TASK_SERVICE } from '../proto';
+import { InProcessHull } from '../inprocess';
 import { Runtime } from '../runtime';
 import { Supervisor } from '../supervisor';
 import { taskHandlers } from '../task-api';
@@ -24,6 +25,8 @@ export interface ShimDaemonOptions {
   listenFd: number;
   place: ShimPlace;
   runtime: string;
+  /** hull as a library (the default runtime), not through its CLI. */
+  inProcess?: boolean;
   namespace: string;
   ttrpcAddress: string;
   debug: boolean;
@@ -39,7 +42,7 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   const record: ShimRecord = { pid: process.pid, socket: o.place.socket, runtime: o.runtime, runtimeRoot: o.place.runtimeRoot };
   fs.writeFileSync(path.join(o.place.stateDir, SHIM_RECORD), JSON.stringify(record));
 
-  const sup = new Supervisor({ stateDir: o.place.stateDir, runtime: new Runtime(o.runtime, o.place.runtimeRoot), log });
+  const sup = new Supervisor({ stateDir: o.place.stateDir, runtime: new Runtime(o.runtime, o.place.runtimeRoot, o.inProcess ? new InProcessHull(o.place.runtimeRoot, log) : undefined), log });
   await sup.recover();
   const publisher = new Publisher(o.ttrpcAddress, o.namespace, log);
   // containerd hears of an exec's delete from its own call; runc's shim sends TaskDelete for inits only.
@@ -116,5 +119,5 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
-  log.info('serving', { socket: o.place.socket, stateDir: o.place.stateDir, runtime: o.runtime, namespace: o.namespace, pid: process.pid });
+  log.info('serving', { socket: o.place.socket, stateDir: o.place.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), namespace: o.namespace, pid: process.pid });
 }

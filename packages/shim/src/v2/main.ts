@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
       const runtime = resolveBinary(f.runtimeBinary || 'hull', path.resolve(__dirname, '../../../runtime/bin/hull'));
       if (!runtime) return fail(`runtime ${f.runtimeBinary || 'hull'}: not found on PATH`);
       const place = shimPlace(ttrpcAddress, f.namespace, groupOf(f.bundle), f.runtimeRoot);
-      await serveShim({ listenFd: DAEMON_LISTEN_FD, place, runtime, namespace: f.namespace, ttrpcAddress, debug: f.debug });
+      await serveShim({ listenFd: DAEMON_LISTEN_FD, place, runtime, inProcess: !f.runtimeBinary || f.runtimeBinary === 'hull', namespace: f.namespace, ttrpcAddress, debug: f.debug });
       return;
     }
     case '':

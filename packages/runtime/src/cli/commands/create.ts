@@ -1,14 +1,17 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../main';
+import { applyOptions, type Options } from '../options';
 
-export const builder = (y: Argv) =>
-  y
-    .option('bundle', { alias: 'b', type: 'string', default: '.', describe: 'path to the root of the bundle directory' })
-    .option('console-socket', { type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' })
-    .option('pid-file', { type: 'string', describe: 'specify the file to write the process id to' })
-    .option('no-pivot', { type: 'boolean', default: false, describe: 'do not use pivot root to jail process inside rootfs' })
-    .option('no-new-keyring', { type: 'boolean', default: false, describe: 'do not create a new session keyring for the container' })
-    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' });
+export const options: Options = {
+  bundle: { alias: 'b', type: 'string', default: '.', describe: 'path to the root of the bundle directory' },
+  'console-socket': { type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' },
+  'pid-file': { type: 'string', describe: 'specify the file to write the process id to' },
+  'no-pivot': { type: 'boolean', default: false, describe: 'do not use pivot root to jail process inside rootfs' },
+  'no-new-keyring': { type: 'boolean', default: false, describe: 'do not create a new session keyring for the container' },
+  'preserve-fds': { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' },
+};
+
+export const builder = (y: Argv) => applyOptions(y, options);
 
 export interface CreateArgs {
   'container-id': string;

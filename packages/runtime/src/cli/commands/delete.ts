@@ -1,8 +1,12 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../main';
+import { applyOptions, type Options } from '../options';
 
-export const builder = (y: Argv) =>
-  y.option('force', { alias: 'f', type: 'boolean', default: false, describe: 'forcibly deletes the container if it is still running (uses SIGKILL)' });
+export const options: Options = {
+  force: { alias: 'f', type: 'boolean', default: false, describe: 'forcibly deletes the container if it is still running (uses SIGKILL)' },
+};
+
+export const builder = (y: Argv) => applyOptions(y, options);
 
 export function handler(ctx: Context, args: { 'container-id': string; force: boolean }): void {
   const { remove } = require('../../container/delete') as typeof import('../../container/delete');

@@ -1,31 +1,32 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../main';
 import type { Process } from '../../spec/types';
+import { applyOptions, type Options } from '../options';
 
-export const builder = (y: Argv) =>
-  y
-    .option('console-socket', { type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' })
-    .option('cwd', { type: 'string', describe: 'current working directory in the container' })
-    .option('env', { alias: 'e', type: 'string', describe: 'set environment variables' })
-    .option('tty', { alias: 't', type: 'boolean', default: false, describe: 'allocate a pseudo-TTY' })
-    .option('user', { alias: 'u', type: 'string', describe: 'UID (format: <uid>[:<gid>])' })
-    .option('additional-gids', { alias: 'g', type: 'number', describe: 'additional gids' })
-    .option('process', { alias: 'p', type: 'string', describe: 'path to the process.json' })
-    .option('detach', { alias: 'd', type: 'boolean', default: false, describe: 'detach from the container\'s process' })
-    .option('pid-file', { type: 'string', describe: 'specify the file to write the process id to' })
-    .option('process-label', { type: 'string', describe: 'set the asm process label for the process commonly used with selinux' })
-    .option('apparmor', { type: 'string', describe: 'set the apparmor profile for the process' })
-    .option('no-new-privs', { type: 'boolean', default: false, describe: 'set the no new privileges value for the process' })
-    .option('cap', { alias: 'c', type: 'string', describe: 'add a capability to the bounding set for the process' })
-    .option('preserve-fds', { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' })
-    .option('cgroup', { type: 'string', describe: 'run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.' })
-    .option('ignore-paused', { type: 'boolean', default: false, describe: 'allow exec in a paused container' });
+export const options: Options = {
+  'console-socket': { type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' },
+  cwd: { type: 'string', describe: 'current working directory in the container' },
+  env: { alias: 'e', type: 'string', many: true, describe: 'set environment variables' },
+  tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a pseudo-TTY' },
+  user: { alias: 'u', type: 'string', describe: 'UID (format: <uid>[:<gid>])' },
+  'additional-gids': { alias: 'g', type: 'number', many: true, describe: 'additional gids' },
+  process: { alias: 'p', type: 'string', describe: 'path to the process.json' },
+  detach: { alias: 'd', type: 'boolean', default: false, describe: 'detach from the container\'s process' },
+  'pid-file': { type: 'string', describe: 'specify the file to write the process id to' },
+  'process-label': { type: 'string', describe: 'set the asm process label for the process commonly used with selinux' },
+  apparmor: { type: 'string', describe: 'set the apparmor profile for the process' },
+  'no-new-privs': { type: 'boolean', default: false, describe: 'set the no new privileges value for the process' },
+  cap: { alias: 'c', type: 'string', many: true, describe: 'add a capability to the bounding set for the process' },
+  'preserve-fds': { type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' },
+  cgroup: { type: 'string', many: true, describe: 'run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.' },
+  'ignore-paused': { type: 'boolean', default: false, describe: 'allow exec in a paused container' },
+};
+
+export const builder = (y: Argv) => applyOptions(y, options);
 
 /** runc: a failure of the runtime itself exits 255, so it never reads as the process's own exit status. */
 export const FAILURE_EXIT_CODE = 255;
 
-/** Options of exec (and the global ones) that take a value: needed to find where the container id is. */
-export const VALUE_OPTIONS = new Set(['--console-socket', '--cwd', '--env', '-e', '--user', '-u', '--additional-gids', '-g', '--process', '-p', '--pid-file', '--process-label', '--apparmor', '--cap', '-c', '--preserve-fds', '--cgroup']);
 
 interface ExecArgs {
   'container-id': string;

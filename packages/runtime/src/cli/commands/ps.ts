@@ -1,13 +1,14 @@
 // `hull ps ID [ps args]`: the container's processes, as runc shows them.
 import type { Argv } from 'yargs';
 import type { Context } from '../main';
+import { applyOptions, type Options } from '../options';
 
-/** Options that take a value: main.ts skips them to find where ps's own args start. */
-export const VALUE_OPTIONS = new Set(['--format', '-f']);
+export const options: Options = {
+  format: { alias: 'f', type: 'string', choices: ['table', 'json'], default: 'table', describe: 'select one of: table or json' },
+};
 
 export const builder = (y: Argv) =>
-  y
-    .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'select one of: table or json' })
+  applyOptions(y, options)
     .positional('ps-args', { type: 'string', array: true, describe: 'arguments for ps (default -ef); put them after --' });
 
 export function handler(ctx: Context, args: { 'container-id': string; format: 'table' | 'json'; 'ps-args'?: string[]; _: (string | number)[] }): void {
