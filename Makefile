@@ -6,8 +6,8 @@ ROOTFS := build/rootfs
 # iptables and iproute2; images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
 # (apache2-utils) and token-signing certificates (openssl); build tests
-# compare with buildah.
-APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd buildah
+# compare with buildah; zstd makes the zstd layers of the images tests.
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd buildah zstd
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -35,6 +35,7 @@ native:
 
 ts:
 	pnpm exec tsc -b packages/*/tsconfig.json $(wildcard conformance/tsconfig.json)
+	node scripts/protos.js
 	node scripts/bundle.js
 	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
 	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit

@@ -18,6 +18,14 @@
  * down and a restarted supervisor takes them back with pidfd_getfd(2). With a
  * console socket, the pty master the runtime sends is kept at fd 7 the same way.
  *
+ * Logs: fd 8 (stdout, or the pty's output) and fd 9 (stderr), when open, are
+ * log files the monitor owns: it copies the process's pipe (fd 5, fd 6) or the
+ * pty master into them itself, whether or not a supervisor is up, so nothing
+ * the process writes is lost when the supervisor dies. After the process exits
+ * it copies until end of file (or DRAIN_SECONDS, if something the process left
+ * behind keeps the pipe open) before it writes EXIT_FILE: a client that sees the
+ * exit has the whole log.
+ *
  *   hull-monitor EXIT_FILE PID_FILE CONSOLE_SOCKET|- --spawn FLAGS NJOIN NFDS SYNC ROOT DUMP ARGV...
  *
  * Spawn mode (hull-shim's in-process runtime): instead of running a runtime
@@ -25,11 +33,11 @@
  * child from the start. It does what hull_spawn does in libhull (FLAGS:
  * clone flags; join the NJOIN namespace fds; wait for one byte on child fd
  * SYNC, -1 for none, while the supervisor writes the id maps; ROOT: setres[ug]id 0;
- * DUMP: PR_SET_DUMPABLE; execveat the sealed copy with ARGV). Extra fds: 8 the
+ * DUMP: PR_SET_DUMPABLE; execveat the sealed copy with ARGV). Extra fds: 10 the
  * spawn report (the clone's pid as int32, then {step, errno} int32s if it
- * failed before execve; EOF: it exec'd), 9 "go" (EOF once the supervisor has
+ * failed before execve; EOF: it exec'd), 11 "go" (EOF once the supervisor has
  * finished the create, or died: then PID_FILE names the process, if any),
- * 10 the sealed hull-init, 11.. the NJOIN namespace fds, then the child's fds
+ * 12 the sealed hull-init, 13.. the NJOIN namespace fds, then the child's fds
  * 3..NFDS-1 (its 0-2 are the monitor's). CONSOLE_SOCKET "=": fd 7 is the
  * other end of the init's console socket, where the pty master arrives.
  *
@@ -46,7 +54,10 @@ enum {
 	SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, SCM_RIGHTS = 1, CLOCK_REALTIME = 0,
 	EINTR = 4, ECHILD = 10, EPIPE = 32, EPERM = 1, MASTER_FD = 7, MAX_EARLY = 64,
 	PR_SET_DUMPABLE = 4, AT_EMPTY_PATH = 0x1000, CLOSE_RANGE_CLOEXEC = 4, F_DUPFD_CLOEXEC = 1030,
-	SPAWN_REPORT_FD = 8, SPAWN_GO_FD = 9, SPAWN_EXEC_FD = 10, SPAWN_FDS = 11, MAX_SPAWN_FDS = 64,
+	SPAWN_REPORT_FD = 10, SPAWN_GO_FD = 11, SPAWN_EXEC_FD = 12, SPAWN_FDS = 13, MAX_SPAWN_FDS = 64,
+	STDOUT_PIPE_FD = 5, STDERR_PIPE_FD = 6, STDOUT_LOG_FD = 8, STDERR_LOG_FD = 9,
+	F_GETFD = 1, SIG_BLOCK = 0, SFD_NONBLOCK = 04000, SFD_CLOEXEC = 02000000,
+	POLLIN = 1, POLLERR = 8, POLLHUP = 16, WNOHANG = 1, DRAIN_SECONDS = 5,
 };
 
 /* Steps as libhull names them (enum hull_step in hull_spawn.c). */
@@ -253,12 +264,12 @@ static void spawn_init(const struct spawn *s, char **argv)
 	sys3(__NR_close, SPAWN_GO_FD, 0, 0);
 }
 
-static void write_exit(const char *path, int status)
+struct timespec_ { long sec, nsec; };
+
+static void write_exit(const char *path, int status, struct timespec_ ts)
 {
 	char tmp[4096], line[80];
 	size_t off = 0, lo = 0;
-	struct { long sec, nsec; } ts = { 0, 0 };
-	sys3(__NR_clock_gettime, CLOCK_REALTIME, &ts, 0);
 	put_str(tmp, &off, path);
 	put_str(tmp, &off, ".tmp");
 	tmp[off] = 0;
@@ -276,6 +287,93 @@ static void write_exit(const char *path, int status)
 	if (sys6(__NR_renameat, AT_FDCWD, (long)tmp, AT_FDCWD, (long)path, 0, 0) < 0) die(3);
 }
 
+/* ---- logs: the process's output copied into the files at fds 8 and 9 ---- */
+
+struct stream { int from, to; };
+struct pollfd_ { int fd; short events, revents; };
+
+/* Static, not on the stack: its pages are touched only by a process that writes. */
+static char copy_buf[16384];
+
+static int is_open(int fd)
+{
+	return sys3(__NR_fcntl, fd, F_GETFD, 0) >= 0;
+}
+
+/* One read, copied whole; 0 once the stream ended (EOF, or EIO from a pty master whose slave is gone). */
+static int copy_once(struct stream *s)
+{
+	long n = sys3(__NR_read, s->from, copy_buf, sizeof copy_buf);
+	if (n == -EINTR) return 1;
+	if (n <= 0) return 0;
+	/* A log that cannot be written (disk full) drops the bytes, never stalls the process. */
+	write_all(s->to, copy_buf, (size_t)n);
+	return 1;
+}
+
+static struct timespec_ now_(void)
+{
+	struct timespec_ ts = { 0, 0 };
+	sys3(__NR_clock_gettime, CLOCK_REALTIME, &ts, 0);
+	return ts;
+}
+
+/*
+ * Waits for `target` (reaping every other orphan too) while copying the
+ * streams; returns its wait status and, in *at, when it was reaped.
+ */
+static int wait_copying(int target, int status, struct stream *st, int nst, struct timespec_ *at)
+{
+	unsigned long mask = 1UL << (SIGCHLD - 1);
+	/* Blocked only now: the runtime and the process were started with it unblocked. */
+	sys4(__NR_rt_sigprocmask, SIG_BLOCK, &mask, 0, sizeof mask);
+	long sfd = sys4(__NR_signalfd4, -1, &mask, sizeof mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) die(6);
+	struct timespec_ mono = { 0, 0 };
+	long deadline = 0;
+	if (status >= 0) {
+		*at = now_();
+		sys3(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &mono, 0);
+		deadline = mono.sec + DRAIN_SECONDS;
+	}
+	for (;;) {
+		/* Reap whatever is dead (a zombie waits for us, so no SIGCHLD is missed). */
+		int ws, pid;
+		while (status < 0 && (pid = (int)sys6(__NR_wait4, -1, (long)&ws, WNOHANG, 0, 0, 0)) > 0) {
+			if (pid != target) continue;
+			status = ws;
+			*at = now_();
+			sys3(__NR_clock_gettime, 1, &mono, 0);
+			deadline = mono.sec + DRAIN_SECONDS;
+		}
+		while (status >= 0 && sys6(__NR_wait4, -1, (long)&ws, WNOHANG, 0, 0, 0) > 0) {}
+		struct pollfd_ pfd[3];
+		int n = 0, live = 0;
+		pfd[n++] = (struct pollfd_){ (int)sfd, POLLIN, 0 };
+		for (int i = 0; i < nst; i++) if (st[i].from >= 0) { pfd[n++] = (struct pollfd_){ st[i].from, POLLIN, 0 }; live++; }
+		if (status >= 0 && live == 0) return status;
+		struct timespec_ left = { 0, 0 }, *tp = 0;
+		if (status >= 0) {
+			sys3(__NR_clock_gettime, 1, &mono, 0);
+			if (mono.sec >= deadline) return status; /* something left behind holds the pipe */
+			left.sec = deadline - mono.sec;
+			tp = &left;
+		}
+		long r = sys6(__NR_ppoll, (long)pfd, n, (long)tp, 0, 0, 0);
+		if (r < 0 && r != -EINTR) die(6);
+		if (pfd[0].revents) {
+			char info[128];
+			while (sys3(__NR_read, sfd, info, sizeof info) > 0) {}
+		}
+		for (int i = 0, k = 1; i < nst; i++) {
+			if (st[i].from < 0) continue;
+			if (pfd[k++].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if (!copy_once(&st[i])) st[i].from = -1;
+			}
+		}
+	}
+}
+
 __attribute__((noreturn, used)) void monitor_main(long *sp)
 {
 	int argc = (int)sp[0];
@@ -289,7 +387,7 @@ __attribute__((noreturn, used)) void monitor_main(long *sp)
 	if (spawn_mode && argc < 12) die(2);
 
 	sys6(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
-	for (int fd = 3; fd <= 6; fd++) sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+	for (int fd = 3; fd <= STDERR_LOG_FD; fd++) sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
 	if (spawn_mode) for (int fd = SPAWN_REPORT_FD; fd <= SPAWN_GO_FD; fd++) sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
 	int lfd = -1;
 	if (spawn_mode && console[0] == '=' && console[1] == 0) lfd = MASTER_FD;
@@ -345,13 +443,13 @@ __attribute__((noreturn, used)) void monitor_main(long *sp)
 
 	int status = -1;
 	for (int i = 0; i < nearly; i++) if (early_pid[i] == target) status = early_status[i];
-	while (status < 0) {
-		int pid = wait_any(&ws);
-		if (pid == target) status = ws;
-		else if (pid < 0) die(6); /* cannot happen: the target is our child until reaped */
-	}
-	write_exit(exit_file, exit_code(status));
-	/* Reap what is already dead; later orphans go to the next subreaper up. */
-	while (sys6(__NR_wait4, -1, (long)&ws, 1 /* WNOHANG */, 0, 0, 0) > 0) {}
+	struct stream st[2];
+	int nst = 0;
+	if (is_open(STDOUT_LOG_FD)) st[nst++] = (struct stream){ master >= 0 ? master : STDOUT_PIPE_FD, STDOUT_LOG_FD };
+	if (master < 0 && is_open(STDERR_LOG_FD)) st[nst++] = (struct stream){ STDERR_PIPE_FD, STDERR_LOG_FD };
+	struct timespec_ at = { 0, 0 };
+	status = wait_copying(target, status, st, nst, &at);
+	write_exit(exit_file, exit_code(status), at);
+	/* Later orphans go to the next subreaper up. */
 	die(0);
 }

@@ -9,6 +9,9 @@ const path = require('path');
 
 const ENTRIES = [
   { entry: 'packages/runtime/lib/cli/main.js', out: 'packages/runtime/lib/cli/bundle.js', external: ['yargs'] },
+  // hullctl: gRPC and protobufjs go in (their hundred modules were most of a `hullctl ps`).
+  // tar-stream stays outside: @hull/images makes its pax codec binary-safe in its own module.
+  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', 'tar-stream'] },
 ];
 
 /** koffi's per-platform package, as this machine's Node would load it: `require(<path of koffi.node>)`. */

@@ -40,3 +40,9 @@ export class SupervisorDownError extends CliError {
     );
   }
 }
+
+/** A supervisor's refusal exits 1, as docker's "Error response from daemon" does (125 stays for hullctl's own failures). */
+export function daemonError(e: unknown): unknown {
+  if (e instanceof CliError && !(e instanceof SupervisorDownError) && e.exitCode === EXIT_CLI) return new CliError(e.message, 1, e.code, e.context, { cause: e });
+  return e;
+}

@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       ctx = new Context(String(args.address), String(args.stateDir));
       if (def.commandPositionals !== undefined) args.command = [...((args.command as string[] | undefined) ?? []), ...rest].map(String);
       args.subcommand = commandName(def);
-      const mod = require(def.module) as { handler: Handler };
+      const mod = def.load() as { handler: Handler };
       exitCode = await mod.handler(ctx, args as Record<string, unknown>);
     },
   );

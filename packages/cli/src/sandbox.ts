@@ -3,9 +3,9 @@
 // mounts and the network namespace path of the config hullctl writes. The
 // one hook into run/create: prepareSandbox before the task is created,
 // releaseSandbox when the container is removed.
-import fs from 'node:fs';
 import path from 'node:path';
 import { Status } from '@hull/shim/constants';
+import { seedPath } from '@hull/shim/seed';
 import { NETWORK_ANNOTATION } from './annotations';
 import type { Context } from './context';
 import { CliError, FlagError } from './errors';
@@ -65,38 +65,6 @@ export function checkSandboxFlags(f: SandboxFlags): PortFlag[] {
   return ports;
 }
 
-/** docker resolves a volume's destination inside the image: the rootfs directory whose content seeds a new volume. */
-export function seedPath(rootfs: string, destination: string): string {
-  const parts = destination.split('/').filter(Boolean);
-  let current = rootfs;
-  let hops = 0;
-  while (parts.length > 0) {
-    const part = parts.shift()!;
-    if (part === '.') continue;
-    // Never above the rootfs: ".." there stays there, as in a chroot.
-    if (part === '..') {
-      if (current !== rootfs) current = path.dirname(current);
-      continue;
-    }
-    const next = path.join(current, part);
-    let st;
-    try {
-      st = fs.lstatSync(next);
-    } catch {
-      return '';
-    }
-    if (st.isSymbolicLink()) {
-      if (++hops > 40) return '';
-      const target = fs.readlinkSync(next);
-      parts.unshift(...target.split('/').filter(Boolean));
-      if (path.isAbsolute(target)) current = rootfs;
-      continue;
-    }
-    current = next;
-  }
-  return current === rootfs ? '' : current;
-}
-
 function bind(destination: string, source: string, readonly = false): Mount {
   return { destination, type: 'bind', source, options: ['rbind', 'rprivate', readonly ? 'ro' : 'rw'] };
 }
@@ -112,16 +80,23 @@ function setNetworkNamespace(spec: Spec, nsPath: string): void {
   linux.namespaces = [...(linux.namespaces ?? []).filter((n) => n.type !== 'network'), { type: 'network', path: nsPath }];
 }
 
+/** Where a new volume gets its first content: a directory, or a path inside an image's layers (top first). */
+export interface Seed {
+  seed_from?: string;
+  seed_layers?: string[];
+  seed_path?: string;
+}
+
 /**
  * Takes the container's volumes and makes its network sandbox, adding the
  * mounts and namespace path to `spec`. Returns the undo for a create that
  * fails later; on its own failure it has undone what it did. `seedFrom` says
- * which directory holds the image's content at a volume's destination ('' for
- * none): by default the rootfs directory's (an image's layers may say otherwise).
+ * where a new volume at a destination gets the image's content from: by
+ * default the rootfs directory's; for an image, its layers (see Seed).
  */
 export async function prepareSandbox(
   ctx: Context, id: string, name: string, spec: Spec, f: SandboxFlags,
-  seedFrom: (destination: string) => string = (d) => seedPath(spec.root.path, d),
+  seedFrom: (destination: string) => Seed = (d) => ({ seed_from: seedPath(spec.root.path, d) }),
 ): Promise<() => Promise<void>> {
   const requests = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
   const ports = checkSandboxFlags(f);
@@ -131,7 +106,7 @@ export async function prepareSandbox(
   try {
     for (const r of requests) {
       if (r.kind !== 'volume') continue;
-      const v = await client.service<{ mountpoint: string }>(VOLUMES, 'Acquire', { container_id: id, name: r.name, seed_from: seedFrom(r.destination) });
+      const v = await client.service<{ mountpoint: string }>(VOLUMES, 'Acquire', { container_id: id, name: r.name, ...seedFrom(r.destination) });
       mounts.push(bind(r.destination, v.mountpoint, r.readonly));
     }
     const mode = f.network;
@@ -178,4 +153,4 @@ export async function sandboxes(ctx: Context, ids: string[] = []): Promise<Map<s
   return new Map(res.sandboxes.map((s) => [s.container_id, s]));
 }
 
-export { VOLUMES, NETWORKS };
+export { VOLUMES, NETWORKS, seedPath };

@@ -158,6 +158,36 @@ describe('hullctl networks', () => {
     expect((await hullctl('run', '--rm', '--network', 'container:srv', '--rootfs', rootfs, 'wget', '-qO-', 'http://127.0.0.1/')).stdout).toBe('hello from srv\n');
   });
 
+  it_('-P publishes every port the image exposes on a free host port; port and ps show them', async () => {
+    const tar = path.join(env.dir, 'www.tar');
+    expect(sh('tar', ['-C', rootfs, '-cf', tar, '.']).status).toBe(0);
+    expect((await hullctl('import', '-c', 'EXPOSE 80', '-c', 'EXPOSE 8080/tcp 9/udp', tar, 'exposing:1')).code).toBe(0);
+    const run = await hullctl('run', '-d', '--name', 'pall', '--network', 'bridge', '-P', 'exposing:1', 'httpd', '-f', '-p', '80', '-h', '/www');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = (await hullctl('port', 'pall')).stdout.trim().split('\n').sort();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^80\/tcp -> 0\.0\.0\.0:\d+$/);
+    expect(lines[1]).toMatch(/^8080\/tcp -> 0\.0\.0\.0:\d+$/);
+    expect(lines[2]).toMatch(/^9\/udp -> 0\.0\.0\.0:\d+$/);
+    const hostPorts = lines.map((l) => Number(l.split(':').pop()));
+    expect(new Set(hostPorts).size).toBe(3);
+    expect((await fetchWhenUp(`http://127.0.0.1:${hostPorts[0]}/`)).stdout).toBe('hello from srv\n');
+    const ps = (await hullctl('ps')).stdout.split('\n').find((l) => l.endsWith(' pall'));
+    expect(ps).toContain(`0.0.0.0:${hostPorts[0]}->80/tcp`);
+    // -p for an exposed port wins over -P's random one; without -P nothing is published.
+    expect((await hullctl('run', '-d', '--name', 'pone', '--network', 'bridge', '-P', '-p', '127.0.0.1:8088:80', 'exposing:1', 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);
+    const one = (await hullctl('port', 'pone')).stdout.trim().split('\n').sort();
+    expect(one[0]).toBe('80/tcp -> 127.0.0.1:8088');
+    expect(one.slice(1).map((l) => l.replace(/\d+$/, 'N'))).toEqual(['8080/tcp -> 0.0.0.0:N', '9/udp -> 0.0.0.0:N']);
+    expect((await hullctl('run', '-d', '--name', 'pnone', '--network', 'bridge', 'exposing:1', 'sleep', '60')).code).toBe(0);
+    expect((await hullctl('port', 'pnone')).stdout).toBe('');
+    // -P where nothing can be published is refused (hullctl's default network is none) and leaves nothing.
+    const refused = await hullctl('run', '-P', 'exposing:1', 'true');
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toContain('conflicting options: port publishing and the container type network mode (--network none)');
+    expect(fs.readdirSync(path.join(env.stateDir, 'images/snapshots/containers')).length).toBe(3);
+  });
+
   it_('connect and disconnect take effect in a running container, and its peers\' hosts files follow', async () => {
     await hullctl('network', 'create', '--subnet', '10.123.45.0/24', '--gateway', '10.123.45.254', 'back');
     expect((await hullctl('run', '-d', '--name', 'db', '--network', 'back', '--ip', '10.123.45.10', '--rootfs', rootfs, 'httpd', '-f', '-p', '80', '-h', '/www')).code).toBe(0);

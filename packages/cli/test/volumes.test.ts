@@ -1,6 +1,7 @@
 // hullctl volume and -v/--mount end to end: volumes in the supervisor's state
 // dir, kept across containers, seeded from the rootfs, refused removal while
 // used, and anonymous ones removed with their container when asked.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { itNeeds } from '@hull/testkit/jest';
@@ -97,6 +98,47 @@ describe('hullctl volumes', () => {
     const failed = await env.hullctl(['run', '--rm', '-v', '/scratch', '--rootfs', rootfs, '/no/such/command']);
     expect(failed.code).toBe(127);
     expect(await names()).toEqual(before);
+  });
+
+  it_("an image's Volumes: anonymous volumes seeded from the union of its layers, gone with rm -v and run --rm; a user's mount there wins", async () => {
+    // Two layers: the rootfs, then a commit that adds, deletes (a whiteout) and chowns under /seed, and declares it a volume.
+    const tar = path.join(env.dir, 'vol-base.tar');
+    expect(spawnSync('tar', ['-C', rootfs, '-cf', tar, '.']).status).toBe(0);
+    expect((await env.hullctl(['import', tar, 'vol-base:1'])).code).toBe(0);
+    const step = await env.hullctl(['run', '--name', 'vol-step', 'vol-base:1', 'sh', '-c', 'echo top > /seed/top && chown 42:43 /seed/top && rm /seed/sub/hello && echo other > /seed/sub/other']);
+    expect(step).toMatchObject({ code: 0, stderr: '' });
+    expect((await env.hullctl(['commit', '-c', 'VOLUME ["/seed", "/empty"]', 'vol-step', 'vol-img:1'])).code).toBe(0);
+    expect((await env.hullctl(['rm', 'vol-step'])).code).toBe(0);
+    const before = await names();
+
+    const seen = await env.hullctl(['run', '--rm', 'vol-img:1', 'sh', '-c', 'cd /seed && find . | sort && stat -c "%u:%g" top && cat sub/other && ls -A /empty && grep -c " /seed " /proc/mounts']);
+    expect(seen).toMatchObject({ code: 0, stderr: '', stdout: '.\n./sub\n./sub/other\n./top\n42:43\nother\n1\n' });
+    expect(await names()).toEqual(before);
+
+    const c = await env.hullctl(['run', '--name', 'vol-img-c', 'vol-img:1', 'sh', '-c', 'echo mine > /seed/top']);
+    expect(c.code).toBe(0);
+    const anon = (await names()).filter((n) => !before.includes(n));
+    expect(anon).toHaveLength(2);
+    const seedVol = anon.find((n) => fs.existsSync(path.join(volumesDir(), n, '_data/top')))!;
+    expect(fs.readFileSync(path.join(volumesDir(), seedVol, '_data/top'), 'utf8')).toBe('mine\n');
+    // rm without -v keeps them (dangling, as docker's); rm -v of another one removes its own.
+    expect((await env.hullctl(['rm', 'vol-img-c'])).code).toBe(0);
+    expect((await names()).filter((n) => !before.includes(n)).sort()).toEqual([...anon].sort());
+    for (const n of anon) expect((await env.hullctl(['volume', 'rm', n])).code).toBe(0);
+    expect((await env.hullctl(['create', '--name', 'vol-img-v', 'vol-img:1', 'true'])).code).toBe(0);
+    expect((await names()).length).toBe(before.length + 2);
+    expect((await env.hullctl(['rm', '-v', 'vol-img-v'])).code).toBe(0);
+    expect(await names()).toEqual(before);
+
+    // A named volume at an image volume's path takes its place, seeded from the image too; no anonymous one is made.
+    const named = await env.hullctl(['run', '--rm', '-v', 'vol-img-named:/seed', '--tmpfs', '/empty', 'vol-img:1', 'cat', '/seed/sub/other']);
+    expect(named).toMatchObject({ code: 0, stdout: 'other\n' });
+    expect(await names()).toEqual([...before, 'vol-img-named'].sort());
+    expect((await env.hullctl(['volume', 'rm', 'vol-img-named'])).code).toBe(0);
+    // No read-only view of the image is left mounted or behind.
+    expect(fs.readdirSync(volumesDir()).filter((n) => n.startsWith('.seed-'))).toEqual([]);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(path.join(volumesDir(), '.seed-'));
+    expect((await env.hullctl(['rmi', 'vol-img:1', 'vol-base:1'])).code).toBe(0);
   });
 
   it_('--mount readonly; prune removes unused anonymous volumes, prune -a the named ones too', async () => {

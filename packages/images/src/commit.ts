@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { applyChanges } from './changes';
@@ -34,25 +34,46 @@ export interface CommitOptions {
   createdBy?: string;
 }
 
-/** Packs `upper` into a gzip layer in the content store: its digest, diff ID and size. */
-export async function storeLayer(content: ContentStore, upper: string): Promise<{ digest: string; diffId: string; size: number }> {
-  const tmp = content.tempPath('commit');
+export interface GzipLayer {
+  /** The compressed layer, a scratch file of the content store: the caller adopts or removes it. */
+  tmp: string;
+  /** sha256 of the gzip stream (the blob). */
+  digest: string;
+  /** sha256 of the tar (the layer's DiffID). */
+  diffId: string;
+  /** Compressed size. */
+  size: number;
+}
+
+/** Compresses the tar `write` produces into a scratch file of the content store, hashing both sides. */
+export async function gzipLayer(content: ContentStore, write: (tar: Writable) => Promise<void>): Promise<GzipLayer> {
+  const tmp = content.tempPath('layer');
   const raw = new Digester();
   const gz = new Digester();
   const tarStream = new PassThrough();
   try {
     await Promise.all([
-      packUpper(upper, tarStream),
+      write(tarStream).catch((e: Error) => { tarStream.destroy(e); throw e; }),
       pipeline(tarStream, raw, zlib.createGzip(), gz, fs.createWriteStream(tmp, { mode: 0o600 })),
     ]);
-    const digest = gz.digest;
-    if (content.has(digest)) await fsp.rm(tmp, { force: true });
-    else await content.adopt(tmp, digest);
-    return { digest, diffId: raw.digest, size: gz.size };
+    return { tmp, digest: gz.digest, diffId: raw.digest, size: gz.size };
   } catch (e) {
     await fsp.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Moves a compressed layer into the store (or drops it when the store has it). */
+export async function adoptLayer(content: ContentStore, layer: GzipLayer): Promise<void> {
+  if (content.has(layer.digest)) await fsp.rm(layer.tmp, { force: true });
+  else await content.adopt(layer.tmp, layer.digest);
+}
+
+/** Packs `upper` into a gzip layer in the content store: its digest, diff ID and size. */
+export async function storeLayer(content: ContentStore, upper: string): Promise<{ digest: string; diffId: string; size: number }> {
+  const layer = await gzipLayer(content, (out) => packUpper(upper, out));
+  await adoptLayer(content, layer);
+  return { digest: layer.digest, diffId: layer.diffId, size: layer.size };
 }
 
 /** The config and manifest of parent + one layer. */

@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { extractArchive, writeArchive, type ArchiveImage } from './archive';
-import { childImage, storeLayer, type CommitOptions } from './commit';
+import { applyChanges } from './changes';
+import { adoptLayer, childImage, storeLayer, type CommitOptions } from './commit';
+import { packMerged } from './flatten';
+import { download, importedImage, isUrl, layerOfTarball, type ImportOptions } from './import';
 import { ContentStore, sha256 } from './content';
 import { diffUpper, type Change } from './pack';
 import { ImageError, conflict, invalid, notFound } from './errors';
@@ -186,7 +189,6 @@ export class Images {
     const limit = Math.max(1, this.opts.concurrency ?? 3);
     const run = async (l: LayerRecord) => {
       const id = shortId(l.digest);
-      if (l.mediaType === MEDIA.ociLayerZstd) throw invalid(`${what}: layer ${l.digest} is zstd-compressed, which this Node cannot decompress`);
       if (l.mediaType.includes('nondistributable') || l.mediaType.includes('foreign')) { /* fetched from the registry like any blob */ }
       if (!this.content.has(l.digest)) {
         fresh();
@@ -587,6 +589,84 @@ export class Images {
     return diffUpper(this.snapshots.upperDir(containerId), this.snapshots.lowerDirs(snap));
   }
 
+  // ---- import, export ----
+
+  /**
+   * docker import: a tarball (a file on this host, or an http(s) URL) as a
+   * one-layer image, tagged when `reference` is given; returns its ID. A bad
+   * tarball leaves nothing behind: the layer reaches the store only once it
+   * has been unpacked whole.
+   */
+  async importTarball(source: string, reference: string | undefined, o: ImportOptions = {}): Promise<string> {
+    const ref = reference ? normalize(reference) : undefined;
+    if (ref?.digest) throw invalid(`refusing to create a tag with a digest reference: ${reference}`);
+    if (o.platform) parsePlatform(o.platform);
+    applyChanges({}, o.changes ?? []);
+    const what = o.label ?? source;
+    let file = source;
+    let downloaded = false;
+    if (isUrl(source)) {
+      file = await download(this.content, source);
+      downloaded = true;
+    } else {
+      if (!path.isAbsolute(source)) throw invalid(`import: ${source}: must be an absolute path`);
+      if (!fs.existsSync(source)) throw notFound(`import: open ${what}: no such file`);
+    }
+    try {
+      const layer = await layerOfTarball(this.content, file, what);
+      const unpin = this.pin([layer.digest, layer.diffId]);
+      try {
+        await this.snapshots.ensureLayer(layer.diffId, () => fs.createReadStream(layer.tmp), `import ${what}`).catch((e: Error) => {
+          throw e instanceof ImageError ? e : invalid(`import ${what}: not a tar archive: ${e.message}`);
+        });
+        await adoptLayer(this.content, layer);
+        const { config, manifest } = importedImage(layer, { ...o, label: o.label ?? source });
+        const configBuf = Buffer.from(JSON.stringify(config));
+        const configDigest = await this.content.put(configBuf);
+        const m = manifest(configDigest, configBuf.length);
+        const manifestBuf = Buffer.from(JSON.stringify(m));
+        const manifestDigest = await this.content.put(manifestBuf);
+        const rec = await this.record(m, manifestDigest, m.mediaType!, config, [{ digest: layer.digest, diffId: layer.diffId, size: layer.size, mediaType: MEDIA.dockerLayerGzip }]);
+        await this.meta.lock(async () => {
+          await this.meta.put(rec);
+          if (ref) {
+            const refs = await this.meta.refs();
+            refs.tags[formatReference(ref)] = rec.id;
+            await this.meta.writeRefs(refs);
+          }
+        });
+        return rec.id;
+      } finally {
+        await fsp.rm(layer.tmp, { force: true });
+        unpin();
+      }
+    } finally {
+      if (downloaded) await fsp.rm(file, { force: true });
+    }
+  }
+
+  /**
+   * docker export: a container's flat filesystem (its upper dir over its
+   * image's layers; or `rootfs`, for a container not made from an image) as a
+   * tar written to `file`, an absolute path on this host.
+   */
+  async exportContainer(containerId: string, file: string, rootfs?: string): Promise<void> {
+    if (!path.isAbsolute(file)) throw invalid(`export: ${file}: must be an absolute path`);
+    let dirs: string[];
+    const snap = await this.snapshots.get(containerId);
+    if (snap) dirs = [this.snapshots.upperDir(containerId), ...this.snapshots.lowerDirs(snap)];
+    else if (rootfs) {
+      if (!path.isAbsolute(rootfs) || !fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`export ${containerId}: rootfs ${rootfs}: not a directory`);
+      dirs = [rootfs];
+    } else throw notFound(`export ${containerId}: no snapshot of that container (and no rootfs given)`, { id: containerId });
+    try {
+      await packMerged(dirs, fs.createWriteStream(file, { mode: 0o600 }));
+    } catch (e) {
+      await fsp.rm(file, { force: true });
+      throw e;
+    }
+  }
+
   // ---- save, load ----
 
   /** Writes images (by reference or ID) to one archive at `file` (see archive.ts). */
@@ -762,5 +842,5 @@ async function fileDigest(file: string): Promise<string> {
   return `sha256:${h.digest('hex')}`;
 }
 
-export type { ContainerConfig, ImageConfig, ImageRecord, Mount, Change, CommitOptions };
+export type { ContainerConfig, ImageConfig, ImageRecord, Mount, Change, CommitOptions, ImportOptions };
 export { isDigest };

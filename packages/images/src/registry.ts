@@ -3,8 +3,9 @@
 // anonymously; on 401 follow WWW-Authenticate — Bearer (realm, service,
 // scope: fetch a token, with the user's credentials if any) or Basic.
 // TLS as docker does it: a secure registry is reached over HTTPS only,
-// verified with the system's CAs plus <certsDir>/<host[:port]>/*.crt (docker's
-// /etc/docker/certs.d layout); an insecure one (127.0.0.0/8, localhost and ::1
+// verified with the system's CAs plus <certsDir>/<host[:port]>/*.crt, with the
+// client certificate <name>.cert and <name>.key there when the registry asks
+// for one (docker's /etc/docker/certs.d layout); an insecure one (127.0.0.0/8, localhost and ::1
 // by default, or named) is tried over HTTPS without verification first, then
 // over plain HTTP.
 import crypto from 'node:crypto';
@@ -55,19 +56,47 @@ function agentFor(key: string, make: () => Agent): Agent {
   return a;
 }
 
-/** The CAs of <certsDir>/<registry>/*.crt, or undefined when there are none. */
-function registryCAs(certsDir: string | undefined, registry: string): string[] | undefined {
-  if (!certsDir) return undefined;
+/** What <certsDir>/<registry>/ says about TLS to that registry (docker's certs.d). */
+export interface RegistryTLS {
+  /** The system's CAs plus each *.crt; undefined when there is no *.crt. */
+  ca?: string[];
+  /** A client certificate (*.cert) and its key (the *.key of the same name). */
+  cert?: string;
+  key?: string;
+}
+
+/**
+ * docker's certs.d layout: *.crt are CA certificates, each *.cert a client
+ * certificate whose key is the *.key of the same name (a lone .cert or .key is
+ * an error, as in docker). Node takes one client certificate per connection:
+ * the first pair by name.
+ */
+export function registryTLS(certsDir: string | undefined, registry: string): RegistryTLS {
+  if (!certsDir) return {};
   const dir = path.join(certsDir, registry);
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.crt')).sort();
+    names = fs.readdirSync(dir).sort();
   } catch {
-    return undefined;
+    return {};
   }
-  if (!names.length) return undefined;
-  const tls = require('node:tls') as typeof import('node:tls');
-  return [...tls.rootCertificates, ...names.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))];
+  const read = (n: string) => fs.readFileSync(path.join(dir, n), 'utf8');
+  const out: RegistryTLS = {};
+  const cas = names.filter((n) => n.endsWith('.crt'));
+  if (cas.length) {
+    const tls = require('node:tls') as typeof import('node:tls');
+    out.ca = [...tls.rootCertificates, ...cas.map(read)];
+  }
+  for (const n of names.filter((x) => x.endsWith('.cert'))) {
+    const key = `${n.slice(0, -'.cert'.length)}.key`;
+    if (!names.includes(key)) throw invalid(`registry ${registry}: missing key ${key} for client certificate ${path.join(dir, n)}. CA certificates must use the extension .crt`);
+    if (out.cert === undefined) { out.cert = read(n); out.key = read(key); }
+  }
+  for (const n of names.filter((x) => x.endsWith('.key'))) {
+    const cert = `${n.slice(0, -'.key'.length)}.cert`;
+    if (!names.includes(cert)) throw invalid(`registry ${registry}: missing client certificate ${cert} for key ${path.join(dir, n)}`);
+  }
+  return out;
 }
 
 export function isInsecure(registry: string, extra: string[] = []): boolean {
@@ -125,9 +154,12 @@ export class Registry {
 
   constructor(readonly registry: string, readonly repository: string, private readonly opts: RegistryOptions = {}) {
     this.insecure = isInsecure(registry, opts.insecure);
-    const ca = registryCAs(opts.certsDir, registry);
-    if (this.insecure) this.dispatcher = agentFor('insecure', () => new Agent({ connect: { rejectUnauthorized: false } }));
-    else if (ca) this.dispatcher = agentFor(`ca:${crypto.createHash('sha256').update(ca.join('\n')).digest('hex')}`, () => new Agent({ connect: { ca } }));
+    const tls = registryTLS(opts.certsDir, registry);
+    const client = tls.cert ? { cert: tls.cert, key: tls.key } : {};
+    // One pool per TLS setting: unverified (insecure registries) or a CA set, with or without a client certificate.
+    const key = (kind: string) => `${kind}:${crypto.createHash('sha256').update([...(tls.ca ?? []), tls.cert ?? '', tls.key ?? ''].join('\n')).digest('hex')}`;
+    if (this.insecure) this.dispatcher = agentFor(key('insecure'), () => new Agent({ connect: { rejectUnauthorized: false, ...client } }));
+    else if (tls.ca || tls.cert) this.dispatcher = agentFor(key('verified'), () => new Agent({ connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...client } }));
     if (!this.insecure) this.base = `https://${apiHost(registry)}/v2/`;
   }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,30 @@ describe('unpackLayer', () => {
     expect(fs.lstatSync(path.join(target, 'dev/sda')).isBlockDevice()).toBe(true);
     expect(fs.lstatSync(path.join(target, 'run/fifo')).isFIFO()).toBe(true);
     expect(lgetxattr(path.join(target, 'bin/tool'), 'user.note')?.toString()).toBe('v1');
+  });
+
+  itNeeds(spawnSync('zstd', ['--version']).status === 0 ? undefined : 'needs the zstd tool (Debian zstd) to make zstd layers')('a zstd layer (two frames, fed in small chunks) unpacks to the tree and diffId of its tar', async () => {
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = 65 + (((i * 2654435761) >>> 0) % 53); // ASCII: tarOf writes bodies as strings
+    const raw = await tarOf([{ name: 'a', type: 'file', mode: 0o644, body: 'first' }, { name: 'big', type: 'file', mode: 0o600, body: big.toString('latin1') }]);
+    const zstd = (b: Buffer) => {
+      const r = spawnSync('zstd', ['-q', '-c', '-3'], { input: b, maxBuffer: 64 << 20 });
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const half = Math.floor(raw.length / 2);
+    const z = Buffer.concat([zstd(raw.subarray(0, half)), zstd(raw.subarray(half))]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < z.length; i += 4093) chunks.push(z.subarray(i, i + 4093));
+    const res = await unpackLayer(Readable.from(chunks), target);
+    expect(res.diffId).toBe(`sha256:${require('node:crypto').createHash('sha256').update(raw).digest('hex')}`);
+    expect(fs.readFileSync(path.join(target, 'a'), 'utf8')).toBe('first');
+    expect(fs.readFileSync(path.join(target, 'big')).equals(big)).toBe(true);
+  });
+
+  it('a corrupt zstd stream is refused, naming zstd', async () => {
+    const bad = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(64, 0xee)]);
+    await expect(unpackLayer(Readable.from([bad]), target, 'test layer')).rejects.toThrow(/zstd/);
   });
 
   rootIt('turns OCI whiteouts into overlayfs ones', async () => {

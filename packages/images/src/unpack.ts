@@ -1,4 +1,4 @@
-// Unpacks one layer (a tar, gzip-compressed or not) into a directory of its
+// Unpacks one layer (a tar: plain, gzip or zstd) into a directory of its
 // own, in overlayfs form: OCI whiteouts become what overlayfs reads
 // (`.wh.x` → a 0/0 character device named x; `.wh..wh..opq` → the
 // trusted.overlay.opaque xattr on its directory). Owners, modes, xattrs,
@@ -20,14 +20,15 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { Decompress } from 'fzstd';
 import * as tar from 'tar-stream';
 import { lsetxattr, mknod } from '@hull/sys/libc';
 import { invalid } from './errors';
+import { XATTR_PAX, xattrBytes } from './paxbinary';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
-const XATTR_PAX = 'SCHILY.xattr.';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -62,9 +63,18 @@ export interface UnpackResult {
   size: number;
 }
 
-/** Gunzips when the stream starts with gzip's magic; passes a plain tar through. */
-function decompressor(): Transform {
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/** A Transform over fzstd's streaming decoder (Node 20's zlib has no zstd; fzstd is pure JS, no native build). */
+function zstdDecoder(push: (d: Buffer) => void): { write(c: Buffer): void; end(): void } {
+  const d = new Decompress((data) => push(Buffer.from(data)));
+  return { write: (c) => d.push(c), end: () => d.push(new Uint8Array(0), true) };
+}
+
+/** Gunzips or un-zstds by the stream's magic; passes a plain tar through. */
+export function decompressor(): Transform {
   let inner: Transform | undefined;
+  let zstd: ReturnType<typeof zstdDecoder> | undefined;
   let decided = false;
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -74,14 +84,29 @@ function decompressor(): Transform {
           inner = zlib.createGunzip();
           inner.on('data', (d: Buffer) => t.push(d));
           inner.on('error', (e) => t.destroy(e));
-        } else if (chunk.length >= 4 && chunk.readUInt32LE(0) === 0xfd2fb528) {
-          return cb(invalid('zstd-compressed layers are not supported by this Node version'));
+        } else if (chunk.length >= 4 && chunk.readUInt32LE(0) === ZSTD_MAGIC) {
+          zstd = zstdDecoder((d) => t.push(d));
         }
       }
       if (inner) inner.write(chunk, cb);
-      else cb(null, chunk);
+      else if (zstd) {
+        try {
+          zstd.write(chunk);
+        } catch (e) {
+          return cb(invalid(`zstd: ${(e as Error).message}`));
+        }
+        cb();
+      } else cb(null, chunk);
     },
     flush(cb) {
+      if (zstd) {
+        try {
+          zstd.end();
+        } catch (e) {
+          return cb(invalid(`zstd: ${(e as Error).message}`));
+        }
+        return cb();
+      }
       if (!inner) return cb();
       inner.once('end', () => cb());
       inner.end();
@@ -241,7 +266,7 @@ class LayerWriter {
     if (!isLink) fs.chmodSync(p, (h.mode ?? 0o644) & 0o7777);
     for (const [key, value] of Object.entries(h.pax ?? {})) {
       if (!key.startsWith(XATTR_PAX)) continue;
-      lsetxattr(p, key.slice(XATTR_PAX.length), Buffer.from(String(value), 'utf8'));
+      lsetxattr(p, key.slice(XATTR_PAX.length), xattrBytes(String(value)));
     }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') this.dirTimes.push([p, mtime]);

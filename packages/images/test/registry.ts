@@ -53,9 +53,9 @@ export interface RegistryOptions {
   htpasswd?: { user: string; password: string };
   token?: TokenAuth;
   /** Serve HTTPS with this certificate and key (PEM files). */
-  tls?: { cert: string; key: string };
-  /** Run inside this network namespace, listening on `ip` (port 5000). */
-  netns?: { name: string; ip: string };
+  tls?: { cert: string; key: string; clientCAs?: string[] };
+  /** Run inside this network namespace, listening on `ip` (port 5000 unless given). */
+  netns?: { name: string; ip: string; port?: number };
 }
 
 function portOpen(host: string, port: number): Promise<boolean> {
@@ -67,7 +67,7 @@ function portOpen(host: string, port: number): Promise<boolean> {
 
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-registry-'));
-  const port = opts.netns ? 5000 : await freePort();
+  const port = opts.netns ? opts.netns.port ?? 5000 : await freePort();
   const ip = opts.netns?.ip ?? '127.0.0.1';
   let auth = '';
   if (opts.htpasswd) {
@@ -88,7 +88,7 @@ storage:
     enabled: true
 http:
   addr: ${ip}:${port}
-${opts.tls ? `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key}\n` : ''}${auth}`);
+${opts.tls ? `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key}\n${opts.tls.clientCAs ? `    clientcas:\n${opts.tls.clientCAs.map((c) => `      - ${c}\n`).join('')}` : ''}` : ''}${auth}`);
   const cmd = opts.netns ? ['ip', ['netns', 'exec', opts.netns.name, REGISTRY_BIN, 'serve', path.join(dir, 'config.yml')]] as const : [REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')]] as const;
   const child: ChildProcess = spawn(cmd[0], [...cmd[1]], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

@@ -32,6 +32,7 @@ d('registries over TLS', () => {
   const ip = `10.213.${n}.2`;
   let tmp: string;
   let reg: TestRegistry;
+  let mtls: TestRegistry;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-tls-'));
@@ -50,9 +51,20 @@ d('registries over TLS', () => {
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     reg = await startRegistry({ tls: { cert: f('reg.crt'), key: f('reg.key') }, netns: { name: ns, ip } });
     await pushLayout(buildLayout(f('layout')).dir, 'latest', `${reg.host}/secure:latest`);
+    // A second registry that wants a client certificate signed by a CA of its own (distribution's tls.clientcas).
+    sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('client-ca.key'), '-out', f('client-ca.crt'), '-days', '2', '-subj', '/CN=hull test client CA']);
+    sh('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('client.key'), '-out', f('client.csr'), '-subj', '/CN=hull client']);
+    sh('openssl', ['x509', '-req', '-in', f('client.csr'), '-CA', f('client-ca.crt'), '-CAkey', f('client-ca.key'), '-CAcreateserial', '-out', f('client.cert'), '-days', '2']);
+    mtls = await startRegistry({ tls: { cert: f('reg.crt'), key: f('reg.key'), clientCAs: [f('client-ca.crt')] }, netns: { name: ns, ip, port: 5001 } });
+    // skopeo (docker's certs.d layout too) pushes the image there with the client certificate.
+    const skopeoCerts = f('skopeo-certs');
+    fs.mkdirSync(skopeoCerts);
+    for (const x of ['client.cert', 'client.key']) fs.copyFileSync(f(x), path.join(skopeoCerts, x));
+    sh('skopeo', ['copy', '--all', '--dest-tls-verify=false', '--dest-cert-dir', skopeoCerts, '--preserve-digests', `oci:${f('layout')}:latest`, `docker://${mtls.host}/mutual:latest`]);
   });
   afterAll(async () => {
     await reg?.stop();
+    await mtls?.stop();
     spawnSync('ip', ['netns', 'del', ns]);
     spawnSync('ip', ['link', 'del', hostIf]);
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -69,6 +81,26 @@ d('registries over TLS', () => {
     fs.copyFileSync(path.join(tmp, 'ca.crt'), path.join(certs, reg.host, 'ca.crt'));
     const images = new Images({ root: path.join(tmp, 's2'), certsDir: certs });
     expect((await images.pull(`${reg.host}/secure`)).layers).toHaveLength(3);
+  });
+
+  it('presents the client certificate of certs.d/<host:port>/client.cert and client.key to a registry that asks for one', async () => {
+    const certs = path.join(tmp, 'certs-mtls.d');
+    const dir = path.join(certs, mtls.host);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(tmp, 'ca.crt'), path.join(dir, 'ca.crt'));
+    // Without it the handshake is refused, and the error names the registry.
+    const without = new Images({ root: path.join(tmp, 's4'), certsDir: certs });
+    await expect(without.pull(`${mtls.host}/mutual`)).rejects.toThrow(new RegExp(`^${mtls.host.replace(/\./g, '\\.')}/mutual:latest: cannot reach registry ${mtls.host.replace(/\./g, '\\.')}: `));
+    // A key without its certificate is refused before anything is sent (docker's rule).
+    fs.copyFileSync(path.join(tmp, 'client.key'), path.join(dir, 'client.key'));
+    const lone = new Images({ root: path.join(tmp, 's5'), certsDir: certs });
+    await expect(lone.pull(`${mtls.host}/mutual`)).rejects.toThrow(`registry ${mtls.host}: missing client certificate client.cert for key ${path.join(dir, 'client.key')}`);
+    fs.copyFileSync(path.join(tmp, 'client.cert'), path.join(dir, 'client.cert'));
+    const images = new Images({ root: path.join(tmp, 's6'), certsDir: certs });
+    expect((await images.pull(`${mtls.host}/mutual`)).layers).toHaveLength(3);
+    // And the other way: a certificate without its key.
+    fs.rmSync(path.join(dir, 'client.key'));
+    await expect(new Images({ root: path.join(tmp, 's7'), certsDir: certs }).pull(`${mtls.host}/mutual`)).rejects.toThrow('missing key client.key for client certificate');
   });
 
   it('an insecure registry is tried over HTTPS without verification first', async () => {

@@ -59,13 +59,18 @@ export class Exits {
     // A sink still flushing to a late reader keeps its fds until Delete.
     await p.io?.drained(5000);
     const t = p.task;
-    if (!p.rec.execId && t.rec.cgroups && oomKills(t.rec.cgroups) > 0) this.events.publish('/tasks/oom', { container_id: t.rec.id });
+    // Published before the record is saved, once: a daemon killed in between
+    // finds the event in the journal after its restart and only saves the record.
     p.rec.status = transition(p, 'exit');
     p.rec.exit = ex;
+    const key = `exit ${t.rec.id} ${p.rec.execId} ${p.rec.pid} ${p.rec.monitorPid}@${p.rec.monitorStart}`;
+    if (!this.events.published(key)) {
+      if (!p.rec.execId && t.rec.cgroups && oomKills(t.rec.cgroups) > 0) this.events.publish('/tasks/oom', { container_id: t.rec.id });
+      this.events.publish('/tasks/exit', {
+        container_id: t.rec.id, id: p.rec.execId || t.rec.id, pid: p.rec.pid, exit_status: ex.status, exited_at: ts(ex.at),
+      }, key);
+    }
     await t.persist();
-    this.events.publish('/tasks/exit', {
-      container_id: t.rec.id, id: p.rec.execId || t.rec.id, pid: p.rec.pid, exit_status: ex.status, exited_at: ts(ex.at),
-    });
     p.markExited();
     this.log.info('exited', { id: t.rec.id, execId: p.rec.execId || undefined, status: ex.status });
   }

@@ -78,6 +78,10 @@ export function addImagesService(server: grpc.Server, images: Images, log: Logge
     Diff: unary('Diff', async (r) => ({ changes: await images.diff(r.container_id) })),
     Save: unary('Save', async (r) => { await images.save(r.refs ?? [], r.path, r.format || 'docker-archive'); return {}; }),
     Load: unary('Load', async (r) => ({ loaded: await images.load(r.path) })),
+    Import: unary('Import', async (r) => ({
+      image_id: await images.importTarball(r.source, r.ref || undefined, { changes: r.changes ?? [], message: r.message || undefined, platform: r.platform || undefined, label: r.label || undefined }),
+    })),
+    Export: unary('Export', async (r) => { await images.exportContainer(r.container_id, r.path, r.rootfs || undefined); return {}; }),
     Tags: unary('Tags', async (r) => ({ tags: await images.tags(r.repository, credentials(r.auth)) })),
     Login: unary('Login', async (r) => ({ status: await images.login(r.registry, credentials(r.auth) ?? {}) })),
   });

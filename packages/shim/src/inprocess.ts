@@ -46,7 +46,7 @@ export function shimErrorOf(what: string, e: unknown, context: Record<string, un
 export interface MonitorSpawn {
   exitFile: string;
   pidFile: string;
-  /** The monitor's fds 0-7 as ProcIo.makePipes lays them out (7: the console socket's other end, if any). */
+  /** The monitor's fds 0-9 as ProcIo.makePipes lays them out (7: the console socket's other end, if any; 8, 9: logs). */
   slots: Array<number | 'ignore' | 'pipe'>;
   /** Called once the monitor runs, before the create goes on. */
   started(mon: Monitor): void;
@@ -70,7 +70,7 @@ export function monitorSpawner(m: MonitorSpawn): { spawner: hull.Spawner; go(): 
     let mon: Monitor;
     try {
       const slots = [...m.slots];
-      while (slots.length < 8) slots.push('ignore');
+      while (slots.length < 10) slots.push('ignore');
       mon = startMonitor({
         exitFile: m.exitFile, pidFile: m.pidFile, consoleSocket: typeof m.slots[7] === 'number' ? '=' : undefined,
         command: ['--spawn', String(req.cloneFlags ?? 0), String(join.length), String(req.fds.length), String(sync),

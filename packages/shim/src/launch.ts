@@ -124,14 +124,15 @@ function adopt(p: Proc, io: ProcIo, mon: Monitor, report: MonitorReport, onMonit
 }
 
 /**
- * Takes a process's outputs (or its pty master, twice: one fd to read, one
- * to write) from its monitor: at launch, and again after a daemon restart.
+ * Takes a process's outputs to FIFOs (or its pty master, twice: one fd to read,
+ * one to write) from its monitor: at launch, and again after a daemon restart.
+ * Outputs to logs stay with the monitor, which writes them.
  */
 export function attachFromMonitor(p: Proc, io: ProcIo): void {
   const pidfd = pidfdOpen(p.rec.monitorPid);
   try {
-    if (p.rec.terminal) io.attachPty(pidfdGetfd(pidfd, MONITOR_MASTER_FD), pidfdGetfd(pidfd, MONITOR_MASTER_FD));
-    else io.attachOutputs(p.rec.stdout ? pidfdGetfd(pidfd, MONITOR_STDOUT_FD) : undefined, p.rec.stderr ? pidfdGetfd(pidfd, MONITOR_STDERR_FD) : undefined);
+    if (p.rec.terminal) io.attachPty(io.copies(1) ? pidfdGetfd(pidfd, MONITOR_MASTER_FD) : undefined, pidfdGetfd(pidfd, MONITOR_MASTER_FD));
+    else io.attachOutputs(io.copies(1) ? pidfdGetfd(pidfd, MONITOR_STDOUT_FD) : undefined, io.copies(2) ? pidfdGetfd(pidfd, MONITOR_STDERR_FD) : undefined);
   } finally {
     closeFd(pidfd);
   }

@@ -17,8 +17,9 @@ Options:
   --insecure-registry <host[:port]>
                          reach this registry over plain HTTP (repeatable;
                          127.0.0.0/8 and localhost always are)
-  --certs-dir <dir>      CA certificates per registry: <dir>/<host[:port]>/*.crt
-                         (default /etc/hull/certs.d, as docker's /etc/docker/certs.d)
+  --certs-dir <dir>      TLS per registry: <dir>/<host[:port]>/*.crt (CAs), NAME.cert
+                         and NAME.key (a client certificate) (default /etc/hull/certs.d,
+                         as docker's /etc/docker/certs.d)
   --registry-mirror <url>
                          a mirror of docker.io, tried before it (repeatable;
                          http(s)://host[:port])

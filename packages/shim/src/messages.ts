@@ -44,4 +44,6 @@ export interface Envelope {
   namespace: string;
   topic: string;
   event: { type_url: string; value: Buffer } | null;
+  /** 1, 2, ... in publish order, across daemon restarts. */
+  sequence: number;
 }

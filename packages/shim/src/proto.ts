@@ -1,5 +1,6 @@
 // Loads the .proto files with protobufjs and turns services into grpc-js
 // definitions. Messages are plain objects with the protos' snake_case names.
+import fs from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import type { ServiceDefinition } from '@grpc/grpc-js';
@@ -34,11 +35,24 @@ const CONVERSION: protobuf.IConversionOptions = { longs: Number, enums: Number, 
 
 let root: protobuf.Root | undefined;
 
-export function protoRoot(): protobuf.Root {
-  if (root) return root;
+/** The .proto files parsed: what `make build` stores as protos.json (`scripts/protos.js`). */
+export function parseProtos(): protobuf.Root {
   const r = new protobuf.Root();
   r.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
   r.loadSync([...PROTO_FILES, ...SHIM_V2_FILES], { keepCase: true });
+  return r;
+}
+
+export function protoRoot(): protobuf.Root {
+  if (root) return root;
+  // Parsing the .proto text was a fifth of a `hullctl ps`; the build keeps its result beside this module.
+  let json: protobuf.INamespace | undefined;
+  try {
+    json = JSON.parse(fs.readFileSync(path.join(__dirname, 'protos.json'), 'utf8')) as protobuf.INamespace;
+  } catch {
+    // a development tree (jest runs the sources): parse
+  }
+  const r = json ? protobuf.Root.fromJSON(json) : parseProtos();
   r.resolveAll();
   root = r;
   return r;

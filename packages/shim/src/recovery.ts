@@ -44,7 +44,7 @@ function reattach(p: Proc, log: Logger): void {
   // stdin was our pipe alone: the process saw EOF when we died. A pty's master is kept by the monitor.
   const io = new ProcIo({ ...p.rec, stdin: p.rec.terminal ? p.rec.stdin : '' });
   try {
-    io.open();
+    io.open(false);
     attachFromMonitor(p, io);
     p.io = io;
   } catch (e) {

@@ -1,5 +1,7 @@
 // A process's stdio: the client's ends (FIFOs, file:// logs) joined to the
-// process's pipes or pty. Copies use stream backpressure, so a slow or absent
+// process's pipes or pty. A log file is the monitor's to write (it outlives us,
+// so output written while no daemon runs still reaches the log); a FIFO has a
+// live reader, which we feed. Copies use stream backpressure, so a slow or absent
 // reader stalls the process in its own kernel pipe rather than growing our heap.
 import fs from 'node:fs';
 import net from 'node:net';
@@ -20,6 +22,8 @@ export interface StdioSpec {
 export const MONITOR_STDOUT_FD = 5;
 export const MONITOR_STDERR_FD = 6;
 export const MONITOR_MASTER_FD = 7;
+export const MONITOR_STDOUT_LOG_FD = 8;
+export const MONITOR_STDERR_LOG_FD = 9;
 
 export function checkStdio(spec: StdioSpec): void {
   if (spec.terminal && spec.stderr) throw invalid('stderr: must be empty with terminal (the pty carries both outputs)');
@@ -42,24 +46,27 @@ function statOrFail(p: string, what: string): fs.Stats {
   }
 }
 
-/** The client's end of an output: a FIFO (opened read-write so it never blocks or breaks), a file:// log, or a file. */
-function openSink(spec: string, what: string): Writable | undefined {
+/** True when an output goes to a log file (file:// or a regular file), which the monitor writes itself. */
+export function isLog(spec: string): boolean {
+  return !!spec && (spec.startsWith('file://') || !fs.statSync(spec, { throwIfNoEntry: false })?.isFIFO());
+}
+
+/** Opens a log for appending; the monitor gets the fd. */
+function openLog(spec: string, what: string): number {
+  const p = spec.startsWith('file://') ? filePath(spec, what) : (statOrFail(spec, what), spec);
+  try {
+    return fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
+  } catch (e) {
+    throw invalid(`${what}: ${p}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+}
+
+/** A FIFO the client reads, opened read-write so it never blocks or breaks. */
+function openFifo(spec: string, what: string): Writable | undefined {
   if (!spec) return undefined;
-  if (spec.startsWith('file://')) {
-    const p = filePath(spec, what);
-    let fd: number;
-    try {
-      fd = fs.openSync(p, 'a', 0o640);
-    } catch (e) {
-      throw invalid(`${what}: ${p}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-    }
-    return fs.createWriteStream('', { fd });
-  }
-  if (statOrFail(spec, what).isFIFO()) {
-    const fd = fs.openSync(spec, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-    return new net.Socket({ fd, readable: false, writable: true });
-  }
-  return fs.createWriteStream('', { fd: fs.openSync(spec, 'a') });
+  statOrFail(spec, what);
+  const fd = fs.openSync(spec, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  return new net.Socket({ fd, readable: false, writable: true });
 }
 
 function openSource(spec: string, what: string): Readable | undefined {
@@ -97,6 +104,8 @@ export class ProcIo {
   private readonly drains: Promise<void>[] = [];
   private out?: Writable;
   private err?: Writable;
+  /** Log files the monitor writes, by output (1, 2): their fds until the spawn. */
+  private logs = new Map<number, number>();
   private input?: Readable;
   private stdinPipe?: Writable;
   private childEnds: number[] = [];
@@ -107,11 +116,18 @@ export class ProcIo {
 
   constructor(readonly spec: StdioSpec) {}
 
-  /** Opens the client's ends; throws InvalidArgument naming the stream at fault. */
-  open(): this {
+  /**
+   * Opens the client's ends; throws InvalidArgument naming the stream at fault.
+   * `launch` false (a restarted daemon taking a process back): logs are left to the monitor that has them.
+   */
+  open(launch = true): this {
     try {
-      this.out = openSink(this.spec.stdout, 'stdout');
-      this.err = openSink(this.spec.stderr, 'stderr');
+      for (const [i, spec, what] of [[1, this.spec.stdout, 'stdout'], [2, this.spec.stderr, 'stderr']] as const) {
+        if (isLog(spec)) {
+          if (launch) this.logs.set(i, openLog(spec, what));
+        } else if (i === 1) this.out = openFifo(spec, what);
+        else this.err = openFifo(spec, what);
+      }
       this.input = openSource(this.spec.stdin, 'stdin');
     } catch (e) {
       this.destroy();
@@ -121,12 +137,23 @@ export class ProcIo {
     return this;
   }
 
+  /** Whether we copy output `i` (1, 2) to a FIFO; a log is copied by the monitor. */
+  copies(i: 1 | 2): boolean {
+    return !!(i === 1 ? this.spec.stdout : this.spec.stderr) && !isLog(i === 1 ? this.spec.stdout : this.spec.stderr);
+  }
+
   /**
-   * Pipes for a new non-terminal process: the monitor's stdio slots 0..6
-   * (process stdin, stdout, stderr; the report pipe; kept stdout and stderr read ends).
+   * The monitor's fd slots 0..9 for a new process (see native/hull_monitor.c):
+   * process stdin, stdout, stderr; the report pipe; the kept stdout and stderr
+   * read ends (5, 6); the pty master's place (7); the stdout and stderr logs (8, 9).
    */
   makePipes(): Array<number | 'ignore' | 'pipe'> {
-    const slots: Array<number | 'ignore' | 'pipe'> = ['ignore', 'ignore', 'ignore', 'pipe', 'ignore', 'ignore', 'ignore'];
+    const slots: Array<number | 'ignore' | 'pipe'> = ['ignore', 'ignore', 'ignore', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore'];
+    for (const [i, fd] of this.logs) {
+      slots[i === 1 ? MONITOR_STDOUT_LOG_FD : MONITOR_STDERR_LOG_FD] = fd;
+      this.childEnds.push(fd);
+    }
+    this.logs.clear();
     if (this.spec.terminal) return slots;
     if (this.input) {
       const [r, w] = pipe();
@@ -134,13 +161,15 @@ export class ProcIo {
       this.childEnds.push(r);
       this.stdinPipe = new net.Socket({ fd: w, readable: false, writable: true });
     }
-    for (const [i, sink] of [[1, this.out], [2, this.err]] as const) {
-      if (!sink) continue;
+    for (const i of [1, 2] as const) {
+      if (!(i === 1 ? this.spec.stdout : this.spec.stderr)) continue;
       const [r, w] = pipe();
       slots[i] = w;
       slots[i + 4] = r;
       this.childEnds.push(w);
-      this.pending.set(i, r);
+      // A log's read end is the monitor's alone.
+      if (this.copies(i)) this.pending.set(i, r);
+      else this.childEnds.push(r);
     }
     return slots;
   }
@@ -160,10 +189,9 @@ export class ProcIo {
     if (stderrFd !== undefined) this.copy(new net.Socket({ fd: stderrFd, readable: true, writable: false }), this.err);
   }
 
-  /** A pty: `readFd` and `writeFd` are two descriptors of its master. */
-  attachPty(readFd: number, writeFd: number): void {
-    const reader = new tty.ReadStream(readFd);
-    this.copy(reader, this.out);
+  /** A pty: `readFd` (none when the monitor copies its output to a log) and `writeFd` are two descriptors of its master. */
+  attachPty(readFd: number | undefined, writeFd: number): void {
+    if (readFd !== undefined) this.copy(new tty.ReadStream(readFd), this.out);
     const writer = new PtyWriter(writeFd);
     this.master = writeFd;
     this.feedStdin(writer);
@@ -214,9 +242,10 @@ export class ProcIo {
 
   destroy(): void {
     this.master = undefined; // the fd closes below and its number may be reused
-    for (const fd of [...this.childEnds, ...this.pending.values()]) closeFd(fd);
+    for (const fd of [...this.childEnds, ...this.pending.values(), ...this.logs.values()]) closeFd(fd);
     this.childEnds = [];
     this.pending.clear();
+    this.logs.clear();
     for (const s of [...this.streams, this.stdinPipe]) s?.destroy();
     this.streams.length = 0;
   }

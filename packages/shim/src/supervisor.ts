@@ -10,7 +10,7 @@ import * as hull from '@hull/runtime';
 import { TIOCSWINSZ } from '@hull/sys/constants';
 import { ioctl } from '@hull/sys/libc';
 import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
-import { EventBus } from './events';
+import { EventBus, EventJournal } from './events';
 import { Exits } from './exits';
 import { Launcher } from './launch';
 import type { Logger } from './log';
@@ -39,7 +39,7 @@ export interface CreateRequest extends StdioSpec {
 }
 
 export class Supervisor {
-  readonly events = new EventBus();
+  readonly events: EventBus;
   private readonly tasks = new Map<string, Task>();
   private readonly reserved = new Set<string>();
   private readonly runtime: Runtime;
@@ -54,6 +54,8 @@ export class Supervisor {
     this.tasksDir = path.join(opts.stateDir, 'tasks');
     fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
     this.launcher = new Launcher(opts.runtime, opts.stateDir);
+    // Kept across restarts, so a subscriber that comes back gets what it missed.
+    this.events = new EventBus(new EventJournal(path.join(opts.stateDir, 'events')));
     this.exits = new Exits(this.events, opts.log);
   }
 
@@ -464,6 +466,7 @@ export class Supervisor {
 
   close(): void {
     this.exits.close();
+    this.events.close();
     for (const t of this.tasks.values()) {
       t.watcher?.close();
       for (const p of t.procs()) p.io?.destroy();

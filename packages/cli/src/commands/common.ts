@@ -12,6 +12,8 @@ import { buildSpec, layerWith, type ImageSource, type ImageRuntimeConfig, type R
 import { etcFiles } from '../spec/etc';
 import { ensureVolumeSource } from '../spec/mounts';
 import { checkSandboxFlags, prepareSandbox, type SandboxFlags } from '../sandbox';
+import { parsePublish } from '../spec/ports';
+import { parseMountFlag, parseVolumeFlag, type MountRequest } from '../spec/volumes';
 import { STDERR_LOG, STDIN_FIFO, STDOUT_LOG } from '../store';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../tty';
 import type { TaskInfo } from '@hull/shim/messages';
@@ -77,6 +79,38 @@ export function checkTty(argv: Record<string, unknown>): void {
 
 export function detachKeys(argv: Record<string, unknown>): number[] {
   return parseDetachKeys(optString(argv.detachKeys) ?? DEFAULT_DETACH_KEYS);
+}
+
+/**
+ * -P: every port the image exposes ("80/tcp", "53/udp", "8000-8010/tcp") on
+ * a free host port, but those -p already publishes, as docker does (it
+ * leaves sctp out here: portmap is given tcp and udp).
+ */
+export function exposedToPublish(exposed: Record<string, object> | null | undefined, publish: string[]): string[] {
+  const taken = new Set(publish.flatMap(parsePublish).map((p) => `${p.containerPort}/${p.protocol}`));
+  const out: string[] = [];
+  for (const key of Object.keys(exposed ?? {})) {
+    const [ports, proto = 'tcp'] = key.split('/');
+    if (proto !== 'tcp' && proto !== 'udp') continue;
+    for (const p of parsePublish(`${ports}/${proto}`)) if (!taken.has(`${p.containerPort}/${p.protocol}`)) out.push(`${p.containerPort}/${p.protocol}`);
+  }
+  return out;
+}
+
+/** The image's Volumes not covered by the user's mounts (docker's rule): their destinations, as -v takes an anonymous volume. */
+export function imageVolumes(volumes: Record<string, object> | null | undefined, mine: MountRequest[], tmpfs: string[]): string[] {
+  const taken = new Set([
+    ...mine.map((r) => (r.kind === 'volume' ? r.destination : r.mount.destination)),
+    ...tmpfs.map((t) => t.split(':')[0]!),
+  ].map((d) => path.posix.normalize(d).replace(/(.)\/+$/, '$1')));
+  const out: string[] = [];
+  for (const v of Object.keys(volumes ?? {})) {
+    const dest = path.posix.normalize(v.startsWith('/') ? v : `/${v}`).replace(/(.)\/+$/, '$1');
+    if (dest === '/' || taken.has(dest)) continue;
+    taken.add(dest);
+    out.push(dest);
+  }
+  return out;
 }
 
 export interface Created {
@@ -152,6 +186,9 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
     throw e;
   }
   const cfg = image?.source.config;
+  if (argv.publishAll) sandbox.publish.push(...exposedToPublish(cfg?.ExposedPorts, sandbox.publish));
+  // The image's Volumes: an anonymous volume each, where no -v, --mount or --tmpfs of the user's goes.
+  sandbox.volume.push(...imageVolumes(cfg?.Volumes, [...flags.volume.map(parseVolumeFlag), ...flags.mount.map(parseMountFlag)], flags.tmpfs));
   spec.annotations = {
     ...(cfg?.Labels ?? {}),
     ...spec.annotations,
@@ -174,7 +211,8 @@ export async function createContainer(ctx: Context, argv: Record<string, unknown
   let bundle: string | undefined;
   let undoSandbox: (() => Promise<void>) | undefined;
   try {
-    undoSandbox = await prepareSandbox(ctx, id, name, spec, sandbox);
+    const lowerDirs = image?.source.lowerDirs;
+    undoSandbox = await prepareSandbox(ctx, id, name, spec, sandbox, lowerDirs ? (d) => ({ seed_layers: lowerDirs, seed_path: d }) : undefined);
     bundle = s.writeBundle(id, spec);
     const hasFile = image ? (rel: string) => layerWith(image.source.lowerDirs, rel) !== undefined : undefined;
     const etc = etcFiles(bundle, spec, !spec.linux?.namespaces?.some((n) => n.type === 'network'), hasFile);

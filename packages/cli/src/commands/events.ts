@@ -1,12 +1,23 @@
 // hullctl events: the supervisor's task events as docker prints them,
-// "TIME container ACTION ID (name=NAME, ...)", until interrupted.
+// "TIME container ACTION ID (name=NAME, ...)", until interrupted or --until;
+// --since first replays what the supervisor kept (it keeps events across restarts).
 import type { Envelope } from '@hull/shim/messages';
 import { decodeEvent } from '@hull/shim/proto';
 import { toDate } from '../client';
 import { resolveContainer } from '../containers';
 import type { Context } from '../context';
-import { FlagError } from '../errors';
+import { FlagError, invalidFlag } from '../errors';
+import { parseTimestamp, type Timestamp } from '../timestamps';
 import { strings } from './common';
+
+function timeFlag(v: unknown, flag: string): Timestamp | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseTimestamp(String(v));
+  } catch (e) {
+    throw invalidFlag(String(v), flag, (e as Error).message);
+  }
+}
 
 // containerd's topics → docker's action names.
 const ACTIONS: Record<string, string> = {
@@ -41,13 +52,15 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       containerId = (await resolveContainer(ctx, f.value)).id;
     } else throw new FlagError(`invalid filter '${f.key}'`);
   }
+  const since = timeFlag(argv.since, '--since');
+  const until = timeFlag(argv.until, '--until');
   const json = argv.format === 'json';
   const names = new Map<string, string>();
   const nameOf = async (id: string) => {
     if (!names.has(id)) names.set(id, await resolveContainer(ctx, id).then((c) => c.name, () => id));
     return names.get(id)!;
   };
-  const stream = ctx.client().subscribe({ container_id: containerId });
+  const stream = ctx.client().subscribe({ container_id: containerId, ...(since ? { since } : {}), ...(until ? { until } : {}) });
   return new Promise<number>((resolve, reject) => {
     const stop = () => {
       stream.cancel();
@@ -80,6 +93,6 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       const { grpcError } = require('../client') as typeof import('../client');
       reject(grpcError(e, ctx.address));
     });
-    stream.on('end', () => resolve(0));
+    stream.on('end', () => void chain.then(() => resolve(0)));
   });
 }

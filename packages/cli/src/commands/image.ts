@@ -3,19 +3,19 @@ import type { Context } from '../context';
 import { FlagError } from '../errors';
 import { strings } from './common';
 
-const SUB: Record<string, { module: string; args: (rest: string[]) => Record<string, unknown> }> = {
-  ls: { module: './images', args: (r) => ({ repository: r }) },
-  list: { module: './images', args: (r) => ({ repository: r }) },
-  rm: { module: './rmi', args: (r) => ({ images: r }) },
-  remove: { module: './rmi', args: (r) => ({ images: r }) },
-  inspect: { module: './image-inspect', args: (r) => ({ images: r }) },
-  pull: { module: './pull', args: (r) => ({ name: r }) },
-  push: { module: './push', args: (r) => ({ name: r }) },
-  tag: { module: './tag', args: (r) => ({ source: r[0], target: r[1] }) },
-  history: { module: './history', args: (r) => ({ image: r[0] }) },
-  prune: { module: './image-prune', args: () => ({}) },
-  save: { module: './save', args: (r) => ({ images: r }) },
-  load: { module: './load', args: () => ({}) },
+const SUB: Record<string, { load: () => unknown; args: (rest: string[]) => Record<string, unknown> }> = {
+  ls: { load: () => require('./images'), args: (r) => ({ repository: r }) },
+  list: { load: () => require('./images'), args: (r) => ({ repository: r }) },
+  rm: { load: () => require('./rmi'), args: (r) => ({ images: r }) },
+  remove: { load: () => require('./rmi'), args: (r) => ({ images: r }) },
+  inspect: { load: () => require('./image-inspect'), args: (r) => ({ images: r }) },
+  pull: { load: () => require('./pull'), args: (r) => ({ name: r }) },
+  push: { load: () => require('./push'), args: (r) => ({ name: r }) },
+  tag: { load: () => require('./tag'), args: (r) => ({ source: r[0], target: r[1] }) },
+  history: { load: () => require('./history'), args: (r) => ({ image: r[0] }) },
+  prune: { load: () => require('./image-prune'), args: () => ({}) },
+  save: { load: () => require('./save'), args: (r) => ({ images: r }) },
+  load: { load: () => require('./load'), args: () => ({}) },
 };
 
 const NEED: Record<string, number> = { rm: 1, remove: 1, inspect: 1, pull: 1, push: 1, tag: 2, history: 1, save: 1 };
@@ -27,6 +27,6 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const rest = strings(argv.args);
   const need = NEED[sub] ?? 0;
   if (rest.length < need) throw new FlagError(`"hullctl image ${sub}" requires ${need === 1 ? 'at least 1 argument' : `exactly ${need} arguments`}.`);
-  const mod = require(def.module) as { handler: (ctx: Context, argv: Record<string, unknown>) => Promise<number> };
+  const mod = def.load() as { handler: (ctx: Context, argv: Record<string, unknown>) => Promise<number> };
   return mod.handler(ctx, { ...argv, ...def.args(rest) });
 }

@@ -42,7 +42,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   }
   const c = await resolveContainer(ctx, ref);
   if (argv.timestamps) {
-    throw new CliError('--timestamps: not available: hull-shim writes container output to plain log files, which keep no times', 125, 'EUNSUPPORTED');
+    throw new CliError('--timestamps: not available: container output is kept in plain log files, which keep no times', 125, 'EUNSUPPORTED');
   }
   const bundle = c.info.bundle;
   const outFile = path.join(bundle, STDOUT_LOG);

@@ -64,6 +64,7 @@ export interface ImageRuntimeConfig {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
 }
 
 /** The top-most layer holding `rel`: where an image's /etc/passwd is read from. */

@@ -19,7 +19,7 @@ export function addVolumeService(server: grpc.Server, store: VolumeStore, log: L
       const { removed, bytes } = await store.prune(Boolean(r.all));
       return { removed, space_reclaimed: bytes };
     },
-    Acquire: async (r) => toMessage(await store.acquire(r.container_id ?? '', r.name ?? '', r.seed_from ?? '')),
+    Acquire: async (r) => toMessage(await store.acquire(r.container_id ?? '', r.name ?? '', r.seed_from ?? '', { layers: r.seed_layers ?? [], path: r.seed_path ?? '' })),
     Release: async (r) => ({ removed: await store.release(r.container_id ?? '', Boolean(r.remove_anonymous)) }),
   };
   const impl: grpc.UntypedServiceImplementation = {};

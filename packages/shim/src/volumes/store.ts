@@ -8,6 +8,8 @@ import path from 'node:path';
 import { exists, invalid, notFound, precondition } from '../errors';
 import { readJson, Serial, writeJsonAtomic } from '../jsonfile';
 import { track } from '../spawned';
+import { seedPath } from './seed';
+import { removeStaleViews, withImageView } from './view';
 
 // docker's rule for volume names.
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -34,6 +36,7 @@ export class VolumeStore {
   constructor(stateDir: string) {
     this.dir = path.join(stateDir, 'volumes');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    removeStaleViews(this.dir);
   }
 
   private recordFile(name: string): string {
@@ -137,17 +140,31 @@ export class VolumeStore {
     });
   }
 
-  /** The volume for a container's mount: made on first use, seeded from `seedFrom` while it is new and empty. */
-  acquire(containerId: string, name: string, seedFrom: string): Promise<VolumeInfo> {
+  /**
+   * The volume for a container's mount: made on first use, seeded while it is
+   * new and empty from `seedFrom` (a directory), or from `image.path` inside
+   * the union of `image.layers` (an image's layer directories, top first).
+   */
+  acquire(containerId: string, name: string, seedFrom: string, image?: { layers: string[]; path: string }): Promise<VolumeInfo> {
     if (!CONTAINER_ID.test(containerId)) return Promise.reject(invalid(`container id ${JSON.stringify(containerId)}: invalid`));
     if (seedFrom && !path.isAbsolute(seedFrom)) return Promise.reject(invalid(`seed_from ${JSON.stringify(seedFrom)}: must be an absolute path`));
+    if (image?.layers.length) {
+      const bad = image.layers.find((l) => !path.isAbsolute(l) || l.includes(':') || l.includes(',') || !isDir(l));
+      if (bad !== undefined) return Promise.reject(invalid(`seed_layers: ${JSON.stringify(bad)}: not an absolute path of a directory`));
+    }
     return this.serial.run(async () => {
       if (name) this.checkName(name);
       const old = name ? this.read(name) : undefined;
       let rec = old ?? this.make(name || crypto.randomBytes(32).toString('hex'), {}, !name);
-      if (!rec.seeded && seedFrom && isDir(seedFrom) && isEmptyDir(this.mountpoint(rec.name))) {
+      const target = this.mountpoint(rec.name);
+      if (!rec.seeded && isEmptyDir(target) && (seedFrom || image?.layers.length)) {
         try {
-          await copyTree(seedFrom, this.mountpoint(rec.name));
+          if (image?.layers.length) {
+            await withImageView(this.dir, image.layers, async (root) => {
+              const from = seedPath(root, image.path);
+              if (from && isDir(from)) await copyTree(from, target);
+            });
+          } else if (isDir(seedFrom)) await copyTree(seedFrom, target);
         } catch (e) {
           if (!old) this.destroy(rec.name);
           throw e;
