@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { uniqueId } from '@hull/testkit/env';
 import type { Missing } from '@hull/testkit/host';
 import { type Bundle, type Config, defaultConfig, makeBundle } from './bundle';
 import { type Invocation, type InvokeOptions, Runtime, describe } from './runtime';
@@ -38,8 +39,6 @@ export interface ContainerState {
 
 const execFileP = promisify(execFile);
 
-let idSeq = 0;
-
 export class Context {
   private readonly ids: string[] = [];
   private readonly cleanups: Array<() => void | Promise<void>> = [];
@@ -55,7 +54,7 @@ export class Context {
 
   /** A container id unique to this process and call. */
   id(): string {
-    const id = `hc-${process.pid}-${++idSeq}`;
+    const id = uniqueId('hc');
     this.ids.push(id);
     return id;
   }

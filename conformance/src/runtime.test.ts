@@ -1,19 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, resolveRuntime } from './runtime';
-
-describe('cleanEnv', () => {
-  it('drops NODE_OPTIONS and NODE_EXTRA_CA_CERTS and keeps the rest', () => {
-    process.env.NODE_OPTIONS = '--x';
-    process.env.NODE_EXTRA_CA_CERTS = '/x.pem';
-    const env = cleanEnv({ HC: '1' });
-    expect(env.NODE_OPTIONS).toBeUndefined();
-    expect(env.NODE_EXTRA_CA_CERTS).toBeUndefined();
-    expect(env.HC).toBe('1');
-    expect(env.PATH).toBe(process.env.PATH);
-  });
-});
+import { resolveRuntime } from './runtime';
 
 describe('resolveRuntime', () => {
   it('accepts an executable path and refuses a missing one, naming it', () => {

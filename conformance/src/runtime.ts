@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cleanEnv } from '@hull/testkit/env';
 
 export interface Invocation {
   args: string[];
@@ -22,14 +23,6 @@ export interface InvokeOptions {
   logDir: string;
   /** Extra leading global flags, e.g. ['--log', file]. */
   global?: string[];
-}
-
-/** The environment every spawned process gets: no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS (≈50 ms per Node start). */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
 }
 
 /** Finds a runtime given as a path, a name on PATH, or "hull" (falls back to the repo's packages/runtime/bin/hull). */

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ImageConfig, ImageRecord, Images, Progress } from '@hull/images';
 import { unpackLayer } from '@hull/images';
-import { mount, umount2 } from '@hull/runtime/sys/libc';
+import { MNT_DETACH } from '@hull/sys/constants';
+import { mount, umount2 } from '@hull/sys/libc';
 import { BuildCache } from './cache';
 import { archiveKind, checksumSources, collectSources, copySources, type SourceFile } from './copy';
 import { expandString, expandWords, parseDockerfile, parsePairs, type Instruction } from './dockerfile';
@@ -52,7 +53,6 @@ interface Stage {
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const MNT_DETACH = 2;
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -1,6 +1,6 @@
 // Build errors: `kind` is what the supervisor maps to a gRPC status; a
 // failing step carries its line and, for RUN, the exit code.
-import { HullError, type ErrorContext } from '@hull/runtime/errors';
+import { HullError, type ErrorContext } from '@hull/sys/errors';
 
 export type BuildErrorKind = 'invalid' | 'not-found' | 'failed';
 

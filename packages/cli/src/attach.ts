@@ -5,6 +5,8 @@
 // --sig-proxy).
 import fs from 'node:fs';
 import net from 'node:net';
+import { FIONREAD } from '@hull/sys/constants';
+import { signalNumber } from '@hull/sys/signals';
 import type { Context } from './context';
 import { LogFollower } from './follow';
 import { DetachWatcher, enterRawMode, windowSize, type WindowSize } from './tty';
@@ -34,14 +36,10 @@ export interface Attachment {
 }
 
 const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
-
-// FIONREAD: bytes waiting in a pipe.
-const FIONREAD = 0x541b;
 
 /** Waits until the supervisor has read everything we wrote into the FIFO. */
 async function fifoEmpty(fd: number): Promise<void> {
-  const { ioctl } = require('@hull/runtime/sys/libc') as typeof import('@hull/runtime/sys/libc');
+  const { ioctl } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
   const n = Buffer.alloc(4);
   for (let i = 0; i < 500; i++) {
     ioctl(fd, FIONREAD, n);
@@ -76,7 +74,7 @@ export function attach(ctx: Context, a: AttachSpec): Attachment {
     cleanups.push(mode.undo);
   } else {
     const forward = (sig: NodeJS.Signals) => {
-      client.call('Kill', { id: a.id, exec_id: a.execId ?? '', signal: SIGNUM[sig] }, a.ref).catch(() => undefined);
+      client.call('Kill', { id: a.id, exec_id: a.execId ?? '', signal: signalNumber(sig) }, a.ref).catch(() => undefined);
     };
     for (const s of PROXIED_SIGNALS) process.on(s, forward);
     cleanups.push(() => PROXIED_SIGNALS.forEach((s) => process.off(s, forward)));

@@ -1,7 +1,7 @@
 // hullctl's errors. Each carries the exit code docker would give:
 // 125 for hullctl's own failures, 1 for "No such container", 126/127 when
 // the container's command cannot be run or found.
-import { HullError, type ErrorContext } from '@hull/runtime/errors';
+import { HullError, type ErrorContext } from '@hull/sys/errors';
 
 export const EXIT_CLI = 125;
 export const EXIT_CANNOT_INVOKE = 126;

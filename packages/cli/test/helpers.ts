@@ -1,36 +1,25 @@
 // Shared by hullctl's end-to-end tests: a real hull-shim on a temporary
 // socket and state dir, the runtimes to drive it with, hullctl run as a
 // child process with a clean environment, and cleanup that leaves nothing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOTFS, writeBundle } from '@hull/testkit/bundle';
+import { cleanEnv, uniqueId } from '@hull/testkit/env';
+import { REPO } from '@hull/testkit/sources';
+import { deleteContainers, missingSupervisor, startSupervisor } from '@hull/testkit/supervisor';
 
-export const REPO = path.resolve(__dirname, '../../..');
-export const ROOTFS = path.join(REPO, 'build/rootfs');
+export { REPO, ROOTFS, cleanEnv };
 export const HULLCTL = path.join(REPO, 'packages/cli/bin/hullctl');
-const SHIM_BIN = path.join(REPO, 'packages/shim/bin/hull-shim');
 const HULL_BIN = path.join(REPO, 'packages/runtime/bin/hull');
 
 export const isRoot = process.getuid?.() === 0;
 
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  delete env.HULL_ADDRESS;
-  delete env.HULL_STATE_DIR;
-  return { ...env, ...extra };
-}
-
 /** Why the end-to-end tests cannot run here, or undefined. */
 export function prerequisites(): string | undefined {
-  if (!isRoot) return 'needs root';
-  if (!fs.existsSync(path.join(REPO, 'packages/cli/lib/main.js'))) return 'packages/cli is not built (make ts)';
-  if (!fs.existsSync(path.join(REPO, 'packages/shim/lib/main.js'))) return 'packages/shim is not built (make ts)';
-  if (!fs.existsSync(path.join(REPO, 'native/hull-monitor'))) return 'native/hull-monitor is not built (make native)';
-  if (!fs.existsSync(path.join(ROOTFS, 'bin/busybox'))) return 'no busybox rootfs (make rootfs)';
-  return undefined;
+  return missingSupervisor('cli');
 }
 
 export interface Runtime {
@@ -53,13 +42,7 @@ function probeHull(): string | undefined {
     const hull = (...args: string[]) => spawnSync(HULL_BIN, ['--root', path.join(tmp, 'root'), ...args], { env: cleanEnv(), timeout: 20000, encoding: 'utf8' });
     const last = (r: ReturnType<typeof hull>) => `exit ${r.status}: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`;
     try {
-      const bundle = path.join(tmp, 'b');
-      fs.mkdirSync(bundle);
-      const spec = JSON.parse(spawnSync('runc', ['spec', '--bundle', bundle]).status === 0 ? fs.readFileSync(path.join(bundle, 'config.json'), 'utf8') : '{}');
-      spec.root = { path: ROOTFS, readonly: true };
-      spec.process.terminal = false;
-      spec.process.args = ['sleep', '30'];
-      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+      const bundle = writeBundle(path.join(tmp, 'b'), { args: ['sleep', '30'], rootfs: ROOTFS }).dir;
       const create = hull('create', '--bundle', bundle, id);
       if (create.status !== 0) return `hull cannot create a busybox container yet (${last(create)})`;
       const start = hull('start', id);
@@ -121,9 +104,9 @@ export function runHullctl(args: string[], env: NodeJS.ProcessEnv, input?: strin
   });
 }
 
-let counter = 0;
+/** A container, network or volume name no parallel test shares. */
 export function uniqueName(tag: string): string {
-  return `hull-test-${process.pid}-${tag}-${++counter}`;
+  return uniqueId(`hull-test-${tag}`);
 }
 
 /**
@@ -133,24 +116,8 @@ export function uniqueName(tag: string): string {
  */
 export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: string[] } = {}): Promise<Env> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hullctl-'));
-  const address = path.join(dir, 'shim.sock');
-  const stateDir = path.join(dir, 'state');
-  const wrap = opts.wrap ?? [];
-  const shim = spawn(wrap[0] ?? SHIM_BIN, [...wrap.slice(1), ...(wrap.length ? [SHIM_BIN] : []), 'serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime.flag, '--runtime-root', path.join(dir, 'runtime-root')], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  shim.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  const exited = new Promise<void>((r) => shim.once('exit', () => r()));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (log.includes('serving')) return resolve();
-      if (shim.exitCode !== null || shim.signalCode !== null) return reject(new Error(`hull-shim exited: ${log}`));
-      setTimeout(check, 20);
-    };
-    check();
-  });
+  const sup = await startSupervisor({ dir, runtime: runtime.flag, wrap: opts.wrap });
+  const { address, stateDir, proc: shim } = sup;
   const env = cleanEnv({ HULL_ADDRESS: address, HULL_STATE_DIR: stateDir });
   const e: Env = {
     dir,
@@ -158,7 +125,7 @@ export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: st
     stateDir,
     runtime,
     shim,
-    shimLog: () => log,
+    shimLog: sup.log,
     hullctl: (args, opts = {}) => runHullctl(args, { ...env, ...opts.env }, opts.input),
     spawnHullctl(args) {
       const child = spawn(process.execPath, ['--', HULLCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -180,12 +147,8 @@ export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: st
       // Every container goes, then the daemon, then whatever a runtime left.
       const ids = await e.hullctl(['ps', '-aq', '--no-trunc']).catch(() => undefined);
       for (const id of ids?.stdout.split('\n').filter(Boolean) ?? []) await e.hullctl(['rm', '-f', id]).catch(() => undefined);
-      if (shim.exitCode === null && shim.signalCode === null) shim.kill('SIGTERM');
-      await exited;
-      const root = path.join(dir, 'runtime-root');
-      if (fs.existsSync(root)) {
-        for (const id of fs.readdirSync(root)) spawnSync(runtime.binary, ['--root', root, 'delete', '--force', id], { env: cleanEnv(), timeout: 20000 });
-      }
+      await sup.end('SIGTERM');
+      deleteContainers(runtime.binary, sup.runtimeRoot);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

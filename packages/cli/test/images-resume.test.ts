@@ -2,14 +2,15 @@
 // again on the same state dir, pull again: only the rest of the blob is
 // fetched (an HTTP Range request). A proxy in front of the real registry
 // slows blobs down and records what it served.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import { buildLayout, pushLayout, registryPrerequisites, startRegistry, REPO, type TestRegistry } from '../../images/test/registry';
-import { cleanEnv, runtimes, startEnv, type Env } from './helpers';
+import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
+import { runtimes, startEnv, type Env } from './helpers';
+import { startSupervisor } from '@hull/testkit/supervisor';
 import { describeNeeds } from '@hull/testkit/jest';
 
 const hull = runtimes().find((r) => r.name === 'hull')!;
@@ -47,18 +48,8 @@ function startProxy(target: string): Promise<{ host: string; served: Served[]; s
   })));
 }
 
-function startShim(env: Env): Promise<ChildProcess> {
-  const shim = spawn(path.join(REPO, 'packages/shim/bin/hull-shim'), ['serve', '--address', env.address, '--state-dir', env.stateDir, '--runtime', hull.flag, '--runtime-root', path.join(env.dir, 'runtime-root')], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  shim.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (log.includes('serving')) return resolve(shim);
-      if (shim.exitCode !== null) return reject(new Error(log));
-      setTimeout(check, 20);
-    };
-    check();
-  });
+async function startShim(env: Env): Promise<ChildProcess> {
+  return (await startSupervisor({ dir: env.dir, runtime: hull.flag })).proc;
 }
 
 d('pull after kill -9 of the supervisor', () => {

@@ -1,6 +1,6 @@
 // Image errors: each names the reference, digest or path at fault and says
 // what happened. `kind` is what a server maps to a status (gRPC, exit code).
-import { HullError, type ErrorContext } from '@hull/runtime/errors';
+import { HullError, type ErrorContext } from '@hull/sys/errors';
 
 export type ImageErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unauthorized' | 'unavailable' | 'corrupt';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as tar from 'tar-stream';
-import { lsetxattr, mknod } from '@hull/runtime/sys/libc';
+import { lsetxattr, mknod } from '@hull/sys/libc';
 import { packMerged } from './flatten';
 import { itNeeds } from '@hull/testkit/jest';
 

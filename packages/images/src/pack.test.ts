@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { lgetxattr, lsetxattr, mknod } from '@hull/runtime/sys/libc';
+import { lgetxattr, lsetxattr, mknod } from '@hull/sys/libc';
 import { diffUpper, packUpper } from './pack';
 import { unpackLayer } from './unpack';
 import { itNeeds } from '@hull/testkit/jest';

@@ -6,7 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { lgetxattr, llistxattr } from '@hull/runtime/sys/libc';
+import { lgetxattr, llistxattr } from '@hull/sys/libc';
 import { paxValue, XATTR_PAX } from './paxbinary';
 import { OPAQUE_WHITEOUT, OPAQUE_XATTR, WHITEOUT_PREFIX } from './unpack';
 

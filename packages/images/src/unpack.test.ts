@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { lgetxattr } from '@hull/runtime/sys/libc';
+import { lgetxattr } from '@hull/sys/libc';
 import { cleanEntryName, unpackLayer } from './unpack';
 import { itNeeds } from '@hull/testkit/jest';
 

@@ -22,7 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import * as tar from 'tar-stream';
-import { lsetxattr, mknod } from '@hull/runtime/sys/libc';
+import { lsetxattr, mknod } from '@hull/sys/libc';
 import { invalid } from './errors';
 import { XATTR_PAX, xattrBytes } from './paxbinary';
 

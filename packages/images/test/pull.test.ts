@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeRegistryConnections, Images, ImageError, parseMirror } from '../src';
-import { lgetxattr, mount, umount2 } from '@hull/runtime/sys/libc';
+import { lgetxattr, mount, umount2 } from '@hull/sys/libc';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type Layout, type TestRegistry } from './registry';
 import { describeNeeds } from '@hull/testkit/jest';
 

@@ -1,39 +1,15 @@
-// The HullError family: every failure carries a code and the context that
-// names what is at fault. Errors are printed once, at the CLI edge.
+// The runtime's kinds of HullError (bad config, no such container, wrong status,
+// init and hook failures, cgroups). Errors are printed once, at the CLI edge.
 
-export type ErrorContext = Record<string, unknown>;
+import { HullError, type ErrorContext } from '@hull/sys/errors';
 
-export class HullError extends Error {
-  readonly code: string;
-  readonly context: ErrorContext;
-  /** Errors met while cleaning up after this one, kept beside the cause. */
-  readonly cleanup: Error[] = [];
-
-  constructor(code: string, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.context = context;
-  }
-
-  /** Prefix the message with what we were doing: "create c1: " + message. */
-  wrap(prefix: string): this {
-    this.message = `${prefix}: ${this.message}`;
-    return this;
-  }
-}
+// The base (HullError, UsageError, SysError) lives in @hull/sys, which every package shares.
+export { HullError, UsageError, SysError, isHullError, errorMessage, type ErrorContext } from '@hull/sys/errors';
 
 /** config.json is malformed: the message starts with the JSON path at fault. */
 export class ConfigError extends HullError {
   constructor(readonly path: string, message: string, context: ErrorContext = {}) {
     super('EINVALIDCONFIG', path ? `${path}: ${message}` : message, { path, ...context });
-  }
-}
-
-/** The caller asked for something that makes no sense (bad flag, bad signal). */
-export class UsageError extends HullError {
-  constructor(message: string, context: ErrorContext = {}) {
-    super('EUSAGE', message, context);
   }
 }
 
@@ -59,24 +35,9 @@ export class StatusError extends ContainerError {
   }
 }
 
-/** A syscall failed: names the call, what it acted on, and the errno. */
-export class SysError extends HullError {
-  constructor(readonly syscall: string, readonly errno: number, readonly errnoName: string, detail?: string) {
-    super(errnoName, `${detail ?? syscall}: ${errnoName}`, { syscall, errno });
-  }
-}
-
 /** The container's init reported a failure, or died. */
 export class InitError extends HullError {}
 
 export class HookError extends HullError {}
 
 export class CgroupError extends HullError {}
-
-export function isHullError(e: unknown): e is HullError {
-  return e instanceof HullError;
-}
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

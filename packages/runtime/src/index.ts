@@ -19,7 +19,7 @@ export { update } from './container/update';
 export { ps } from './container/ps';
 export { list, type ContainerSummary } from './container/list';
 export { HULL_INIT, sealedInit } from './program/launch';
-export { spawnStepError, type SpawnRequest, type Spawned } from './sys/native';
+export { spawnStepError, type SpawnRequest, type Spawned } from '@hull/sys/native';
 export { HullError, NotFoundError, StatusError, ExistsError, errorMessage } from './errors';
 
 /** `hull events --stats ID`'s data: the container's cgroup statistics. */

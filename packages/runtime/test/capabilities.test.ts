@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missingCommand, missingRoot, missingUserNamespaces } from '@hull/testkit/host';
+import { cleanEnv } from '@hull/testkit/env';
+import { writeSourceLoader } from '@hull/testkit/sources';
 import { itNeeds } from '@hull/testkit/jest';
 
 const itRoot = itNeeds(missingRoot());
@@ -38,14 +40,7 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), `hull-test-caps-${process.pid}-`));
   fs.chmodSync(tmp, 0o755);
   // Lets a plain Node child load the .ts sources, compiled on the fly by swc.
-  fs.writeFileSync(path.join(tmp, 'register.js'), `
-const fs = require('node:fs');
-const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core', { paths: [REPO] }))});
-require.extensions['.ts'] = (m, filename) => {
-  const out = transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
-  m._compile(out.code, filename);
-};
-`);
+  writeSourceLoader(tmp);
   fs.writeFileSync(path.join(tmp, 'child.js'), `
 const cfg = JSON.parse(process.argv[2]);
 const { processProgram, runAndExit } = require(${JSON.stringify(path.join(SRC, 'program/testing.ts'))});
@@ -64,13 +59,6 @@ runAndExit(processProgram(proc, { seccomp: cfg.seccomp }));
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
 
 function parseStatus(text: string): Record<string, string> {
   const out: Record<string, string> = {};

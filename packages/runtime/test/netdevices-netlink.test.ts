@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { missingRoot, missingVeth } from '@hull/testkit/host';
 import { describeNeeds } from '@hull/testkit/jest';
-import { IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddress } from '../src/sys/netlink';
+import { IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddress } from '@hull/sys/netlink';
 import { SysError } from '../src/errors';
 import { isRoot } from './helpers';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { missingRoot, missingVeth } from '@hull/testkit/host';
 import { describeNeeds } from '@hull/testkit/jest';
 import { SysError } from '../src/errors';
-import { RtNetlink } from '../src/sys/netlink';
+import { RtNetlink } from '@hull/sys/netlink';
 import { cleanupAll, leftovers, makeBundle, runtime, tempDir, uniqueId, type Config } from './helpers';
 
 const describeRoot = describeNeeds(missingRoot(), missingVeth());

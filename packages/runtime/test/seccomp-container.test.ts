@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeSourceLoader } from '@hull/testkit/sources';
 import { cleanEnv, cleanupAll, itRoot, itRunc, makeBundle, REPO, runtime, tempDir, uniqueId } from './helpers';
 
 afterEach(cleanupAll);
@@ -57,19 +58,12 @@ describe('seccomp in a container', () => {
   itRoot('SCMP_ACT_NOTIFY: the agent gets the fd and the state, and answers for the container', async () => {
     const dir = tempDir();
     const listener = path.join(dir, 'agent.sock');
-    fs.writeFileSync(path.join(dir, 'register.js'), `
-const fs = require('node:fs');
-const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core', { paths: [REPO] }))});
-require.extensions['.ts'] = (m, filename) => {
-  const out = transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
-  m._compile(out.code, filename);
-};
-`);
+    writeSourceLoader(dir);
     // Answers one notification with success (0) without doing anything.
     fs.writeFileSync(path.join(dir, 'agent.js'), `
 const fs = require('node:fs');
-const scm = require(${JSON.stringify(path.join(SRC, 'sys/scm.ts'))});
-const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
+const scm = require('@hull/sys/scm');
+const libc = require('@hull/sys/libc');
 const lfd = scm.listenUnix(process.argv[2]);
 fs.writeSync(1, 'ready\\n');
 const conn = scm.acceptUnix(lfd);

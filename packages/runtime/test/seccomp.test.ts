@@ -8,15 +8,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missingCommand, missingRoot } from '@hull/testkit/host';
+import { cleanEnv } from '@hull/testkit/env';
+import { writeSourceLoader } from '@hull/testkit/sources';
 import { itNeeds } from '@hull/testkit/jest';
 import { ConfigError } from '../src/errors';
 import { ARCHITECTURES, compileSeccomp, SECCOMP_FLAGS, supportedArchitectures, supportedSeccompFlags } from '../src/seccomp';
 import type { LinuxSeccomp } from '../src/seccomp';
-import * as scmp from '../src/sys/seccomp';
+import * as scmp from '@hull/sys/seccomp';
 
 const SRC = path.resolve(__dirname, '../src');
 const REPO = path.resolve(__dirname, '../../..');
-const KOFFI = require.resolve('koffi', { paths: [path.resolve(__dirname, '..')] });
+const KOFFI = require.resolve('koffi', { paths: [path.resolve(__dirname, '../../sys')] });
 const BUSYBOX = '/bin/busybox';
 const noBusybox = fs.existsSync(BUSYBOX) ? undefined : `no ${BUSYBOX} (Debian's busybox-static)`;
 const itBusybox = itNeeds(noBusybox);
@@ -32,23 +34,16 @@ const children: ChildProcess[] = [];
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), `hull-test-seccomp-${process.pid}-`));
   // Lets a plain Node child load the .ts sources, compiled on the fly by swc.
-  fs.writeFileSync(path.join(tmp, 'register.js'), `
-const fs = require('node:fs');
-const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core', { paths: [REPO] }))});
-require.extensions['.ts'] = (m, filename) => {
-  const out = transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
-  m._compile(out.code, filename);
-};
-`);
+  writeSourceLoader(tmp);
   // The filtered process. argv[2]: { spec, probes, exec, notify }.
   fs.writeFileSync(path.join(tmp, 'child.js'), `
 const fs = require('node:fs');
 const koffi = require(${JSON.stringify(KOFFI)});
 const { compileSeccomp, sendNotifyFd } = require(${JSON.stringify(path.join(SRC, 'seccomp/index.ts'))});
-const scmp = require(${JSON.stringify(path.join(SRC, 'sys/seccomp.ts'))});
-const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
+const scmp = require('@hull/sys/seccomp');
+const libc = require('@hull/sys/libc');
 const { execProgram, runAndExit } = require(${JSON.stringify(path.join(SRC, 'program/testing.ts'))});
-const c = koffi.load('libc.so.6');
+const { libc: c } = require('@hull/sys/libraries');
 const raw = c.func('long syscall(long nr, long a0, long a1, long a2)');
 const getcwd = c.func('void *getcwd(_Out_ uint8_t *buf, size_t size)');
 const cfg = JSON.parse(process.argv[2]);
@@ -89,13 +84,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
 
 interface Probe {
   op: 'mkdir' | 'getcwd' | 'syscall';
@@ -406,8 +394,8 @@ describe('SCMP_ACT_NOTIFY', () => {
     const agentJs = path.join(tmp, 'agent.js');
     fs.writeFileSync(agentJs, `
 const fs = require('node:fs');
-const scm = require(${JSON.stringify(path.join(SRC, 'sys/scm.ts'))});
-const libc = require(${JSON.stringify(path.join(SRC, 'sys/libc.ts'))});
+const scm = require('@hull/sys/scm');
+const libc = require('@hull/sys/libc');
 const lfd = scm.listenUnix(process.argv[2]);
 fs.writeSync(1, 'ready\\n');
 const conn = scm.acceptUnix(lfd);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { prctl } from '@hull/runtime/sys/libc';
-import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
+import { prctl } from '@hull/sys/libc';
+import { PR } from '@hull/sys/constants';
 import { Logger } from './log';
 import { reapOrphans } from './reap';
 import { InProcessHull } from './inprocess';
@@ -37,7 +37,7 @@ export interface ServeOptions {
 
 export async function serve(o: ServeOptions): Promise<void> {
   const log = new Logger(o.logFormat, o.debug ? 'debug' : 'info');
-  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
+  prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
   const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot, o.inProcess ? new InProcessHull(o.runtimeRoot, log) : undefined), log });
   await sup.recover();

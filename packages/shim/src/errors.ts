@@ -1,5 +1,5 @@
 // Shim errors carry the gRPC status code containerd's clients expect.
-import { HullError, type ErrorContext } from '@hull/runtime/errors';
+import { HullError, type ErrorContext } from '@hull/sys/errors';
 
 export const GrpcCode = {
   UNKNOWN: 2,

@@ -4,8 +4,8 @@
 // container's monitor does it (spawn mode of native/hull-monitor), so the
 // init is the monitor's child from its first instruction and outlives us.
 import * as hull from '@hull/runtime';
-import { close, read } from '@hull/runtime/sys/libc';
-import { pipe } from '@hull/runtime/sys/process';
+import { close, read } from '@hull/sys/libc';
+import { pipe } from '@hull/sys/process';
 import { notFound, precondition, exists, type ShimError } from './errors';
 import type { Logger } from './log';
 import { startMonitor, type Monitor } from './monitor';

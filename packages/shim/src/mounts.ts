@@ -1,6 +1,7 @@
 // Mounts a task's rootfs list (containerd.types.Mount) onto <bundle>/rootfs.
 import fs from 'node:fs';
-import { mount, umount2 } from '@hull/runtime/sys/libc';
+import { MNT_DETACH, MS } from '@hull/sys/constants';
+import { mount, umount2 } from '@hull/sys/libc';
 import { invalid } from './errors';
 
 export interface MountSpec {
@@ -10,18 +11,12 @@ export interface MountSpec {
   options: string[];
 }
 
-const MS_RDONLY = 1;
-const MS_REMOUNT = 32;
-const MS_BIND = 4096;
-const MS_REC = 16384;
-const MNT_DETACH = 2;
-
 // option -> [sets the flag?, flag]
 const FLAGS: Record<string, [boolean, number]> = {
-  ro: [true, MS_RDONLY], rw: [false, MS_RDONLY], nosuid: [true, 2], suid: [false, 2], nodev: [true, 4], dev: [false, 4],
-  noexec: [true, 8], exec: [false, 8], sync: [true, 16], async: [false, 16], dirsync: [true, 128],
-  noatime: [true, 1024], atime: [false, 1024], nodiratime: [true, 2048], diratime: [false, 2048],
-  bind: [true, MS_BIND], rbind: [true, MS_BIND | MS_REC], relatime: [true, 1 << 21], strictatime: [true, 1 << 24],
+  ro: [true, MS.RDONLY], rw: [false, MS.RDONLY], nosuid: [true, MS.NOSUID], suid: [false, MS.NOSUID], nodev: [true, MS.NODEV], dev: [false, MS.NODEV],
+  noexec: [true, MS.NOEXEC], exec: [false, MS.NOEXEC], sync: [true, MS.SYNCHRONOUS], async: [false, MS.SYNCHRONOUS], dirsync: [true, MS.DIRSYNC],
+  noatime: [true, MS.NOATIME], atime: [false, MS.NOATIME], nodiratime: [true, MS.NODIRATIME], diratime: [false, MS.NODIRATIME],
+  bind: [true, MS.BIND], rbind: [true, MS.BIND | MS.REC], relatime: [true, MS.RELATIME], strictatime: [true, MS.STRICTATIME],
   defaults: [false, 0],
 };
 
@@ -45,12 +40,12 @@ export function mountAll(mounts: MountSpec[], target: string): number {
     for (const [i, m] of mounts.entries()) {
       if (!m.type) throw invalid(`rootfs[${i}].type: empty`);
       const { flags, data } = parseOptions(m.options ?? []);
-      const bind = (flags & MS_BIND) !== 0 || m.type === 'bind';
-      mount(m.source || m.type, target, bind ? null : m.type, bind ? flags & ~MS_RDONLY : flags, data || null,
+      const bind = (flags & MS.BIND) !== 0 || m.type === 'bind';
+      mount(m.source || m.type, target, bind ? null : m.type, bind ? flags & ~MS.RDONLY : flags, data || null,
         `rootfs[${i}]: mount ${m.type} ${m.source} on ${target}`);
       done++;
       // A bind ignores MS_RDONLY on the first call: it takes a remount.
-      if (bind && flags & MS_RDONLY) mount(null, target, null, MS_REMOUNT | MS_BIND | MS_RDONLY | (flags & ~(MS_BIND | MS_REC)), null, `rootfs[${i}]: remount ${target} read-only`);
+      if (bind && flags & MS.RDONLY) mount(null, target, null, MS.REMOUNT | MS.BIND | MS.RDONLY | (flags & ~(MS.BIND | MS.REC)), null, `rootfs[${i}]: remount ${target} read-only`);
     }
   } catch (e) {
     unmountAll(target, done);

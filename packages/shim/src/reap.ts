@@ -1,6 +1,7 @@
 // Orphans a subreaper daemon inherits: reaped by pid, never with waitpid(-1).
 import fs from 'node:fs';
-import { waitpid } from '@hull/runtime/sys/libc';
+import { WNOHANG } from '@hull/sys/constants';
+import { waitpid } from '@hull/sys/libc';
 import { spawnedPids } from './spawned';
 
 /**
@@ -26,7 +27,7 @@ export function reapOrphans(): void {
       if (spawnedPids.has(pid)) continue;
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat[stat.lastIndexOf(')') + 2] === 'Z') waitpid(pid, 1 /* WNOHANG */);
+        if (stat[stat.lastIndexOf(')') + 2] === 'Z') waitpid(pid, WNOHANG);
       } catch { /* gone */ }
     }
   }

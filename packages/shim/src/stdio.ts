@@ -8,7 +8,7 @@ import net from 'node:net';
 import tty from 'node:tty';
 import { Writable, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { pipe, closeFd } from '@hull/runtime/sys/process';
+import { pipe, closeFd } from '@hull/sys/process';
 import { invalid } from './errors';
 
 export interface StdioSpec {

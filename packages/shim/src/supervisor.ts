@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as hull from '@hull/runtime';
-import { ioctl } from '@hull/runtime/sys/libc';
+import { TIOCSWINSZ } from '@hull/sys/constants';
+import { ioctl } from '@hull/sys/libc';
 import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
 import { EventBus, EventJournal } from './events';
 import { Exits } from './exits';
@@ -23,8 +24,6 @@ import { ID_PATTERN, Proc, Task, transition, type ProcRecord, type TaskRecord, t
 import { connectView, deletedView, stateView, taskInfoView } from './views';
 
 export { ID_PATTERN };
-
-const TIOCSWINSZ = 0x5414;
 
 export interface SupervisorOptions {
   stateDir: string;

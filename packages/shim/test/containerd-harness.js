@@ -8,6 +8,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { cleanEnv } = require('@hull/testkit/env');
 
 const REPO = path.resolve(__dirname, '../../..');
 const ROOTFS = path.join(REPO, 'build/rootfs');
@@ -28,13 +29,6 @@ function containerdPrerequisites() {
   if (!fs.existsSync(path.join(ROOTFS, 'bin/busybox'))) return 'no busybox rootfs (make rootfs)';
   if (!fs.readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'no overlay filesystem (containerd\'s snapshotter needs it)';
   return undefined;
-}
-
-function cleanEnv(extra = {}) {
-  const env = { ...process.env, ...extra };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
 }
 
 function sha256File(file) {

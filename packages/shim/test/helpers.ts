@@ -1,37 +1,29 @@
 // Shared by the shim's integration tests: busybox bundles, a real daemon on a
 // temporary socket and state dir, the runtimes to run them with, cleanup.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOTFS, writeBundle } from '@hull/testkit/bundle';
+import { cleanEnv, uniqueId as testkitId } from '@hull/testkit/env';
+import { monitorsOf, mountsUnder } from '@hull/testkit/leftovers';
+import { REPO } from '@hull/testkit/sources';
+import { deleteContainers, missingSupervisor, startSupervisor } from '@hull/testkit/supervisor';
 import { connect, type ShimClient } from '../src/client';
 
-export const REPO = path.resolve(__dirname, '../../..');
-export const ROOTFS = path.join(REPO, 'build/rootfs');
-const SHIM_BIN = path.join(REPO, 'packages/shim/bin/hull-shim');
+export { REPO, ROOTFS, cleanEnv, monitorsOf, mountsUnder };
 const HULL_BIN = path.join(REPO, 'packages/runtime/bin/hull');
 
 export const isRoot = process.getuid?.() === 0;
 
-export function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
-
 /** Why the daemon cannot run here, or undefined. */
 export function prerequisites(): string | undefined {
-  if (!isRoot) return 'needs root';
-  if (!fs.existsSync(path.join(REPO, 'packages/shim/lib/main.js'))) return 'packages/shim is not built (make ts)';
-  if (!fs.existsSync(path.join(REPO, 'native/hull-monitor'))) return 'native/hull-monitor is not built (make native)';
-  if (!fs.existsSync(path.join(ROOTFS, 'bin/busybox'))) return 'no busybox rootfs (make rootfs)';
-  return undefined;
+  return missingSupervisor();
 }
 
-let counter = 0;
+/** A container id no parallel test shares; "hull-test-" so a stray one is recognisable. */
 export function uniqueId(tag: string): string {
-  return `hull-test-${process.pid}-${tag}-${++counter}`;
+  return testkitId(`hull-test-${tag}`);
 }
 
 export interface BundleOptions {
@@ -45,36 +37,18 @@ export interface BundleOptions {
   hooks?: Record<string, unknown>;
 }
 
-/** A bundle directory with a config.json in `runc spec`'s shape. */
+/** A bundle directory with `hull spec`'s config.json. */
 export function makeBundle(dir: string, o: BundleOptions): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
-  const config = {
-    ociVersion: '1.0.2',
-    process: {
-      terminal: !!o.terminal, user: { uid: 0, gid: 0 }, args: o.args, cwd: '/',
-      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
-      capabilities: { bounding: caps, effective: caps, permitted: caps, ambient: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }], noNewPrivileges: true,
+  writeBundle(dir, {
+    args: o.args,
+    rootfs: o.root ?? ROOTFS,
+    edit: (c) => {
+      c.process.terminal = !!o.terminal;
+      c.hostname = 'shimtest';
+      if (o.memoryLimit) c.linux.resources.memory = { limit: o.memoryLimit };
+      if (o.hooks) c.hooks = o.hooks;
     },
-    root: { path: o.root ?? ROOTFS, readonly: true },
-    hostname: 'shimtest',
-    ...(o.hooks ? { hooks: o.hooks } : {}),
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    ],
-    linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }], ...(o.memoryLimit ? { memory: { limit: o.memoryLimit } } : {}) },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware'],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
+  });
   return dir;
 }
 
@@ -155,30 +129,13 @@ export interface Daemon {
 }
 
 export async function startDaemon(dir: string, runtime: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Daemon> {
-  const address = path.join(dir, 'shim.sock');
-  const stateDir = path.join(dir, 'state');
-  const runtimeRoot = path.join(dir, 'runtime-root');
-  const proc = spawn(SHIM_BIN, ['serve', '--address', address, '--state-dir', stateDir, '--runtime', runtime, '--runtime-root', runtimeRoot, ...extra], {
-    env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  proc.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (log.includes('serving')) return resolve();
-      if (proc.exitCode !== null || proc.signalCode !== null) return reject(new Error(`hull-shim exited: ${log}`));
-      setTimeout(check, 20);
-    };
-    check();
-  });
-  const client = connect(address);
+  const sup = await startSupervisor({ dir, runtime, extra, env });
+  const client = connect(sup.address);
   const end = async (sig: NodeJS.Signals) => {
     client.close();
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
-    await exited;
+    await sup.end(sig);
   };
-  return { proc, pid: proc.pid!, address, stateDir, runtimeRoot, log: () => log, client, stop: () => end('SIGTERM'), kill9: () => end('SIGKILL') };
+  return { proc: sup.proc, pid: sup.pid, address: sup.address, stateDir: sup.stateDir, runtimeRoot: sup.runtimeRoot, log: sup.log, client, stop: () => end('SIGTERM'), kill9: () => end('SIGKILL') };
 }
 
 /**
@@ -186,32 +143,12 @@ export async function startDaemon(dir: string, runtime: string, extra: string[] 
  * monitors gone, mounts under `dir` unmounted, `dir` removed.
  */
 export function cleanup(dir: string, runtime: string): void {
-  const root = path.join(dir, 'runtime-root');
-  if (fs.existsSync(root)) {
-    for (const id of fs.readdirSync(root)) spawnSync(runtime, ['--root', root, 'delete', '--force', id], { env: cleanEnv(), timeout: 20000 });
-  }
+  deleteContainers(runtime, path.join(dir, 'runtime-root'));
   for (const pid of monitorsOf(dir)) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
   for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** hull-monitor processes whose command line names `dir` (their state dir is inside it). */
-export function monitorsOf(dir: string): number[] {
-  const out: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('hull-monitor') && cmd.includes(dir)) out.push(Number(p));
-    } catch { /* gone */ }
-  }
-  return out;
-}
-
-export function mountsUnder(dir: string): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && (m === dir || m.startsWith(dir + '/')));
 }
 
 export function fdCount(pid: number): number {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import {
   BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_PROG_TYPE_CGROUP_DEVICE,
   progAttach, progDetach, progGetFdById, progLoad, progQuery,
-} from '../sys/bpf';
+} from '@hull/sys/bpf';
 import { deviceFilterProgram, encodeProgram } from './devicefilter';
 import type { DeviceRule } from './devices';
 

@@ -4,7 +4,7 @@
 //   v2: inotify on memory.events, reporting each rise of its oom_kill counter.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EFD_CLOEXEC, eventfd } from '../sys/eventfd';
+import { EFD_CLOEXEC, eventfd } from '@hull/sys/eventfd';
 import { parseKeyValues, readOptional, writeCgroupFile } from './files';
 import type { OomWatch } from './manager';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupError } from '../errors';
 import { sleepMs } from '../proc';
-import { tryKill } from '../sys/libc';
+import { tryKill } from '@hull/sys/libc';
 import { attachDeviceFilter } from './bpfdevices';
 import { normaliseDeviceRules } from './devices';
 import { fileExists, readOptional, writeCgroupFile } from './files';

@@ -3,9 +3,9 @@
 // stdio, as runc does.
 import fs from 'node:fs';
 import type tty from 'node:tty';
-import * as libc from '../sys/libc';
-import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM, TIOCSWINSZ } from '../sys/constants';
-import { recvFds } from '../sys/scm';
+import * as libc from '@hull/sys/libc';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM, TIOCSWINSZ } from '@hull/sys/constants';
+import { recvFds } from '@hull/sys/scm';
 
 export function needsConsole(bundle: string): boolean {
   try {

@@ -11,9 +11,9 @@ import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
 import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
-import * as libc from '../sys/libc';
-import { spawn, type SpawnRequest, type Spawned } from '../sys/native';
-import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '../sys/constants';
+import * as libc from '@hull/sys/libc';
+import { spawn, type SpawnRequest, type Spawned } from '@hull/sys/native';
+import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '@hull/sys/constants';
 import { InitChannel } from '../program/channel';
 import { MSG } from '../program/format';
 import { compileInit } from '../program/init';
@@ -103,7 +103,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     const fifoFd = libc.open(fifo, O.PATH | O.CLOEXEC);
     let consoleFd = opts.consoleFd;
     if (consoleFd === undefined && proc?.terminal && opts.consoleSocket) {
-      const { connectUnix } = require('../sys/scm') as typeof import('../sys/scm');
+      const { connectUnix } = require('@hull/sys/scm') as typeof import('@hull/sys/scm');
       try {
         consoleFd = connectUnix(opts.consoleSocket);
       } catch (e) {

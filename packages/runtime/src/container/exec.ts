@@ -9,9 +9,9 @@ import type { Log } from '../log';
 import type { Process } from '../spec/types';
 import type { StateStore, Status } from '../state/store';
 import { writeFileAtomic } from '../state/store';
-import * as libc from '../sys/libc';
-import { spawn } from '../sys/native';
-import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants';
+import * as libc from '@hull/sys/libc';
+import { spawn } from '@hull/sys/native';
+import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '@hull/sys/constants';
 import { InitChannel } from '../program/channel';
 import { compileExecProgram } from '../program/exec';
 import { faultAfter, forkedInit, HULL_INIT, sealedInit } from '../program/launch';
@@ -55,7 +55,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
     if (opts.consoleFd !== undefined) {
       consoleFd = opts.consoleFd;
     } else if (opts.consoleSocket) {
-      const { connectUnix } = require('../sys/scm') as typeof import('../sys/scm');
+      const { connectUnix } = require('@hull/sys/scm') as typeof import('@hull/sys/scm');
       consoleFd = connectUnix(opts.consoleSocket);
     } else if (!opts.detach) {
       const { ConsoleProxy } = require('./console') as typeof import('./console');

@@ -1,7 +1,7 @@
 // Mounts a container without a mount namespace leaves in the host's: what is
 // below its rootfs, and how delete takes them away.
-import * as libc from '../sys/libc';
-import { MNT_DETACH } from '../sys/constants';
+import * as libc from '@hull/sys/libc';
+import { MNT_DETACH } from '@hull/sys/constants';
 import { readMountinfo } from '../mountinfo';
 
 /** Mount points strictly below `dir` in this mount namespace, deepest first. */

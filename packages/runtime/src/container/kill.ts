@@ -1,9 +1,9 @@
 // `hull kill`: a signal to the container's init, or with --all to every
 // process in its cgroup (of a stopped container too, as runc).
 import type { StateStore } from '../state/store';
-import * as libc from '../sys/libc';
+import * as libc from '@hull/sys/libc';
 import { SysError } from '../errors';
-import { errnoName } from '../sys/errno';
+import { errnoName } from '@hull/sys/errno';
 import { requireStatus, statusOf } from './status';
 import { openCgroup } from './cgroup';
 

@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import { ConfigError, HullError, SysError } from '../errors';
 import type { Spec } from '../spec/types';
-import * as libc from '../sys/libc';
-import { O } from '../sys/constants';
-import { type Address, IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddress } from '../sys/netlink';
+import * as libc from '@hull/sys/libc';
+import { O } from '@hull/sys/constants';
+import { type Address, IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, RtNetlink, formatAddress } from '@hull/sys/netlink';
 
 /** A device create moved: its host name and its name inside. */
 export interface MovedDevice {

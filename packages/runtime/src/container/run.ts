@@ -3,7 +3,7 @@
 // returns its exit status (128+N for signal N).
 import type { Log } from '../log';
 import type { StateStore } from '../state/store';
-import * as libc from '../sys/libc';
+import * as libc from '@hull/sys/libc';
 import { waitForeground } from './wait';
 import { create, type CreateOptions } from './create';
 import { start } from './start';

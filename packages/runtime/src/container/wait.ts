@@ -1,8 +1,8 @@
 // Waiting for a container process that is our child (run, exec in the
 // foreground) while forwarding the signals we get to it.
 import { constants } from 'node:os';
-import * as libc from '../sys/libc';
-import { WNOHANG } from '../sys/constants';
+import * as libc from '@hull/sys/libc';
+import { WNOHANG } from '@hull/sys/constants';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
 

@@ -40,7 +40,7 @@ export class InitChannel {
 
   /** The program, with `fds` attached to its header. */
   send(encoded: Buffer, fds: number[]): void {
-    const { sendFds } = require('../sys/scm') as typeof import('../sys/scm');
+    const { sendFds } = require('@hull/sys/scm') as typeof import('@hull/sys/scm');
     const header = encoded.subarray(0, 24);
     if (fds.length) sendFds(this.fd, fds, header);
     else writeAll(this.fd, header);

@@ -5,7 +5,7 @@
 // the process.
 import type { Log } from '../log';
 import type { Linux, Process } from '../spec/types';
-import { CLONE } from '../sys/constants';
+import { CLONE } from '@hull/sys/constants';
 import { F, ProgramBuilder } from './format';
 import { NS_FLAGS } from './namespaces';
 import { compileExec, compileLookup, compileProcess } from './process';

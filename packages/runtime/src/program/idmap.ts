@@ -20,8 +20,8 @@ import path from 'node:path';
 import { ConfigError, HullError } from '../errors';
 import type { IDMapping, Mount, Spec } from '../spec/types';
 import { MOUNT_ATTR } from '../spec/mountOptions';
-import * as libc from '../sys/libc';
-import { CLONE, O } from '../sys/constants';
+import * as libc from '@hull/sys/libc';
+import { CLONE, O } from '@hull/sys/constants';
 import { MAX_RECEIVED } from './format';
 
 export interface IdmappedMount {
@@ -84,8 +84,8 @@ function formatMap(maps: IDMapping[]): string {
  * anything. The open fd keeps the namespace alive.
  */
 export function makeUserNamespace(uidMappings: IDMapping[], gidMappings: IDMapping[]): number {
-  const { spawn } = require('../sys/native') as typeof import('../sys/native');
-  const { pipe } = require('../sys/process') as typeof import('../sys/process');
+  const { spawn } = require('@hull/sys/native') as typeof import('@hull/sys/native');
+  const { pipe } = require('@hull/sys/process') as typeof import('@hull/sys/process');
   const [readFd, writeFd] = pipe();
   let child: ReturnType<typeof spawn> | undefined;
   try {

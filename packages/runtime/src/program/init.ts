@@ -5,7 +5,7 @@
 // them) and execve.
 import type { Log } from '../log';
 import type { Hook, Spec, State } from '../spec/types';
-import { CLONE } from '../sys/constants';
+import { CLONE } from '@hull/sys/constants';
 import { F, MSG, ProgramBuilder, type Reg } from './format';
 import { compileExec, compileLookup, compileProcess } from './process';
 import { compileEnterRootfs, compileFinishRootfs, compileRootfs, type RootfsPlan } from './rootfs';

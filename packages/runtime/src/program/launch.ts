@@ -1,7 +1,7 @@
 // Starting hull-init: always from one sealed in-memory copy of native/hull-init
 // (made once per process), so what runs in a container is never a host file.
 import path from 'node:path';
-import { sealedCopy } from '../sys/native';
+import { sealedCopy } from '@hull/sys/native';
 
 /** Where hull-init lives: native/ at the repo root, or HULL_INIT. */
 export const HULL_INIT = process.env.HULL_INIT ?? path.resolve(__dirname, '../../../../native/hull-init');
@@ -31,7 +31,7 @@ export function faultAfter(kind: 'create' | 'exec' = 'create'): number | undefin
 export function forkedInit(syncFd: number, firstPid: number): number {
   const { readMessage } = require('./channel') as typeof import('./channel');
   const { MSG } = require('./format') as typeof import('./format');
-  const { waitpid } = require('../sys/libc') as typeof import('../sys/libc');
+  const { waitpid } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
   const msg = readMessage(syncFd);
   try {
     waitpid(firstPid, 0);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { ConfigError } from '../errors';
 import type { LinuxNamespace } from '../spec/types';
-import { CLONE } from '../sys/constants';
+import { CLONE } from '@hull/sys/constants';
 
 export const NS_FLAGS: Record<string, number> = {
   pid: CLONE.NEWPID,

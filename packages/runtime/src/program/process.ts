@@ -7,8 +7,8 @@ import { HullError } from '../errors';
 import type { Log } from '../log';
 import { capabilityName, lastCap } from '../spec/capabilities';
 import type { IOPriority, Linux, Personality, POSIXRlimit, Process, Scheduler } from '../spec/types';
-import { PR } from '../sys/constants';
-import { SYS } from '../sys/libc';
+import { PR } from '@hull/sys/constants';
+import { SYS } from '@hull/sys/libc';
 import { resolveCapabilities } from './capabilities';
 import { F, type ProgramBuilder, type Reg } from './format';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { HullError } from '../errors';
 import type { Mount, Spec } from '../spec/types';
 import { MOUNT_OPTIONS, parseMountOptions } from '../spec/mountOptions';
-import { MNT_DETACH, MS, O } from '../sys/constants';
+import { MNT_DETACH, MS, O } from '@hull/sys/constants';
 import { F, type ProgramBuilder, type Reg } from './format';
 import { readMountinfo } from '../mountinfo';
 

@@ -4,9 +4,9 @@
 // ends as hull-init's process did: same exit code, or killed by the same signal.
 import { errorMessage } from '../errors';
 import type { Linux, Process } from '../spec/types';
-import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '../sys/constants';
-import * as libc from '../sys/libc';
-import { spawn } from '../sys/native';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from '@hull/sys/constants';
+import * as libc from '@hull/sys/libc';
+import { spawn } from '@hull/sys/native';
 import { InitChannel } from './channel';
 import { ProgramBuilder } from './format';
 import { HULL_INIT, sealedInit } from './launch';

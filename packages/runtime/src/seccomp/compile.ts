@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, HullError, SysError } from '../errors';
 import type { Log } from '../log';
-import * as scmp from '../sys/seccomp';
+import * as scmp from '@hull/sys/seccomp';
 import { AUDIT_ARCH_X86_64, enosysPrologue, type ArchLimit } from './enosys';
 import type { LinuxSeccomp, LinuxSeccompArg } from './types';
 

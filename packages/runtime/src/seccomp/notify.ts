@@ -4,8 +4,8 @@
 // The path is a host path: connect while it is visible (before pivot_root),
 // send once the filter is loaded.
 import { HullError, SysError } from '../errors';
-import { close } from '../sys/libc';
-import { connectUnix, sendFds } from '../sys/scm';
+import { close } from '@hull/sys/libc';
+import { connectUnix, sendFds } from '@hull/sys/scm';
 import type { ContainerProcessState, State } from '../spec/types';
 
 /** The container state (state.md) and the message a seccomp agent receives. */

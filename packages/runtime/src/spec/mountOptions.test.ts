@@ -1,4 +1,4 @@
-import { MS } from '../sys/constants';
+import { MS } from '@hull/sys/constants';
 import { MOUNT_ATTR, MOUNT_OPTIONS, isMountOption, parseMountOptions } from './mountOptions';
 
 describe('MOUNT_OPTIONS', () => {

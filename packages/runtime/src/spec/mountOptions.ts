@@ -3,11 +3,7 @@
 // mount_setattr(2) attributes and runtime-only extensions. Anything not in
 // the table is filesystem data (the fifth argument of mount(2)), as in runc.
 
-import { MS } from '../sys/constants';
-
-// Not in sys/constants.ts (yet): mount(2) flags only these options need.
-const MS_POSIXACL = 0x10000;
-const MS_I_VERSION = 0x800000;
+import { MS } from '@hull/sys/constants';
 
 /** mount_setattr(2) attribute bits (linux/mount.h). */
 export const MOUNT_ATTR = {
@@ -74,10 +70,10 @@ export const MOUNT_OPTIONS: Readonly<Record<string, MountOption>> = {
   symfollow: clear(MS.NOSYMFOLLOW),
   silent: set(MS.SILENT),
   loud: clear(MS.SILENT),
-  acl: set(MS_POSIXACL),
-  noacl: clear(MS_POSIXACL),
-  iversion: set(MS_I_VERSION),
-  noiversion: clear(MS_I_VERSION),
+  acl: set(MS.POSIXACL),
+  noacl: clear(MS.POSIXACL),
+  iversion: set(MS.I_VERSION),
+  noiversion: clear(MS.I_VERSION),
   bind: set(MS.BIND),
   rbind: set(MS.BIND | MS.REC),
 

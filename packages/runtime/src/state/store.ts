@@ -151,7 +151,7 @@ export class StateStore {
       throw e;
     }
     // Loaded here so commands that never lock do not pay for koffi.
-    const { flock, LOCK_EX, LOCK_NB } = require('../sys/libc') as typeof import('../sys/libc');
+    const { flock, LOCK_EX, LOCK_NB } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
     try {
       flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB, `lock container ${id}`);
     } catch (e) {

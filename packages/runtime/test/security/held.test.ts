@@ -113,9 +113,12 @@ describeRoot('Node around the runtime', () => {
     const payload = (tag: string) => `require('fs').writeFileSync('/ran-${tag}', '1');\n`;
     fs.writeFileSync(path.join(rootfs, 'evil.js'), payload('evil'));
     // Every file of the runtime, at its own path inside the rootfs: a require after pivot_root would load it.
-    const lib = path.join(REPO, 'packages/runtime/lib');
     const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.js') ? [path.join(d, e.name)] : []));
-    const shadowed = [...walk(lib), fs.realpathSync(path.join(REPO, 'packages/runtime/node_modules/koffi/index.js'))];
+    const shadowed = [
+      ...walk(path.join(REPO, 'packages/runtime/lib')),
+      ...walk(path.join(REPO, 'packages/sys/lib')),
+      fs.realpathSync(path.join(REPO, 'packages/sys/node_modules/koffi/index.js')),
+    ];
     for (const f of shadowed) {
       fs.mkdirSync(path.join(rootfs, path.dirname(f)), { recursive: true });
       fs.writeFileSync(path.join(rootfs, f), payload(path.basename(f, '.js')));

@@ -29,6 +29,7 @@ export function runtimeFiles(root = REPO, node = fs.realpathSync(process.execPat
     node,
     path.join(root, 'packages/runtime/bin/hull'),
     ...filesUnder(path.join(root, 'packages/runtime/lib')),
+    ...filesUnder(path.join(root, 'packages/sys/lib')),
     ...filesUnder(path.join(root, 'native')).filter((f) => !f.endsWith('.c') && !f.endsWith('Makefile')),
   ];
 }
@@ -139,9 +140,10 @@ export function expectHostUntouched(before: HostSnapshot): void {
 }
 
 /**
- * A private copy of the runtime (node, bin/hull, lib/, native/) that an
- * attack on the runtime's binary may damage instead of the host's. koffi and
- * yargs are linked to the real ones (read, never written, by these attacks).
+ * A private copy of the runtime (node, bin/hull, lib/, @hull/sys's lib/, native/)
+ * that an attack on the runtime's binary may damage instead of the host's. koffi
+ * and yargs (and the node_modules koffi's addon is in) are linked to the real ones
+ * (read, never written, by these attacks).
  */
 export interface RuntimeCopy {
   root: string;
@@ -161,8 +163,18 @@ export function runtimeCopy(stateRoot: string): RuntimeCopy {
   fs.mkdirSync(path.join(rt, 'node_modules'), { recursive: true });
   for (const d of ['bin', 'lib']) spawnSync('cp', ['-a', path.join(REPO, 'packages/runtime', d), rt]);
   fs.copyFileSync(path.join(REPO, 'packages/runtime/package.json'), path.join(rt, 'package.json'));
-  for (const m of ['koffi', 'yargs']) fs.symlinkSync(fs.realpathSync(path.join(REPO, 'packages/runtime/node_modules', m)), path.join(rt, 'node_modules', m));
+  fs.symlinkSync(fs.realpathSync(path.join(REPO, 'packages/runtime/node_modules/yargs')), path.join(rt, 'node_modules/yargs'));
+  const sys = path.join(root, 'packages/sys');
+  fs.mkdirSync(path.join(sys, 'node_modules'), { recursive: true });
+  spawnSync('cp', ['-a', path.join(REPO, 'packages/sys/lib'), sys]);
+  fs.copyFileSync(path.join(REPO, 'packages/sys/package.json'), path.join(sys, 'package.json'));
+  fs.symlinkSync(fs.realpathSync(path.join(REPO, 'packages/sys/node_modules/koffi')), path.join(sys, 'node_modules/koffi'));
+  fs.mkdirSync(path.join(rt, 'node_modules/@hull'));
+  fs.symlinkSync('../../../sys', path.join(rt, 'node_modules/@hull/sys'));
   spawnSync('cp', ['-a', path.join(REPO, 'native'), root]);
+  // The bundle (lib/cli/bundle.js) requires koffi's addon by a path relative to itself, into the
+  // repository's node_modules/.pnpm: the copy links that too.
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
   return {
     root,
     node,

@@ -4,10 +4,9 @@
 // it) until the file is unmounted.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { umount2 } from '@hull/runtime/sys/libc';
+import { MNT_DETACH } from '@hull/sys/constants';
+import { umount2 } from '@hull/sys/libc';
 import { ShimError, GrpcCode } from '../errors';
-
-const MNT_DETACH = 2;
 
 /** Makes a new network namespace pinned at `file` (which must not exist). */
 export function createNetns(file: string): void {

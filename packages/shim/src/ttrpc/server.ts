@@ -2,7 +2,7 @@
 // connection, each answered on its own stream id in whatever order they finish.
 import net from 'node:net';
 import type protobuf from 'protobufjs';
-import { peerCredentials } from '@hull/runtime/sys/libc';
+import { peerCredentials } from '@hull/sys/libc';
 import { decode, encode, messageType } from '../proto';
 import { FrameDecoder, FrameTooLarge, FrameType, encodeFrame } from './frame';
 import { Code, metadataOf, type Metadata } from './status';

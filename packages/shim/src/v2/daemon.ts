@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { prctl } from '@hull/runtime/sys/libc';
-import { PR_SET_CHILD_SUBREAPER } from '@hull/runtime/sys/process';
+import { prctl } from '@hull/sys/libc';
+import { PR } from '@hull/sys/constants';
 import { reapOrphans } from '../reap';
 import { grpcCodeOf } from '../errors';
 import { Logger } from '../log';
@@ -36,7 +36,7 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   const log = new Logger('text', o.debug ? 'debug' : 'info');
   // The log FIFO closes when containerd goes away: never die of EPIPE.
   process.stderr.on('error', () => {});
-  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
+  prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   fs.mkdirSync(o.place.stateDir, { recursive: true, mode: 0o700 });
   process.chdir(o.place.stateDir);
   const record: ShimRecord = { pid: process.pid, socket: o.place.socket, runtime: o.runtime, runtimeRoot: o.place.runtimeRoot };

@@ -9,7 +9,7 @@ export const options: Options = {
 export const builder = (y: Argv) => applyOptions(y, options);
 
 export function handler(ctx: Context, args: { 'container-id': string; signal?: string | number; all: boolean }): void {
-  const { parseSignal } = require('../../signals') as typeof import('../../signals');
+  const { parseSignal } = require('@hull/sys/signals') as typeof import('@hull/sys/signals');
   const { kill } = require('../../container/kill') as typeof import('../../container/kill');
   const signal = parseSignal(args.signal === undefined ? 'SIGTERM' : String(args.signal));
   kill(ctx.store, args['container-id'], signal, args.all);

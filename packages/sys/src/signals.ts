@@ -1,6 +1,6 @@
-// Signal names and numbers for `kill`. Accepts what runc accepts ("KILL",
-// "SIGKILL", "kill", "9") plus the realtime names of kill(1) ("RTMIN+3").
-
+// Signal names and numbers, for the runtime's `kill`, hullctl's `kill -s` and
+// `stop -s`, and the signals hullctl forwards. Accepts what runc accepts
+// ("KILL", "SIGKILL", "kill", "9") plus the realtime names of kill(1) ("RTMIN+3").
 import { UsageError } from './errors';
 
 // Linux numbering; x86_64 and aarch64 (asm-generic) agree on all of these.
@@ -20,6 +20,13 @@ export const SIGRTMAX = 64;
 
 const NAMES = new Map<number, string>(Object.entries(NUMBERS).map(([name, n]) => [n, `SIG${name}`]));
 
+/** The number of a signal name ("KILL", "SIGKILL", "kill", "SIGRTMIN+3", "RTMAX-1"), or undefined. */
+export function signalNumber(name: string): number | undefined {
+  const upper = name.toUpperCase();
+  const bare = upper.startsWith('SIG') ? upper.slice(3) : upper;
+  return Object.hasOwn(NUMBERS, bare) ? NUMBERS[bare] : Object.hasOwn(ALIASES, bare) ? ALIASES[bare] : realtime(bare);
+}
+
 /**
  * The signal number for "KILL", "SIGKILL", "kill", "9", "SIGRTMIN+3", "RTMAX-1" or 9.
  * 0 is accepted (it probes whether a process exists). Throws UsageError otherwise.
@@ -34,9 +41,7 @@ export function parseSignal(s: string | number): number {
     if (n <= SIGRTMAX) return n;
     throw unknown(s);
   }
-  const upper = s.toUpperCase();
-  const name = upper.startsWith('SIG') ? upper.slice(3) : upper;
-  const n = NUMBERS[name] ?? ALIASES[name] ?? realtime(name);
+  const n = signalNumber(s);
   if (n === undefined) throw unknown(s);
   return n;
 }

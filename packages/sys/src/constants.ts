@@ -28,11 +28,13 @@ export const MS = {
   MOVE: 0x2000,
   REC: 0x4000,
   SILENT: 0x8000,
+  POSIXACL: 0x10000,
   UNBINDABLE: 0x20000,
   PRIVATE: 0x40000,
   SLAVE: 0x80000,
   SHARED: 0x100000,
   RELATIME: 0x200000,
+  I_VERSION: 0x800000,
   STRICTATIME: 0x1000000,
   LAZYTIME: 0x2000000,
 } as const;
@@ -87,5 +89,7 @@ export const SCM_RIGHTS = 1;
 export const TIOCSCTTY = 0x540e;
 export const TIOCSWINSZ = 0x5414;
 export const TIOCGWINSZ = 0x5413;
+/** Bytes waiting to be read (a pipe, a socket). */
+export const FIONREAD = 0x541b;
 
 export const WNOHANG = 1;

@@ -1,36 +1,9 @@
 // Passing file descriptors over unix sockets (SCM_RIGHTS), synchronously:
 // the seccomp notify fd to an agent, a pty master to a console socket, fds
 // between the runtime and its init.
-import koffi from 'koffi';
-import { SysError, UsageError } from '../errors';
+import { SysError, UsageError } from './errors';
 import { AF_UNIX, SCM_RIGHTS, SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET } from './constants';
-import { fail, retry } from './call';
-
-const libc = koffi.load('libc.so.6');
-
-// Anonymous types: koffi's type names are process-wide, and a module may be
-// evaluated more than once in one process (jest does that).
-const Iovec = koffi.struct({ base: 'void *', len: 'size_t' });
-const Msghdr = koffi.struct({
-  name: 'void *',
-  namelen: 'uint32_t',
-  iov: koffi.pointer(Iovec),
-  iovlen: 'size_t',
-  control: 'void *',
-  controllen: 'size_t',
-  flags: 'int',
-});
-
-const fn = {
-  socket: libc.func('int socket(int domain, int type, int protocol)'),
-  connect: libc.func('int connect(int fd, const void *addr, uint32_t len)'),
-  bind: libc.func('int bind(int fd, const void *addr, uint32_t len)'),
-  listen: libc.func('int listen(int fd, int backlog)'),
-  accept4: libc.func('int accept4(int fd, void *addr, void *len, int flags)'),
-  sendmsg: libc.func('sendmsg', 'long', ['int', koffi.pointer(Msghdr), 'int']),
-  recvmsg: libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(Msghdr)), 'int']),
-  close: libc.func('int close(int fd)'),
-};
+import { accept4, bind, close, connect, listen, recvmsg, sendmsg, socket, type MsgHdr } from './libc';
 
 const MSG_NOSIGNAL = 0x4000;
 const MSG_CMSG_CLOEXEC = 0x40000000;
@@ -52,12 +25,11 @@ function unixAddress(path: string): [Buffer, number] {
 
 /** A new close-on-exec unix socket, handed to `use`; closed if `use` throws. */
 function withSocket(type: number, what: string, use: (fd: number) => void): number {
-  const fd = fn.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-  if (fd < 0) fail('socket', `socket for ${what}`);
+  const fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0, `socket for ${what}`);
   try {
     use(fd);
   } catch (e) {
-    fn.close(fd);
+    close(fd);
     throw e;
   }
   return fd;
@@ -67,7 +39,7 @@ function withSocket(type: number, what: string, use: (fd: number) => void): numb
 export function connectUnix(path: string, type = SOCK_STREAM): number {
   const [addr, len] = unixAddress(path);
   return withSocket(type, path, (fd) => {
-    if (retry(() => fn.connect(fd, addr, len)) < 0) fail('connect', `connect ${path}`);
+    connect(fd, addr, len, `connect ${path}`);
   });
 }
 
@@ -75,16 +47,14 @@ export function connectUnix(path: string, type = SOCK_STREAM): number {
 export function listenUnix(path: string, type = SOCK_STREAM, backlog = 16): number {
   const [addr, len] = unixAddress(path);
   return withSocket(type, path, (fd) => {
-    if (fn.bind(fd, addr, len) < 0) fail('bind', `bind ${path}`);
-    if (fn.listen(fd, backlog) < 0) fail('listen', `listen on ${path}`);
+    bind(fd, addr, len, `bind ${path}`);
+    listen(fd, backlog, `listen on ${path}`);
   });
 }
 
 /** Waits for and accepts one connection; the new fd is close-on-exec. */
 export function acceptUnix(listenFd: number): number {
-  const fd = retry(() => fn.accept4(listenFd, null, null, SOCK_CLOEXEC));
-  if (fd < 0) fail('accept4', `accept on fd ${listenFd}`);
-  return fd;
+  return accept4(listenFd, SOCK_CLOEXEC, `accept on fd ${listenFd}`);
 }
 
 /**
@@ -106,15 +76,13 @@ export function sendFds(sock: number, fds: number[], data: Buffer | string): num
   let sent = 0;
   while (sent < bytes.length) {
     const chunk = bytes.subarray(sent);
-    const msg = {
+    const msg: MsgHdr = {
       name: null, namelen: 0,
       iov: [{ base: chunk, len: chunk.length }], iovlen: 1,
       control: sent === 0 ? control : null, controllen: sent === 0 && control ? control.length : 0,
       flags: 0,
     };
-    const n = retry(() => fn.sendmsg(sock, msg, MSG_NOSIGNAL));
-    if (n < 0) fail('sendmsg', `sendmsg on fd ${sock}`);
-    sent += n;
+    sent += sendmsg(sock, msg, MSG_NOSIGNAL, `sendmsg on fd ${sock}`);
   }
   return sent;
 }
@@ -132,14 +100,13 @@ export interface Received {
 export function recvFds(sock: number, maxData = 65536, maxFds = 16): Received {
   const data = Buffer.alloc(maxData);
   const control = Buffer.alloc(CMSG_HDR + align8(4 * maxFds));
-  const msg = {
+  const msg: MsgHdr = {
     name: null, namelen: 0,
     iov: [{ base: data, len: data.length }], iovlen: 1,
     control, controllen: control.length,
     flags: 0,
   };
-  const n = retry(() => fn.recvmsg(sock, msg, MSG_CMSG_CLOEXEC));
-  if (n < 0) fail('recvmsg', `recvmsg on fd ${sock}`);
+  const n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC, `recvmsg on fd ${sock}`);
   const fds: number[] = [];
   const used = Number(msg.controllen);
   for (let off = 0; off + CMSG_HDR <= used;) {
@@ -151,7 +118,7 @@ export function recvFds(sock: number, maxData = 65536, maxFds = 16): Received {
     off += align8(len);
   }
   if (msg.flags & MSG_CTRUNC) {
-    for (const fd of fds) fn.close(fd);
+    for (const fd of fds) close(fd);
     throw new SysError('recvmsg', 105, 'ENOBUFS', `recvmsg on fd ${sock}: more than ${maxFds} fds attached`);
   }
   return { data: data.subarray(0, n), fds };

@@ -1,22 +1,10 @@
 // rtnetlink over an AF_NETLINK socket, synchronously: look links up, move
 // them between network namespaces, set them up, copy their addresses. Only
 // what linux.netDevices needs (and what its tests need to make a dummy link).
-import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
 import { CLONE, O, SOCK_CLOEXEC } from './constants';
 import * as libc from './libc';
-import { fail, retry } from './call';
-
-const lib = koffi.load('libc.so.6');
-const fn = {
-  socket: lib.func('int socket(int domain, int type, int protocol)'),
-  bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
-  setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
-  sendto: lib.func('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)'),
-  recvfrom: lib.func('long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *alen)'),
-  close: lib.func('int close(int fd)'),
-};
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -165,17 +153,21 @@ export class RtNetlink {
 
   /** A socket in the calling thread's network namespace. */
   static open(): RtNetlink {
-    const fd = fn.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) fail('socket', 'socket(AF_NETLINK, NETLINK_ROUTE)');
+    const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE, 'socket(AF_NETLINK, NETLINK_ROUTE)');
     const addr = Buffer.alloc(12); // sockaddr_nl, pid 0: the kernel picks one
     addr.writeUInt16LE(AF_NETLINK, 0);
-    if (fn.bind(fd, addr, addr.length) < 0) {
-      const errno = koffi.errno();
-      fn.close(fd);
-      throw new SysError('bind', errno, errnoName(errno), 'bind netlink socket');
+    try {
+      libc.bind(fd, addr, addr.length, 'bind netlink socket');
+    } catch (e) {
+      libc.close(fd);
+      throw e;
     }
     // Extended acks: the kernel then says why it refused ("Unknown device type"); older kernels just ignore it.
-    fn.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, u32(1), 4);
+    try {
+      libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, u32(1));
+    } catch {
+      // A kernel without extended acks still answers, just without the reason.
+    }
     return new RtNetlink(fd);
   }
 
@@ -204,7 +196,7 @@ export class RtNetlink {
   }
 
   close(): void {
-    if (this.fd >= 0) fn.close(this.fd);
+    if (this.fd >= 0) libc.close(this.fd);
     this.fd = -1;
   }
 
@@ -294,12 +286,11 @@ export class RtNetlink {
     body.copy(msg, NLMSG_HDR);
     const kernel = Buffer.alloc(12);
     kernel.writeUInt16LE(AF_NETLINK, 0);
-    if (retry(() => fn.sendto(this.fd, msg, msg.length, 0, kernel, kernel.length)) < 0) fail('sendto', `${what}: netlink ${typeName(type)}`);
+    libc.sendto(this.fd, msg, 0, kernel, `${what}: netlink ${typeName(type)}`);
 
     const replies: Buffer[] = [];
     for (;;) {
-      const n = retry(() => fn.recvfrom(this.fd, this.buf, this.buf.length, MSG_TRUNC, null, null));
-      if (n < 0) fail('recvfrom', `${what}: netlink ${typeName(type)}`);
+      const n = libc.recvfrom(this.fd, this.buf, MSG_TRUNC, `${what}: netlink ${typeName(type)}`);
       if (n > this.buf.length) throw new SysError('recvfrom', 90, 'EMSGSIZE', `${what}: netlink reply of ${n} bytes truncated`);
       for (let off = 0; off + NLMSG_HDR <= n;) {
         const len = this.buf.readUInt32LE(off);

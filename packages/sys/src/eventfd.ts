@@ -1,10 +1,10 @@
 // eventfd(2) through koffi: the cgroup v1 memory controller signals OOM
 // through an eventfd registered in cgroup.event_control.
 import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
+import { libc } from './libraries';
 
-const libc = koffi.load('libc.so.6');
 const eventfdCall = libc.func('int eventfd(unsigned int initval, int flags)');
 
 export const EFD_CLOEXEC = 0o2000000;

@@ -1,5 +1,5 @@
 import { UsageError } from './errors';
-import { SIGRTMAX, SIGRTMIN, parseSignal, signalName } from './signals';
+import { SIGRTMAX, SIGRTMIN, parseSignal, signalName, signalNumber } from './signals';
 
 describe('parseSignal', () => {
   it.each([
@@ -86,5 +86,22 @@ describe('signalName', () => {
     for (const [name, n] of Object.entries(os.constants.signals)) {
       expect(parseSignal(name)).toBe(n);
     }
+  });
+});
+
+describe('signalNumber', () => {
+  it.each([
+    ['KILL', 9],
+    ['sigterm', 15],
+    ['SIGHUP', 1],
+    ['IOT', 6],
+    ['SIGRTMIN+3', 37],
+    ['RTMAX-1', 63],
+  ])('%s is %d', (name, n) => {
+    expect(signalNumber(name)).toBe(n);
+  });
+
+  it.each(['NOPE', '9', 'RTMIN-1', 'RTMAX+1', 'toString', '__proto__'])('%s is no signal name', (name) => {
+    expect(signalNumber(name)).toBeUndefined();
   });
 });

@@ -3,12 +3,8 @@
 // hand in a zeroed buffer; pointers inside it are addresses of Buffers
 // kept alive for the call.
 import koffi from 'koffi';
-import { SysError } from '../errors';
-import { errnoName } from './errno';
-import { SYS } from './libc';
-
-const libc = koffi.load('libc.so.6');
-const bpfCall = libc.func('long syscall(long nr, long cmd, void *attr, uint32_t size)');
+import { SysError } from './errors';
+import { syscallBuf } from './libc';
 
 const CMD = { PROG_LOAD: 5, PROG_ATTACH: 8, PROG_DETACH: 9, PROG_GET_FD_BY_ID: 13, PROG_QUERY: 16 } as const;
 export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
@@ -22,13 +18,11 @@ let pinned: unknown[] = [];
 
 function bpf(cmd: number, attr: Buffer, what: string, pin: unknown[] = []): number {
   pinned = pin;
-  const ret = Number(bpfCall(SYS.bpf, cmd, attr, ATTR_SIZE));
-  pinned = [];
-  if (ret < 0) {
-    const errno = koffi.errno();
-    throw new SysError('bpf', errno, errnoName(errno), `bpf ${what}`);
+  try {
+    return syscallBuf('bpf', cmd, attr, ATTR_SIZE, `bpf ${what}`);
+  } finally {
+    pinned = [];
   }
-  return ret;
 }
 
 /**

@@ -1,7 +1,7 @@
 // How every binding under sys/ turns a C return value into a result or a
 // SysError (syscall, errno name, what it acted on). Loads nothing but koffi.
 import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
 
 const EINTR = 4;

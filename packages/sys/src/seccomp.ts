@@ -3,11 +3,12 @@
 // imports it before pivot_root can still build and load filters afterwards.
 // libseccomp reports failures as a negative errno in the return value.
 import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
+import { libc } from './libraries';
+import { close } from './libc';
 
 const lib = koffi.load('libseccomp.so.2');
-const libc = koffi.load('libc.so.6');
 
 // Anonymous types: koffi's type names are process-wide, and a module may be
 // evaluated more than once in one process (jest does that).
@@ -35,7 +36,6 @@ const fn = {
   syscallResolveNameArch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch, const char *name)'),
   memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)'),
   pread: libc.func('long pread(int fd, _Out_ uint8_t *buf, size_t n, int64_t off)'),
-  close: libc.func('int close(int fd)'),
   seccompSetFilter: libc.func('syscall', 'long', ['long', 'unsigned long', 'unsigned long', koffi.pointer(SockFprog)]),
   seccompProbe: libc.func('long syscall(long nr, unsigned long op, unsigned long flags, void *prog)'),
 };
@@ -184,7 +184,7 @@ export function exportBpf(ctx: Context): Buffer {
     }
     return Buffer.concat(chunks);
   } finally {
-    fn.close(fd);
+    close(fd);
   }
 }
 

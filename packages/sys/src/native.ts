@@ -2,11 +2,11 @@
 // program; the C side runs only async-signal-safe code.
 import path from 'node:path';
 import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
 
 /** Where libhull.so lives: native/ at the repo root, or HULL_LIBHULL. */
-export const LIBHULL_PATH = process.env.HULL_LIBHULL ?? path.resolve(__dirname, '../../../../native/libhull.so');
+export const LIBHULL_PATH = process.env.HULL_LIBHULL ?? path.resolve(__dirname, '../../../native/libhull.so');
 
 const lib = koffi.load(LIBHULL_PATH);
 

@@ -2,31 +2,51 @@
 // Every wrapper throws SysError (syscall, errno name, what it acted on) on
 // failure, so callers never look at -1 or errno themselves.
 import koffi from 'koffi';
-import { SysError } from '../errors';
+import { SysError } from './errors';
 import { errnoName } from './errno';
-import { check } from './call';
-
-const libc = koffi.load('libc.so.6');
+import { check, retry } from './call';
+import { libc } from './libraries';
 
 // Raw syscalls glibc has no wrapper for (x86_64 and aarch64 numbers).
 const SYS = process.arch === 'arm64'
-  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424, keyctl: 219 }
-  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, keyctl: 250 };
+  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 219 }
+  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 250 };
 export { SYS };
 
 type CFunction = ReturnType<typeof libc.func>;
+
+// struct iovec and struct msghdr for sendmsg/recvmsg, made with their first use. Anonymous types:
+// koffi's type names are process-wide, and a module may be evaluated more than once in one process
+// (jest does that).
+let msghdrType: unknown;
+function msghdr() {
+  if (!msghdrType) {
+    const Iovec = koffi.struct({ base: 'void *', len: 'size_t' });
+    msghdrType = koffi.struct({
+      name: 'void *',
+      namelen: 'uint32_t',
+      iov: koffi.pointer(Iovec),
+      iovlen: 'size_t',
+      control: 'void *',
+      controllen: 'size_t',
+      flags: 'int',
+    });
+  }
+  return msghdrType as ReturnType<typeof koffi.struct>;
+}
 
 /**
  * A table of C functions, each declared with koffi on its first call: declaring all of libc's up front
  * cost every command some 10 ms, and a command calls a handful.
  */
-function declareLazily<K extends string>(prototypes: Record<K, string>): Record<K, CFunction> {
+function declareLazily<K extends string>(prototypes: Record<K, string | (() => CFunction)>): Record<K, CFunction> {
   const table = {} as Record<K, CFunction>;
   for (const name of Object.keys(prototypes) as K[]) {
     Object.defineProperty(table, name, {
       configurable: true,
       get() {
-        const f = libc.func(prototypes[name]);
+        const proto = prototypes[name];
+        const f = typeof proto === 'string' ? libc.func(proto) : proto();
         Object.defineProperty(table, name, { value: f });
         return f;
       },
@@ -66,8 +86,16 @@ const fn = declareLazily({
   setsid: 'int setsid()',
   personality: 'int personality(unsigned long persona)',
   socketpair: 'int socketpair(int domain, int type, int proto, _Out_ int *sv)',
-  sendmsg: 'long sendmsg(int fd, const void *msg, int flags)',
-  recvmsg: 'long recvmsg(int fd, void *msg, int flags)',
+  sendmsg: () => libc.func('sendmsg', 'long', ['int', koffi.pointer(msghdr()), 'int']),
+  recvmsg: () => libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(msghdr())), 'int']),
+  connect: 'int connect(int fd, const void *addr, uint32_t len)',
+  bind: 'int bind(int fd, const void *addr, uint32_t len)',
+  listen: 'int listen(int fd, int backlog)',
+  accept4: 'int accept4(int fd, void *addr, void *len, int flags)',
+  setsockopt: 'int setsockopt(int fd, int level, int name, const void *val, uint32_t len)',
+  sendto: 'long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)',
+  recvfrom: 'long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *alen)',
+  pipe2: 'int pipe2(_Out_ int *fds, int flags)',
   posix_openpt: 'int posix_openpt(int flags)',
   grantpt: 'int grantpt(int fd)',
   unlockpt: 'int unlockpt(int fd)',
@@ -217,11 +245,54 @@ export function socketpair(domain: number, type: number): [number, number] {
   check(fn.socketpair(domain, type, 0, sv), 'socketpair');
   return [sv[0], sv[1]];
 }
-export function sendmsg(fd: number, msghdr: Buffer, flags = 0): number {
-  return check(fn.sendmsg(fd, msghdr, flags), 'sendmsg');
+/** One struct msghdr, as an object koffi lays out (iov: [{ base, len }]). */
+export interface MsgHdr {
+  name: Buffer | null;
+  namelen: number;
+  iov: Array<{ base: Buffer; len: number }>;
+  iovlen: number;
+  control: Buffer | null;
+  controllen: number;
+  flags: number;
 }
-export function recvmsg(fd: number, msghdr: Buffer, flags = 0): number {
-  return check(fn.recvmsg(fd, msghdr, flags), 'recvmsg');
+/** sendmsg(2), again while a signal interrupts it: the bytes sent. */
+export function sendmsg(fd: number, msg: MsgHdr, flags: number, detail?: string): number {
+  return check(retry(() => fn.sendmsg(fd, msg, flags)), 'sendmsg', detail);
+}
+/** recvmsg(2), again while a signal interrupts it: the bytes read; `msg`'s controllen and flags are updated. */
+export function recvmsg(fd: number, msg: MsgHdr, flags: number, detail?: string): number {
+  return check(retry(() => fn.recvmsg(fd, msg, flags)), 'recvmsg', detail);
+}
+export function bind(fd: number, addr: Buffer, len: number, detail?: string): void {
+  check(fn.bind(fd, addr, len), 'bind', detail);
+}
+export function listen(fd: number, backlog: number, detail?: string): void {
+  check(fn.listen(fd, backlog), 'listen', detail);
+}
+/** connect(2), again while a signal interrupts it. */
+export function connect(fd: number, addr: Buffer, len: number, detail?: string): void {
+  check(retry(() => fn.connect(fd, addr, len)), 'connect', detail);
+}
+/** accept4(2) without the peer's address, again while a signal interrupts it: the new fd. */
+export function accept4(fd: number, flags: number, detail?: string): number {
+  return check(retry(() => fn.accept4(fd, null, null, flags)), 'accept4', detail);
+}
+export function setsockopt(fd: number, level: number, name: number, value: Buffer, detail?: string): void {
+  check(fn.setsockopt(fd, level, name, value, value.length), 'setsockopt', detail);
+}
+/** sendto(2), again while a signal interrupts it: the bytes sent. */
+export function sendto(fd: number, buf: Buffer, flags: number, addr: Buffer, detail?: string): number {
+  return check(retry(() => fn.sendto(fd, buf, buf.length, flags, addr, addr.length)), 'sendto', detail);
+}
+/** recvfrom(2) without the sender's address, again while a signal interrupts it: the bytes read (with MSG_TRUNC, the full length). */
+export function recvfrom(fd: number, buf: Buffer, flags: number, detail?: string): number {
+  return check(retry(() => fn.recvfrom(fd, buf, buf.length, flags, null, null)), 'recvfrom', detail);
+}
+/** A pipe: [readFd, writeFd], made with pipe2(flags). */
+export function pipe2(flags: number): [number, number] {
+  const fds = [0, 0];
+  check(fn.pipe2(fds, flags), 'pipe2');
+  return [fds[0], fds[1]];
 }
 /** Opens a new pty master; returns [masterFd, slavePath]. */
 export function openpt(flags: number): [number, string] {
@@ -269,8 +340,8 @@ export function flock(fd: number, op: number, detail?: string): void {
 export function mkfifo(path: string, mode: number): void {
   check(fn.mkfifo(path, mode), 'mkfifo', `mkfifo ${path}`);
 }
-export function socket(domain: number, type: number, proto = 0): number {
-  return check(fn.socket(domain, type, proto), 'socket');
+export function socket(domain: number, type: number, proto = 0, detail?: string): number {
+  return check(fn.socket(domain, type, proto), 'socket', detail);
 }
 /** The pid, uid and gid of a unix socket's peer as of connect (SO_PEERCRED). */
 export function peerCredentials(fd: number): { pid: number; uid: number; gid: number } {
