@@ -33,11 +33,12 @@ function koffiAddon(outDir) {
         const pkgDir = path.dirname(req.resolve(`${args.path}/package.json`));
         const addon = fs.realpathSync(path.join(pkgDir, `${process.platform}_${process.arch}`, 'koffi.node'));
         const rel = path.relative(path.resolve(outDir), addon);
-        // A copy of the package elsewhere (the security tests run one) finds it through its node_modules.
+        // A copy of the package elsewhere (the security tests run one) finds it through node_modules:
+        // @hull/sys, then its koffi, then koffi's platform package.
         return {
           contents: `const path = require('path'), built = path.join(__dirname, ${JSON.stringify(rel)});
 module.exports = require(require('fs').existsSync(built) ? built
-  : (() => { const { createRequire } = require('module'); return createRequire(createRequire(__filename).resolve('koffi')).resolve(${JSON.stringify(args.path)}); })());`,
+  : ['@hull/sys/libc', 'koffi', ${JSON.stringify(args.path)}].reduce((from, id) => require('module').createRequire(from).resolve(id), __filename));`,
           loader: 'js',
         };
       });

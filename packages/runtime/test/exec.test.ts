@@ -35,7 +35,9 @@ describe.each(runtimes)('exec with %s', (name) => {
       const inside = rt.run(['exec', id, 'readlink', `/proc/self/ns/${ns}`]).stdout.trim();
       expect(inside).toBe(fs.readlinkSync(`/proc/${init}/ns/${ns}`));
     }
-    const cg = rt.run(['exec', id, 'cat', '/proc/self/cgroup']).stdout;
+    const cat = rt.run(['exec', id, 'cat', '/proc/self/cgroup']);
+    expect({ status: cat.status, stderr: cat.stderr }).toEqual({ status: 0, stderr: '' });
+    const cg = cat.stdout;
     const initCg = fs.readFileSync(`/proc/${init}/cgroup`, 'utf8');
     const memLine = (t: string) => t.split('\n').find((l) => /:memory:/.test(l));
     expect(memLine(cg)).toBe(memLine(initCg));
