@@ -176,7 +176,8 @@ for (const rt of runtimes()) {
       await second.kill9();
       const third = await startDaemon(dir, rt.binary);
       daemons.push(third);
-      const all = subscribe(third.client, { container_id: id, since: { seconds: 0, nanos: 0 }, until: { seconds: Math.floor(Date.now() / 1000), nanos: 0 } });
+      // `until` a second ahead: floored to the second, "now" could fall before the delete of this same second.
+      const all = subscribe(third.client, { container_id: id, since: { seconds: 0, nanos: 0 }, until: { seconds: Math.floor(Date.now() / 1000) + 1, nanos: 0 } });
       await all.until('/tasks/delete');
       expect(topics(all.got)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit 7', '/tasks/delete']);
       expect(all.got.slice(1)).toEqual([before.got[before.got.length - 1], ...missed.got]);

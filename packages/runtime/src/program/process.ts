@@ -139,13 +139,19 @@ function ownCaps(key: 'CapPrm' | 'CapBnd' | 'CapInh' | 'CapEff'): bigint {
   return BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(ownStatus)?.[1] ?? '0'}`);
 }
 
-/** What a capset EPERM names as missing: the capabilities the runtime itself lacks. */
+/** What a capset EPERM names: an effective capability that is not permitted, or one the runtime itself lacks. */
 function capsetHint(caps: ReturnType<typeof resolveCapabilities>, userns: boolean): { hint?: string; hintErrno?: number } {
+  const names = (mask: bigint) => {
+    const out: string[] = [];
+    for (let n = 0; n < 64; n++) if (mask & (1n << BigInt(n))) out.push(capabilityName(n) ?? `capability ${n}`);
+    return out.join(', ');
+  };
+  // The kernel takes no effective capability that is not also permitted.
+  const notPermitted = caps.effective & ~caps.permitted;
+  if (notPermitted) return { hint: ` (process.capabilities.effective holds ${names(notPermitted)}, which permitted lacks)`, hintErrno: EPERM };
   if (userns) return {};
   const missing = ((caps.permitted | caps.effective) & ~ownCaps('CapPrm')) | (caps.inheritable & ~(ownCaps('CapBnd') | ownCaps('CapInh')));
-  const names: string[] = [];
-  for (let n = 0; n < 64; n++) if (missing & (1n << BigInt(n))) names.push(capabilityName(n) ?? `capability ${n}`);
-  return names.length ? { hint: ` (not held by the runtime: ${names.join(', ')})`, hintErrno: EPERM } : {};
+  return missing ? { hint: ` (not held by the runtime: ${names(missing)})`, hintErrno: EPERM } : {};
 }
 
 const CAP_SYS_RESOURCE = 24n;

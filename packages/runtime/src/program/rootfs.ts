@@ -211,7 +211,7 @@ function mountOne(ctx: MountCtx, m: Mount, index: number): void {
       });
     }
   } else {
-    const what = `mount ${type ?? m.source} on ${dest}`;
+    const what = `mount ${type ?? m.source ?? 'none'} on ${dest}`;
     // proc and sysfs only on an ordinary directory: through a symlink they would land where it points.
     const ordinary = type === 'proc' || type === 'sysfs';
     b.add({

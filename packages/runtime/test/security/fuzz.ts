@@ -250,7 +250,9 @@ export function makeFuzzer(): Fuzzer {
       if (!created && !c.error) {
         const msg = c.stderr.toLowerCase();
         const names = [...muts.flatMap(namesFor), ...namedInMessages(cfg)];
-        if (!names.some((w) => msg.includes(w.toLowerCase()))) problems.push(`rejection names none of ${JSON.stringify(names)}: ${c.stderr.trim().slice(0, 400)}`);
+        // The log quotes its message: a name with a newline or a quote stands there escaped.
+        const named = (w: string) => msg.includes(w.toLowerCase()) || msg.includes(JSON.stringify(w).slice(1, -1).toLowerCase());
+        if (!names.some(named)) problems.push(`rejection names none of ${JSON.stringify(names)}: ${c.stderr.trim().slice(0, 400)}`);
       }
       const d = hull(['--root', root, 'delete', '--force', id], work);
       if (d.error || d.signal) problems.push(`delete -f ${d.error ? 'hung' : `died by ${d.signal}`}`);
