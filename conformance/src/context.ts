@@ -152,6 +152,20 @@ export class Context {
     }
   }
 
+  /**
+   * A file's text once its first line is whole: `echo x > f` creates the file before it writes,
+   * and a reader that only waits for the file can find it empty.
+   */
+  async waitLine(file: string, limitMs = 10_000): Promise<string> {
+    const until = Date.now() + limitMs;
+    for (;;) {
+      const text = await this.waitFile(file, Math.max(0, until - Date.now()));
+      if (text.includes('\n')) return text;
+      if (Date.now() > until) fail(`${path.basename(file)}: the container never finished its line (${JSON.stringify(text)})`);
+      await sleep(50);
+    }
+  }
+
   /** Kills and deletes every container the case named, then runs the deferred cleanups. */
   async cleanup(): Promise<void> {
     if (this.ids.length) {

@@ -60,7 +60,7 @@ export const hookCases: Case[] = [
       eq(runtimeHooks(), ['prestart', 'createRuntime'], 'runtime-namespace hooks run by `create`');
       check(!fs.existsSync(h.containerLog), 'startContainer ran during create');
       await t.ok(['start', id]);
-      const inContainer = await t.waitFile(h.containerLog);
+      const inContainer = await t.waitLine(h.containerLog);
       check(inContainer.startsWith('startContainer '), `startContainer log: ${inContainer.slice(0, 100)}`);
       check(!inContainer.includes('late'), 'startContainer ran after the user process');
       await t.ok(['kill', id, 'KILL']);

@@ -108,7 +108,7 @@ export const lifecycleCases: Case[] = [
       const changed = { ...b.config, process: { ...b.config.process, args: ['sh', '-c', 'echo changed > /which'] } };
       fs.writeFileSync(path.join(b.dir, 'config.json'), JSON.stringify(changed));
       await t.ok(['start', id]);
-      eq((await t.waitFile(path.join(b.rootfs, 'which'))).trim(), 'original', 'what the started process did');
+      eq((await t.waitLine(path.join(b.rootfs, 'which'))).trim(), 'original', 'what the started process did');
     },
   },
   {
@@ -121,7 +121,7 @@ export const lifecycleCases: Case[] = [
       await t.waitFile(s.ran);
       const st = await t.waitStatus(s.id, 'running');
       eq(st.pid, created.pid, 'state.pid after start (the same container process)');
-      eq((await t.waitFile(s.ran)).trim(), '1', 'the process is pid 1 of its pid namespace');
+      eq((await t.waitLine(s.ran)).trim(), '1', 'the process is pid 1 of its pid namespace');
       check(st.pid && fs.existsSync(`/proc/${st.pid}`), 'running container has a live pid');
     },
   },

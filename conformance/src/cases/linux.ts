@@ -85,7 +85,7 @@ async function hostMountSeenInside(t: Context, propagation: string): Promise<str
   });
   // The container checks for the mount before it checks for give-up, so once both exist its answer is final.
   fs.writeFileSync(path.join(b.rootfs, 'give-up'), '');
-  return (await t.waitFile(path.join(b.rootfs, 'result'))).trim();
+  return (await t.waitLine(path.join(b.rootfs, 'result'))).trim();
 }
 
 function readCg(dir: string, file: string): string {
