@@ -8,7 +8,7 @@ import { ROOTFS, writeBundle } from '@hull/testkit/bundle';
 import { cleanEnv, uniqueId as testkitId } from '@hull/testkit/env';
 import { monitorsOf, mountsUnder } from '@hull/testkit/leftovers';
 import { REPO } from '@hull/testkit/sources';
-import { deleteContainers, missingSupervisor, removeSupervisorDir, startSupervisor } from '@hull/testkit/supervisor';
+import { missingSupervisor, removeSupervisorDir, startSupervisor } from '@hull/testkit/supervisor';
 import { connect, type ShimClient } from '../src/client';
 
 export { REPO, ROOTFS, cleanEnv, monitorsOf, mountsUnder };
