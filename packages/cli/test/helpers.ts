@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ROOTFS, writeBundle } from '@hull/testkit/bundle';
 import { cleanEnv, uniqueId } from '@hull/testkit/env';
 import { REPO } from '@hull/testkit/sources';
-import { deleteContainers, missingSupervisor, startSupervisor } from '@hull/testkit/supervisor';
+import { missingSupervisor, removeSupervisorDir, startSupervisor } from '@hull/testkit/supervisor';
 
 export { REPO, ROOTFS, cleanEnv };
 export const HULLCTL = path.join(REPO, 'packages/cli/bin/hullctl');
@@ -148,8 +148,7 @@ export async function startEnv(runtime: Runtime, opts: { dir?: string; wrap?: st
       const ids = await e.hullctl(['ps', '-aq', '--no-trunc']).catch(() => undefined);
       for (const id of ids?.stdout.split('\n').filter(Boolean) ?? []) await e.hullctl(['rm', '-f', id]).catch(() => undefined);
       await sup.end('SIGTERM');
-      deleteContainers(runtime.binary, sup.runtimeRoot);
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeSupervisorDir(dir, runtime.binary);
     },
   };
   return e;

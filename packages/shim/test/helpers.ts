@@ -8,7 +8,7 @@ import { ROOTFS, writeBundle } from '@hull/testkit/bundle';
 import { cleanEnv, uniqueId as testkitId } from '@hull/testkit/env';
 import { monitorsOf, mountsUnder } from '@hull/testkit/leftovers';
 import { REPO } from '@hull/testkit/sources';
-import { deleteContainers, missingSupervisor, startSupervisor } from '@hull/testkit/supervisor';
+import { missingSupervisor, removeSupervisorDir, startSupervisor } from '@hull/testkit/supervisor';
 import { connect, type ShimClient } from '../src/client';
 
 export { REPO, ROOTFS, cleanEnv, monitorsOf, mountsUnder };
@@ -138,18 +138,8 @@ export async function startDaemon(dir: string, runtime: string, extra: string[] 
   return { proc: sup.proc, pid: sup.pid, address: sup.address, stateDir: sup.stateDir, runtimeRoot: sup.runtimeRoot, log: sup.log, client, stop: () => end('SIGTERM'), kill9: () => end('SIGKILL') };
 }
 
-/**
- * Leaves nothing behind: containers in the runtime root force-deleted, their
- * monitors gone, mounts under `dir` unmounted, `dir` removed.
- */
-export function cleanup(dir: string, runtime: string): void {
-  deleteContainers(runtime, path.join(dir, 'runtime-root'));
-  for (const pid of monitorsOf(dir)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-  for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+/** Leaves nothing of a test's supervisor directory (see testkit's removeSupervisorDir). */
+export const cleanup = removeSupervisorDir;
 
 export function fdCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/fd`).length;

@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanEnv } from './env';
+import { monitorsOf, mountsUnder } from './leftovers';
 import { REPO } from './sources';
 
 export const SHIM = path.join(REPO, 'packages/shim/bin/hull-shim');
@@ -88,4 +89,18 @@ export function deleteContainers(runtime: string, root: string): void {
   for (const id of fs.readdirSync(root)) {
     if (!id.startsWith('.')) spawnSync(runtime, ['--root', root, 'delete', '--force', id], { env: cleanEnv(), timeout: 20000 });
   }
+}
+
+/**
+ * Leaves nothing of a supervisor's directory: containers in its runtime root force-deleted, their
+ * monitors gone, mounts under `dir` unmounted (a build step's or a seed's overlay, when the daemon was
+ * stopped mid-way), `dir` removed.
+ */
+export function removeSupervisorDir(dir: string, runtime: string): void {
+  deleteContainers(runtime, path.join(dir, 'runtime-root'));
+  for (const pid of monitorsOf(dir)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  for (const m of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', m]);
+  fs.rmSync(dir, { recursive: true, force: true });
 }
