@@ -39,6 +39,8 @@ ts:
 	node scripts/bundle.js
 	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
 	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit
+	@# `hullctl --version` prints the short commit, as docker does ("build ced0996").
+	@git rev-parse --short HEAD > packages/cli/lib/commit 2>/dev/null || rm -f packages/cli/lib/commit
 
 rootfs: $(ROOTFS)/bin/busybox
 
