@@ -13,7 +13,8 @@ const ENTRIES = [
   // hullctl: gRPC and protobufjs go in (their hundred modules were most of a `hullctl ps`).
   // The image and build libraries stay outside: @hull/images makes tar-stream's pax codec binary-safe
   // by patching its module in place, which a bundled copy would escape.
-  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
+  // log-update (an ES module, imported by `build --progress tty` alone) stays outside too.
+  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', '@hull/images', '@hull/build', 'log-update'] },
   // containerd starts the shim binary twice per container (start, delete).
   { entry: 'packages/shim/lib/v2/main.js', out: 'packages/shim/lib/v2/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
 ];
