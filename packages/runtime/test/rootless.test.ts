@@ -16,7 +16,7 @@ import { cleanEnv, hasRunc, HULL, isRoot, ROOTFS, uniqueId } from './helpers';
 const itRoot = itNeeds(missingRoot(), missingUserNamespaces(), missingCommand('useradd', ['--help']), missingCommand('runuser', ['--help']));
 
 // Each test starts several Node processes; a loaded machine makes that slow.
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const USER = 'hulltest';
 let createdUser = false;
