@@ -72,7 +72,7 @@ describe.each(runtimes)('exec with %s', (name) => {
     expect(paused.stderr).toMatch(/paused/);
     expect(rt.run(['resume', id]).status).toBe(0);
     expect(rt.run(['kill', id, 'KILL']).status).toBe(0);
-    for (let i = 0; i < 100 && !rt.run(['state', id]).stdout.includes('stopped'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    for (const end = Date.now() + 60_000; Date.now() < end && !rt.run(['state', id]).stdout.includes('stopped');) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     const stopped = rt.run(['exec', id, 'true']);
     expect(stopped.status).not.toBe(0);
     expect(stopped.stderr).toMatch(/stopped/);

@@ -157,7 +157,7 @@ describe.each(both)('rootless run (%s)', (name) => {
     expect(ex.status).toBe(0);
     expect(ex.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual(['0', `0 ${uid} 1`]);
     expect(rt.run(['kill', id, 'KILL']).status).toBe(0);
-    for (let i = 0; i < 50 && JSON.parse(rt.run(['state', id]).stdout).status !== 'stopped'; i++) spawnSync('sleep', ['0.1']);
+    for (const end = Date.now() + 60_000; Date.now() < end && JSON.parse(rt.run(['state', id]).stdout).status !== 'stopped';) spawnSync('sleep', ['0.1']);
     expect(rt.run(['delete', id]).status).toBe(0);
     expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
   });
