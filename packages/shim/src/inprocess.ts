@@ -8,15 +8,19 @@ import { close, read } from '@hull/sys/libc';
 import { pipe } from '@hull/sys/process';
 import { notFound, precondition, exists, type ShimError } from './errors';
 import type { Logger } from './log';
-import { startMonitor, type Monitor } from './monitor';
+import type { MonitorArgs } from './monitor';
 import { classify } from './runtime';
+import { RuntimeThreads } from './runtimeThreads';
 
 export class InProcessHull {
   readonly store: hull.StateStore;
   readonly log: hull.Log;
+  /** Where create and exec run: off the daemon's thread (they block on the init and on hooks). */
+  readonly threads: RuntimeThreads;
 
   constructor(root: string | undefined, log: Logger) {
     this.store = new hull.StateStore(root ?? hull.DEFAULT_ROOT);
+    this.threads = new RuntimeThreads(this.store.root, log);
     this.log = {
       debug: (m: string) => log.debug(m),
       info: (m: string) => log.info(m),
@@ -48,8 +52,8 @@ export interface MonitorSpawn {
   pidFile: string;
   /** The monitor's fds 0-9 as ProcIo.makePipes lays them out (7: the console socket's other end, if any; 8, 9: logs). */
   slots: Array<number | 'ignore' | 'pipe'>;
-  /** Called once the monitor runs, before the create goes on. */
-  started(mon: Monitor): void;
+  /** Starts the monitor (on the daemon's main thread, which owns it) and returns its pid; the fds in `args` stay open until it returns. */
+  start(args: MonitorArgs): number;
 }
 
 /**
@@ -67,11 +71,11 @@ export function monitorSpawner(m: MonitorSpawn): { spawner: hull.Spawner; go(): 
     const [reportR, reportW] = pipe();
     const [goR, w] = pipe();
     goW = w;
-    let mon: Monitor;
+    let monitorPid: number;
     try {
       const slots = [...m.slots];
       while (slots.length < 10) slots.push('ignore');
-      mon = startMonitor({
+      monitorPid = m.start({
         exitFile: m.exitFile, pidFile: m.pidFile, consoleSocket: typeof m.slots[7] === 'number' ? '=' : undefined,
         command: ['--spawn', String(req.cloneFlags ?? 0), String(join.length), String(req.fds.length), String(sync),
           req.rootIds ? '1' : '0', String(req.dumpable ?? -1), ...req.argv],
@@ -81,13 +85,12 @@ export function monitorSpawner(m: MonitorSpawn): { spawner: hull.Spawner; go(): 
       close(reportW);
       close(goR);
     }
-    m.started(mon);
     const buf = Buffer.alloc(8);
     const n = readFully(reportR, buf.subarray(0, 4));
     const pid = n === 4 ? buf.readInt32LE(0) : 0;
     if (pid <= 0) {
       close(reportR);
-      throw pid < 0 ? hull.spawnStepError(req.path, 1, -pid) : new Error(`hull-monitor ${mon.pid}: ended before it cloned hull-init`);
+      throw pid < 0 ? hull.spawnStepError(req.path, 1, -pid) : new Error(`hull-monitor ${monitorPid}: ended before it cloned hull-init`);
     }
     return {
       pid,

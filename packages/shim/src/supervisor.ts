@@ -121,9 +121,7 @@ export class Supervisor {
       const p = task.init;
       const lib = this.runtime.lib;
       if (lib) {
-        await this.launcher.launchInProcess(p, 'create', (spawner, consoleFd) => {
-          hull.create(lib.store, { id, bundle: req.bundle, pidFile: p.pidFile, consoleFd, spawner }, lib.log).channel.close();
-        }, () => this.exits.check(p));
+        await this.launcher.launchInProcess(p, { op: 'create', id, bundle: req.bundle, pidFile: p.pidFile }, () => this.exits.check(p));
       } else {
         await this.launcher.launch(p, (console) => ['create', '--bundle', req.bundle, '--pid-file', p.pidFile, ...console, id], () => this.exits.check(p));
       }
@@ -192,8 +190,7 @@ export class Supervisor {
     const lib = this.runtime.lib;
     if (lib) {
       const proc = JSON.parse(await fsp.readFile(spec, 'utf8'));
-      return this.launcher.launchInProcess(p, 'exec', (spawner, consoleFd) =>
-        hull.exec(lib.store, { id: t.rec.id, process: proc, detach: true, pidFile: p.pidFile, consoleFd, spawner }, lib.log), () => this.exits.check(p));
+      return this.launcher.launchInProcess(p, { op: 'exec', id: t.rec.id, process: proc, pidFile: p.pidFile }, () => this.exits.check(p));
     }
     await this.launcher.launch(p, (console) => ['exec', '--detach', '--process', spec, '--pid-file', p.pidFile, ...console, t.rec.id], () => this.exits.check(p));
   }
@@ -465,6 +462,7 @@ export class Supervisor {
   }
 
   close(): void {
+    this.runtime.lib?.threads.close();
     this.exits.close();
     this.events.close();
     for (const t of this.tasks.values()) {

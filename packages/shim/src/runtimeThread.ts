@@ -1,0 +1,62 @@
+// One thread of the in-process runtime (see runtimeThreads.ts): runs the
+// runtime's create or exec, which block on hull-init and on hooks, one job
+// at a time. The main thread owns every long-lived child, so the monitor is
+// started there: this thread asks for it and waits for the answer.
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import * as hull from '@hull/runtime';
+import { monitorSpawner, shimErrorOf } from './inprocess';
+import type { MonitorArgs } from './monitor';
+import type { FromThread, RuntimeJob, ThreadData, ToThreadReply } from './runtimeThreads';
+
+const { root, flag, reply } = workerData as ThreadData & { reply: MessagePort };
+const port = parentPort!;
+const store = new hull.StateStore(root);
+const post = (m: FromThread) => port.postMessage(m);
+const log: hull.Log = {
+  debug: (m: string) => post({ t: 'log', level: 'debug', m }),
+  info: (m: string) => post({ t: 'log', level: 'info', m }),
+  warn: (m: string) => post({ t: 'log', level: 'warn', m }),
+  error: (m: string) => post({ t: 'log', level: 'error', m }),
+};
+const answered = new Int32Array(flag);
+
+/** Asks the main thread to start the monitor; blocks until it has (this thread has nothing else to do meanwhile). */
+function startMonitorOnMain(args: MonitorArgs): number {
+  Atomics.store(answered, 0, 0);
+  post({ t: 'monitor', args });
+  Atomics.wait(answered, 0, 0);
+  const got = receiveMessageOnPort(reply)?.message as ToThreadReply | undefined;
+  if (!got) throw new Error('hull-monitor: the main thread did not answer');
+  if ('error' in got) throw new Error(got.error);
+  return got.pid;
+}
+
+async function run(job: RuntimeJob): Promise<void> {
+  const spawn = monitorSpawner({ ...job.spawn, start: startMonitorOnMain });
+  try {
+    if (job.op === 'create') {
+      hull.create(store, { id: job.id, bundle: job.bundle, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner, host: 'hull-shim' }, log).channel.close();
+    } else {
+      await hull.exec(store, { id: job.id, process: job.process, detach: true, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner }, log);
+    }
+  } finally {
+    // The monitor goes on: adopts the process the pid file names, or ends.
+    spawn.go();
+  }
+}
+
+port.on('message', (job: RuntimeJob) => {
+  run(job).then(
+    () => post({ t: 'done' }),
+    (e: unknown) => {
+      const err = shimErrorOf(`hull ${job.op} ${job.id}`, e, { id: job.id });
+      let context: Record<string, unknown>;
+      try {
+        context = JSON.parse(JSON.stringify(err.context ?? {}));
+      } catch {
+        context = { id: job.id };
+      }
+      post({ t: 'failed', grpcCode: err.grpcCode, code: err.code, message: err.message, context, cleanup: [...err.cleanup, ...(e instanceof hull.HullError ? e.cleanup : [])].map((c) => hull.errorMessage(c)) });
+    },
+  );
+});

@@ -1,0 +1,134 @@
+// A create that hangs (a createRuntime hook waiting on a FIFO the test holds)
+// does not stall the daemon: other containers are created, started and
+// waited for, State and List answer, through the real gRPC server; then the
+// hook is let go and the create completes. A hook past its timeout is
+// killed and its create fails with nothing left behind.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Status } from '../src/constants';
+import { describeNeeds } from '@hull/testkit/jest';
+import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+
+const why = prerequisites();
+jest.setTimeout(120_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const alive = (pid: number) => fs.existsSync(`/proc/${pid}`);
+
+/** Writes a line into a FIFO once its reader is there (non-blocking: no reader is ENXIO, not a hang). */
+async function release(fifo: string): Promise<void> {
+  const fd = await until(`a reader of ${fifo}`, () => {
+    try {
+      return fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENXIO') return undefined;
+      throw e;
+    }
+  });
+  try {
+    fs.writeSync(fd, 'go\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** `p`, or an error once `ms` have passed: a daemon that stalls fails the test instead of hanging it. */
+function orStalled<T>(p: Promise<T>, what: string, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s while another create hung`)), ms); });
+  return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+}
+
+for (const rt of runtimes()) {
+  const d = describeNeeds(why ?? rt.skip);
+
+  d(`hull-shim with ${rt.name}: a hanging create`, () => {
+    let dir: string;
+    let root: string;
+    let daemon: Daemon;
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-shim-hang-'));
+      daemon = await startDaemon(dir, rt.flag);
+      root = daemon.runtimeRoot;
+    });
+    afterAll(async () => {
+      await daemon?.stop();
+      if (dir) cleanup(dir, rt.binary);
+    });
+
+    it('does not stall the daemon: another container runs to its exit, State and List answer, then the held create completes', async () => {
+      const c = daemon.client;
+      const a = uniqueId('held');
+      const gate = mkfifo(path.join(dir, `${a}.gate`));
+      const hookPid = path.join(dir, `${a}.hook`);
+      makeBundle(path.join(dir, a), {
+        args: ['sh', '-c', 'exit 6'],
+        hooks: { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', `echo $$ > ${hookPid}; read line < ${gate}`] }] },
+      });
+      let settled = false;
+      const creatingA = c.task('Create', { id: a, bundle: path.join(dir, a) }).finally(() => { settled = true; });
+      creatingA.catch(() => {});
+      const hook = Number(await until('A\'s createRuntime hook', () => fs.existsSync(hookPid) && fs.readFileSync(hookPid, 'utf8').trim()));
+      try {
+        const b = uniqueId('free');
+        makeBundle(path.join(dir, b), { args: ['sh', '-c', 'exit 4'] });
+        const { pid } = await orStalled(c.task('Create', { id: b, bundle: path.join(dir, b) }), 'Create');
+        expect((await orStalled(c.task('State', { id: b }), 'State')).status).toBe(Status.CREATED);
+        await orStalled(c.task('Start', { id: b }), 'Start');
+        expect((await orStalled(c.task('Wait', { id: b }), 'Wait')).exit_status).toBe(4);
+        const listed = (await orStalled(c.hull('List', {}), 'List')).tasks as Array<{ id: string; pid: number; status: number }>;
+        expect(listed.find((t) => t.id === b)).toMatchObject({ pid, status: Status.STOPPED });
+        expect(listed.map((t) => t.id)).not.toContain(a);
+        await orStalled(c.task('Delete', { id: b }), 'Delete');
+        // All of that while A's hook still waits on its FIFO.
+        expect(alive(hook)).toBe(true);
+        expect(settled).toBe(false);
+      } finally {
+        await release(gate);
+      }
+      const { pid: pidA } = await creatingA;
+      expect(pidA).toBeGreaterThan(0);
+      await until('A\'s hook to end', () => !alive(hook));
+      await c.task('Start', { id: a });
+      expect((await c.task('Wait', { id: a })).exit_status).toBe(6);
+      await c.task('Delete', { id: a });
+      expect(fs.existsSync(path.join(root, a))).toBe(false);
+    });
+
+    it('kills a hook past its timeout, reports it, and leaves nothing of the create', async () => {
+      const c = daemon.client;
+      const id = uniqueId('timeout');
+      const hookPid = path.join(dir, `${id}.hook`);
+      makeBundle(path.join(dir, id), {
+        args: ['true'],
+        // TERM ignored: only the runtime's SIGKILL ends it.
+        hooks: { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', `trap "" TERM; echo $$ > ${hookPid}; while :; do sleep 1; done`], timeout: 1 }] },
+      });
+      const err = await c.task('Create', { id, bundle: path.join(dir, id) }).then(() => undefined, (e: Error & { details?: string }) => e);
+      expect(err).toBeInstanceOf(Error);
+      if (rt.name === 'hull') expect(err!.details).toMatch(/createRuntime hook \[0\] \/bin\/sh: killed after the timeout of 1s/);
+      else expect(err!.details).toMatch(/timeout|timed out|hook/i);
+      const hook = Number(fs.readFileSync(hookPid, 'utf8').trim());
+      await until('the hook to be gone', () => !alive(hook));
+      expect((await c.hull('List', {})).tasks.map((t: { id: string }) => t.id)).not.toContain(id);
+      await expect(c.task('State', { id })).rejects.toMatchObject({ code: 5 });
+      expect(fs.existsSync(path.join(root, id))).toBe(false);
+      expect(fs.existsSync(path.join(daemon.stateDir, 'tasks', id))).toBe(false);
+      expect(mountsUnder(path.join(dir, id))).toEqual([]);
+      await until('no monitor left', () => monitorsOf(dir).length === 0);
+    });
+  });
+}
