@@ -1,6 +1,6 @@
 // One thread of the in-process runtime (see runtimeThreads.ts): runs the
-// runtime's create or exec, which block on hull-init and on hooks, one job
-// at a time. The main thread owns every long-lived child, so the monitor is
+// runtime's create, exec, start or delete, which block on hull-init and on
+// hooks, one job at a time. The main thread owns every long-lived child, so the monitor is
 // started there: this thread asks for it and waits for the answer.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as hull from '@hull/runtime';
@@ -32,6 +32,8 @@ function startMonitorOnMain(args: MonitorArgs): number {
 }
 
 async function run(job: RuntimeJob): Promise<void> {
+  if (job.op === 'start') return hull.start(store, job.id, log);
+  if (job.op === 'delete') return hull.delete(store, job.id, job.force, log);
   const spawn = monitorSpawner({ ...job.spawn, start: startMonitorOnMain });
   try {
     if (job.op === 'create') {

@@ -1,8 +1,8 @@
-// The in-process runtime's create and exec run on worker threads. Both are
-// synchronous in @hull/runtime: they block on hull-init's reports, on
-// prestart/createRuntime hooks (up to their timeouts), on the kernel's
-// mounts. On the daemon's thread one hanging hook would stall every RPC;
-// here it holds one thread. A thread costs a Node start with the runtime
+// The in-process runtime's create, exec, start and delete run on worker
+// threads. They are synchronous in @hull/runtime: they block on hull-init's
+// reports, on hooks (prestart, createRuntime, poststart, poststop; up to their
+// timeouts), on the kernel's mounts. On the daemon's thread one hanging hook
+// would stall every RPC; here it holds one thread. A thread costs a Node start with the runtime
 // loaded (≈0.1-0.2 s, ≈14 MB), so they are kept warm and reused: one is
 // started with the daemon, more on demand up to MAX_THREADS; beyond that a
 // job waits for a free thread. Threads above KEEP_THREADS end after being
@@ -28,7 +28,9 @@ export interface SpawnSlots {
 
 export type RuntimeJob =
   | { op: 'create'; id: string; bundle: string; pidFile: string; consoleFd?: number; spawn: SpawnSlots }
-  | { op: 'exec'; id: string; process: Process; pidFile: string; consoleFd?: number; spawn: SpawnSlots };
+  | { op: 'exec'; id: string; process: Process; pidFile: string; consoleFd?: number; spawn: SpawnSlots }
+  | { op: 'start'; id: string }
+  | { op: 'delete'; id: string; force: boolean };
 
 export interface ThreadData {
   root: string;
@@ -50,6 +52,10 @@ interface Job {
   startMonitor: (args: MonitorArgs) => number;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+function noMonitor(): number {
+  throw new Error('this job starts no monitor');
 }
 
 class RuntimeThread {
@@ -131,8 +137,8 @@ export class RuntimeThreads {
     this.idle.push(this.spawn()); // warm: the first create does not pay for a thread's start
   }
 
-  /** Runs `job` on a free thread; `startMonitor` runs here, on the main thread, when the job asks for its monitor. */
-  run(job: RuntimeJob, startMonitor: (args: MonitorArgs) => number): Promise<void> {
+  /** Runs `job` on a free thread; `startMonitor` runs here, on the main thread, when the job (create, exec) asks for its monitor. */
+  run(job: RuntimeJob, startMonitor: (args: MonitorArgs) => number = noMonitor): Promise<void> {
     if (this.closed) return Promise.reject(runtimeFailed(`hull ${job.op} ${job.id}: the daemon is stopping`, { id: job.id }));
     return new Promise((resolve, reject) => {
       const j: Job = { job, startMonitor, resolve, reject };

@@ -178,7 +178,7 @@ export class Supervisor {
 
   private async startInit(p: Proc): Promise<void> {
     const lib = this.runtime.lib;
-    if (lib) await lib.call('start', p.task.rec.id, () => hull.start(lib.store, p.task.rec.id, lib.log));
+    if (lib) await lib.threads.run({ op: 'start', id: p.task.rec.id });
     else await this.runtime.run(['start', p.task.rec.id]);
     this.cgroups(p.task);
   }
@@ -260,7 +260,7 @@ export class Supervisor {
 
   private runtimeDelete(id: string, force: boolean): Promise<unknown> {
     const lib = this.runtime.lib;
-    if (lib) return lib.call('delete', id, () => hull.delete(lib.store, id, force, lib.log));
+    if (lib) return lib.threads.run({ op: 'delete', id, force });
     return this.runtime.run(['delete', ...(force ? ['--force'] : []), id]);
   }
 
