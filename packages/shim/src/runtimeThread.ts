@@ -4,6 +4,7 @@
 // started there: this thread asks for it and waits for the answer.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as hull from '@hull/runtime';
+import { close } from '@hull/sys/libc';
 import { monitorSpawner, shimErrorOf } from './inprocess';
 import type { MonitorArgs } from './monitor';
 import type { FromThread, RuntimeJob, ThreadData, ToThreadReply } from './runtimeThreads';
@@ -47,7 +48,16 @@ async function run(job: RuntimeJob): Promise<void> {
   }
 }
 
-port.on('message', (job: RuntimeJob) => {
+/** Whether a create or exec ran here: then this thread's copy of hull-init (sealedInit) is open. */
+let sealed = false;
+
+port.on('message', (job: RuntimeJob | 'retire') => {
+  if (job === 'retire') {
+    // fds are the process's: what this thread opened for good must be closed before it ends.
+    if (sealed) close(hull.sealedInit());
+    process.exit(0);
+  }
+  sealed ||= job.op === 'create' || job.op === 'exec';
   run(job).then(
     () => post({ t: 'done' }),
     (e: unknown) => {

@@ -17,7 +17,7 @@ import type { MonitorArgs } from './monitor';
 
 export const MAX_THREADS = Math.max(4, 2 * os.availableParallelism());
 const KEEP_THREADS = 1;
-const IDLE_MS = 30_000;
+const IDLE_MS = 10_000;
 
 /** What hull-monitor's spawn mode needs besides the runtime's request (see monitorSpawner). */
 export interface SpawnSlots {
@@ -193,7 +193,7 @@ export class RuntimeThreads {
         if (i < 0 || this.all.size <= KEEP_THREADS) return;
         this.idle.splice(i, 1);
         this.all.delete(t);
-        void t.worker.terminate();
+        t.worker.postMessage('retire');
       }, IDLE_MS).unref();
     }
   }
