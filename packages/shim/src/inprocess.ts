@@ -10,22 +10,42 @@ import { notFound, precondition, exists, type ShimError } from './errors';
 import type { Logger } from './log';
 import type { MonitorArgs } from './monitor';
 import { classify } from './runtime';
-import { RuntimeThreads } from './runtimeThreads';
+import { noMonitor, RuntimeThreads, type RuntimeJob } from './runtimeThreads';
+
+/** Where the runtime's blocking calls (create, exec, start, delete) run. */
+export interface JobRunner {
+  /** `startMonitor` starts, on the daemon's main thread, the monitor a create or exec asks for; returns its pid. */
+  run(job: RuntimeJob, startMonitor?: (args: MonitorArgs) => number): Promise<void>;
+  close(): void;
+}
 
 export class InProcessHull {
   readonly store: hull.StateStore;
   readonly log: hull.Log;
-  /** Where create and exec run: off the daemon's thread (they block on the init and on hooks). */
-  readonly threads: RuntimeThreads;
+  readonly jobs: JobRunner;
 
-  constructor(root: string | undefined, log: Logger) {
+  /**
+   * `threads`: run the blocking calls on worker threads, so a hanging hook holds
+   * one call, not the event loop (hull-shim). Without, they run here, as one
+   * container's containerd shim can afford (no thread's start or memory to pay).
+   */
+  constructor(root: string | undefined, log: Logger, opts: { threads: boolean }) {
     this.store = new hull.StateStore(root ?? hull.DEFAULT_ROOT);
-    this.threads = new RuntimeThreads(this.store.root, log);
     this.log = {
       debug: (m: string) => log.debug(m),
       info: (m: string) => log.info(m),
       warn: (m: string) => log.warn(m),
       error: (m: string) => log.error(m),
+    };
+    this.jobs = opts.threads ? new RuntimeThreads(this.store.root, log) : {
+      run: async (job, startMonitor = noMonitor) => {
+        try {
+          await runJob(this.store, this.log, job, startMonitor);
+        } catch (e) {
+          throw jobError(job, e);
+        }
+      },
+      close() {},
     };
   }
 
@@ -45,6 +65,30 @@ export function shimErrorOf(what: string, e: unknown, context: Record<string, un
   if (e instanceof hull.StatusError) return precondition(msg, context);
   if (e instanceof hull.ExistsError) return exists(msg, context);
   return classify(msg, context);
+}
+
+/** Runs one of the runtime's blocking calls (on whichever thread calls it). */
+export async function runJob(store: hull.StateStore, log: hull.Log, job: RuntimeJob, startMonitor: (args: MonitorArgs) => number): Promise<void> {
+  if (job.op === 'start') return hull.start(store, job.id, log);
+  if (job.op === 'delete') return hull.delete(store, job.id, job.force, log);
+  const spawn = monitorSpawner({ ...job.spawn, start: startMonitor });
+  try {
+    if (job.op === 'create') {
+      hull.create(store, { id: job.id, bundle: job.bundle, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner, host: 'hull-shim' }, log).channel.close();
+    } else {
+      await hull.exec(store, { id: job.id, process: job.process, detach: true, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner }, log);
+    }
+  } finally {
+    // The monitor goes on: adopts the process the pid file names, or ends.
+    spawn.go();
+  }
+}
+
+/** A job's failure as the shim reports it (the runtime's cleanup errors kept). */
+export function jobError(job: RuntimeJob, e: unknown): ShimError {
+  const err = shimErrorOf(`hull ${job.op} ${job.id}`, e, { id: job.id });
+  if (e instanceof hull.HullError) err.cleanup.push(...e.cleanup);
+  return err;
 }
 
 export interface MonitorSpawn {

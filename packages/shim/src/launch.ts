@@ -90,7 +90,7 @@ export class Launcher {
         slots[7] = consoleFds[1];
       }
       const spawn = { exitFile: p.exitFile, pidFile: p.pidFile, slots };
-      await this.runtime.lib!.threads.run({ ...job, consoleFd: consoleFds?.[0], spawn } as RuntimeJob, (args) => {
+      await this.runtime.lib!.jobs.run({ ...job, consoleFd: consoleFds?.[0], spawn } as RuntimeJob, (args) => {
         mon = startMonitor(args);
         io.spawned();
         return mon.pid;

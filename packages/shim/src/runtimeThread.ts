@@ -5,7 +5,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as hull from '@hull/runtime';
 import { close } from '@hull/sys/libc';
-import { monitorSpawner, shimErrorOf } from './inprocess';
+import { jobError, runJob } from './inprocess';
 import type { MonitorArgs } from './monitor';
 import type { FromThread, RuntimeJob, ThreadData, ToThreadReply } from './runtimeThreads';
 
@@ -32,22 +32,6 @@ function startMonitorOnMain(args: MonitorArgs): number {
   return got.pid;
 }
 
-async function run(job: RuntimeJob): Promise<void> {
-  if (job.op === 'start') return hull.start(store, job.id, log);
-  if (job.op === 'delete') return hull.delete(store, job.id, job.force, log);
-  const spawn = monitorSpawner({ ...job.spawn, start: startMonitorOnMain });
-  try {
-    if (job.op === 'create') {
-      hull.create(store, { id: job.id, bundle: job.bundle, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner, host: 'hull-shim' }, log).channel.close();
-    } else {
-      await hull.exec(store, { id: job.id, process: job.process, detach: true, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner }, log);
-    }
-  } finally {
-    // The monitor goes on: adopts the process the pid file names, or ends.
-    spawn.go();
-  }
-}
-
 /** Whether a create or exec ran here: then this thread's copy of hull-init (sealedInit) is open. */
 let sealed = false;
 
@@ -58,17 +42,17 @@ port.on('message', (job: RuntimeJob | 'retire') => {
     process.exit(0);
   }
   sealed ||= job.op === 'create' || job.op === 'exec';
-  run(job).then(
+  runJob(store, log, job, startMonitorOnMain).then(
     () => post({ t: 'done' }),
     (e: unknown) => {
-      const err = shimErrorOf(`hull ${job.op} ${job.id}`, e, { id: job.id });
+      const err = jobError(job, e);
       let context: Record<string, unknown>;
       try {
         context = JSON.parse(JSON.stringify(err.context ?? {}));
       } catch {
         context = { id: job.id };
       }
-      post({ t: 'failed', grpcCode: err.grpcCode, code: err.code, message: err.message, context, cleanup: [...err.cleanup, ...(e instanceof hull.HullError ? e.cleanup : [])].map((c) => hull.errorMessage(c)) });
+      post({ t: 'failed', grpcCode: err.grpcCode, code: err.code, message: err.message, context, cleanup: err.cleanup.map((c) => hull.errorMessage(c)) });
     },
   );
 });

@@ -54,8 +54,8 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-function noMonitor(): number {
-  throw new Error('this job starts no monitor');
+export function noMonitor(): number {
+  throw new Error('this call starts no monitor');
 }
 
 class RuntimeThread {

@@ -178,7 +178,7 @@ export class Supervisor {
 
   private async startInit(p: Proc): Promise<void> {
     const lib = this.runtime.lib;
-    if (lib) await lib.threads.run({ op: 'start', id: p.task.rec.id });
+    if (lib) await lib.jobs.run({ op: 'start', id: p.task.rec.id });
     else await this.runtime.run(['start', p.task.rec.id]);
     this.cgroups(p.task);
   }
@@ -260,7 +260,7 @@ export class Supervisor {
 
   private runtimeDelete(id: string, force: boolean): Promise<unknown> {
     const lib = this.runtime.lib;
-    if (lib) return lib.threads.run({ op: 'delete', id, force });
+    if (lib) return lib.jobs.run({ op: 'delete', id, force });
     return this.runtime.run(['delete', ...(force ? ['--force'] : []), id]);
   }
 
@@ -462,7 +462,7 @@ export class Supervisor {
   }
 
   close(): void {
-    this.runtime.lib?.threads.close();
+    this.runtime.lib?.jobs.close();
     this.exits.close();
     this.events.close();
     for (const t of this.tasks.values()) {
