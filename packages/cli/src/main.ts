@@ -87,7 +87,8 @@ export async function run(argv: string[]): Promise<number> {
       coerce: lastValue,
       describe: 'Where hullctl keeps bundles and logs (env HULL_STATE_DIR)',
     })
-    .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false })
+    // A container, image or volume name such as 0x1f or 1e3 is a name; every numeric flag is typed.
+    .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .strict()
     .demandCommand(1, 'a command is required')
     .recommendCommands()

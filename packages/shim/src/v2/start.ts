@@ -12,6 +12,8 @@ import type { ShimFlags } from './flags';
 import { groupOf, shimPlace, SOCKET_DIR, type ShimPlace } from './paths';
 
 export const DAEMON_LISTEN_FD = 3;
+/** The daemon starts as `start` did: from the bin script, so from the bundle and its code cache when built. */
+const DAEMON_SCRIPT = path.resolve(__dirname, '../../bin/containerd-shim-hull-v2');
 
 function listen(socket: string): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
@@ -43,7 +45,7 @@ function spawnDaemon(server: net.Server, f: ShimFlags, place: ShimPlace, runtime
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   const logFd = openLog(bundle);
   const args = [
-    path.join(__dirname, 'main.js'), '-namespace', f.namespace, '-address', f.address, '-publish-binary', f.publishBinary, '-id', f.id, '-bundle', bundle,
+    DAEMON_SCRIPT, '-namespace', f.namespace, '-address', f.address, '-publish-binary', f.publishBinary, '-id', f.id, '-bundle', bundle,
     ...(runtimeBinary ? ['-runtime-binary', runtimeBinary] : []), '-runtime-root', place.runtimeRoot, ...(f.debug ? ['-debug'] : []), 'serve',
   ];
   const child = spawn(process.execPath, args, {
