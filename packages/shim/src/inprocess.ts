@@ -69,8 +69,14 @@ export function shimErrorOf(what: string, e: unknown, context: Record<string, un
 
 /** Runs one of the runtime's blocking calls (on whichever thread calls it). */
 export async function runJob(store: hull.StateStore, log: hull.Log, job: RuntimeJob, startMonitor: (args: MonitorArgs) => number): Promise<void> {
-  if (job.op === 'start') return hull.start(store, job.id, log);
-  if (job.op === 'delete') return hull.delete(store, job.id, job.force, log);
+  switch (job.op) {
+    case 'start': return hull.start(store, job.id, log);
+    case 'delete': return hull.delete(store, job.id, job.force, log);
+    case 'kill': return hull.kill(store, job.id, job.signal, job.all);
+    case 'pause': return hull.pause(store, job.id);
+    case 'resume': return hull.resume(store, job.id);
+    case 'update': return void hull.update(store, job.id, job.resources, log);
+  }
   const spawn = monitorSpawner({ ...job.spawn, start: startMonitor });
   try {
     if (job.op === 'create') {

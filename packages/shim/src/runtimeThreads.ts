@@ -2,7 +2,9 @@
 // threads. They are synchronous in @hull/runtime: they block on hull-init's
 // reports, on hooks (prestart, createRuntime, poststart, poststop; up to their
 // timeouts), on the kernel's mounts. On the daemon's thread one hanging hook
-// would stall every RPC; here it holds one thread. A thread costs a Node start with the runtime
+// would stall every RPC; here it holds one thread. kill, pause, resume and
+// update go there too: they wait for the container's lock (flock), which a
+// hung start or delete holds. A thread costs a Node start with the runtime
 // loaded (≈0.1-0.2 s, ≈14 MB), so they are kept warm and reused: one is
 // started with the daemon, more on demand up to MAX_THREADS; beyond that a
 // job waits for a free thread. Threads above KEEP_THREADS end after being
@@ -30,7 +32,10 @@ export type RuntimeJob =
   | { op: 'create'; id: string; bundle: string; pidFile: string; consoleFd?: number; spawn: SpawnSlots }
   | { op: 'exec'; id: string; process: Process; pidFile: string; consoleFd?: number; spawn: SpawnSlots }
   | { op: 'start'; id: string }
-  | { op: 'delete'; id: string; force: boolean };
+  | { op: 'delete'; id: string; force: boolean }
+  | { op: 'kill'; id: string; signal: number; all: boolean }
+  | { op: 'pause' | 'resume'; id: string }
+  | { op: 'update'; id: string; resources: Record<string, unknown> };
 
 export interface ThreadData {
   root: string;

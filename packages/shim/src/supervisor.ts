@@ -284,7 +284,7 @@ export class Supervisor {
     if (p.rec.pid <= 0) throw precondition(`${p.name}: cannot kill: it is not started`);
     if (!execId) {
       const lib = this.runtime.lib;
-      if (lib) await lib.call('kill', id, () => hull.kill(lib.store, id, sig, all));
+      if (lib) await lib.jobs.run({ op: 'kill', id, signal: sig, all });
       else await this.runtime.run(['kill', ...(all ? ['--all'] : []), id, String(sig)]);
       return;
     }
@@ -304,7 +304,7 @@ export class Supervisor {
     await t.lock(async () => {
       const next = transition(t.init, 'pause');
       const lib = this.runtime.lib;
-      if (lib) await lib.call('pause', id, () => hull.pause(lib.store, id));
+      if (lib) await lib.jobs.run({ op: 'pause', id });
       else await this.runtime.run(['pause', id]);
       t.init.rec.status = next;
       await t.persist();
@@ -317,7 +317,7 @@ export class Supervisor {
     await t.lock(async () => {
       const next = transition(t.init, 'resume');
       const lib = this.runtime.lib;
-      if (lib) await lib.call('resume', id, () => hull.resume(lib.store, id));
+      if (lib) await lib.jobs.run({ op: 'resume', id });
       else await this.runtime.run(['resume', id]);
       t.init.rec.status = t.init.rec.exit ? 'stopped' : next;
       await t.persist();
@@ -338,7 +338,7 @@ export class Supervisor {
       const file = path.join(t.dir, 'resources.json');
       await fsp.writeFile(file, Buffer.from(resources.value), { mode: 0o600 });
       const lib = this.runtime.lib;
-      if (lib) await lib.call('update', id, () => hull.update(lib.store, id, JSON.parse(Buffer.from(resources.value).toString()), lib.log));
+      if (lib) await lib.jobs.run({ op: 'update', id, resources: JSON.parse(Buffer.from(resources.value).toString()) });
       else await this.runtime.run(['update', '--resources', file, id]);
     });
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
-import { describeNeeds } from '@hull/testkit/jest';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const why = prerequisites();
@@ -117,6 +117,38 @@ for (const rt of runtimes()) {
       for (const rpc of after) await step(rpc);
       expect(fs.existsSync(path.join(root, a))).toBe(false);
       await expect(c.task('State', { id: a })).rejects.toMatchObject({ code: 5 });
+    });
+
+    // The held start keeps the container's lock: a Kill waits for it, on a runtime thread, not on the event loop.
+    itNeeds(rt.name === 'hull' ? undefined : 'runc runs poststart hooks in its create, before there is a task to kill')('a Kill waiting behind a hung Start holds only itself', async () => {
+      const c = daemon.client;
+      const a = uniqueId('killheld');
+      const gate = mkfifo(path.join(dir, `${a}.gate`));
+      const hookPid = path.join(dir, `${a}.hook`);
+      makeBundle(path.join(dir, a), {
+        args: ['sh', '-c', 'trap "exit 6" TERM; while :; do sleep 0.05; done'],
+        hooks: { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `echo $$ > ${hookPid}; read line < ${gate}`] }] },
+      });
+      await c.task('Create', { id: a, bundle: path.join(dir, a) });
+      const starting = c.task('Start', { id: a });
+      starting.catch(() => {});
+      let killing: Promise<unknown> | undefined;
+      try {
+        await until('A\'s poststart hook', () => fs.existsSync(hookPid) && fs.readFileSync(hookPid, 'utf8').trim());
+        killing = c.task('Kill', { id: a, signal: 15 });
+        killing.catch(() => {});
+        const b = uniqueId('free');
+        makeBundle(path.join(dir, b), { args: ['true'] });
+        await orStalled(c.task('Create', { id: b, bundle: path.join(dir, b) }), 'Create');
+        expect((await orStalled(c.hull('List', {}), 'List')).tasks.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining([a, b]));
+        await orStalled(c.task('Delete', { id: b }), 'Delete');
+      } finally {
+        await release(gate);
+      }
+      await starting;
+      await killing;
+      expect((await c.task('Wait', { id: a })).exit_status).toBe(6);
+      await c.task('Delete', { id: a });
     });
 
     it('kills a hook past its timeout, reports it, and leaves nothing of the create', async () => {
