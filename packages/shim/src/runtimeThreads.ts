@@ -4,11 +4,14 @@
 // timeouts), on the kernel's mounts. On the daemon's thread one hanging hook
 // would stall every RPC; here it holds one thread. kill, pause, resume and
 // update go there too: they wait for the container's lock (flock), which a
-// hung start or delete holds. A thread costs a Node start with the runtime
-// loaded (≈0.1-0.2 s, ≈14 MB), so they are kept warm and reused: one is
-// started with the daemon, more on demand up to MAX_THREADS; beyond that a
-// job waits for a free thread. Threads above KEEP_THREADS end after being
-// idle for IDLE_MS.
+// hung start or delete holds.
+//
+// A thread costs a Node start with the runtime loaded (0.1-0.2 s of CPU, cold
+// JIT) and ~18 MB, so they are kept warm and reused: one is started with the
+// daemon, more on demand up to one per core (BUSY_THREADS: more only compete
+// for the cores). A pool that is stuck, not merely busy (jobs waiting and no
+// job ended for STUCK_MS: hooks hanging), gets one more thread per STUCK_MS,
+// up to MAX_THREADS. Threads above KEEP_THREADS retire after IDLE_MS idle.
 import os from 'node:os';
 import path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
@@ -17,8 +20,10 @@ import { runtimeFailed, ShimError } from './errors';
 import type { Logger } from './log';
 import type { MonitorArgs } from './monitor';
 
-export const MAX_THREADS = Math.max(4, 2 * os.availableParallelism());
+const BUSY_THREADS = Math.max(2, os.availableParallelism());
+export const MAX_THREADS = 16;
 const KEEP_THREADS = 1;
+const STUCK_MS = 500;
 const IDLE_MS = 10_000;
 
 /** What hull-monitor's spawn mode needs besides the runtime's request (see monitorSpawner). */
@@ -137,6 +142,9 @@ export class RuntimeThreads {
   private readonly idle: RuntimeThread[] = [];
   private readonly waiting: Job[] = [];
   private closed = false;
+  /** When a thread last ended a job (or the first job waited). */
+  private lastEnded = Date.now();
+  private stuckTimer?: NodeJS.Timeout;
 
   constructor(private readonly root: string, private readonly log: Logger) {
     this.idle.push(this.spawn()); // warm: the first create does not pay for a thread's start
@@ -147,10 +155,27 @@ export class RuntimeThreads {
     if (this.closed) return Promise.reject(runtimeFailed(`hull ${job.op} ${job.id}: the daemon is stopping`, { id: job.id }));
     return new Promise((resolve, reject) => {
       const j: Job = { job, startMonitor, resolve, reject };
-      const t = this.idle.pop() ?? (this.all.size < MAX_THREADS ? this.spawn() : undefined);
-      if (t) this.start(t, j);
-      else this.waiting.push(j);
+      const t = this.idle.pop() ?? (this.all.size < BUSY_THREADS ? this.spawn() : undefined);
+      if (t) return this.start(t, j);
+      if (!this.waiting.length) this.lastEnded = Date.now();
+      this.waiting.push(j);
+      this.watchStuck();
     });
+  }
+
+  /** While jobs wait: one more thread whenever none has ended a job for STUCK_MS. */
+  private watchStuck(): void {
+    if (this.stuckTimer || this.closed) return;
+    this.stuckTimer = setTimeout(() => {
+      this.stuckTimer = undefined;
+      if (!this.waiting.length || this.closed) return;
+      if (Date.now() - this.lastEnded >= STUCK_MS && this.all.size < MAX_THREADS) {
+        this.log.info('runtime threads all held: starting one more', { threads: this.all.size + 1 });
+        this.lastEnded = Date.now();
+        this.start(this.spawn(), this.waiting.shift()!);
+      }
+      if (this.waiting.length) this.watchStuck();
+    }, STUCK_MS).unref();
   }
 
   /** Threads now (busy and idle). */
@@ -160,6 +185,7 @@ export class RuntimeThreads {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.stuckTimer);
     for (const t of this.all) void t.worker.terminate();
     this.all.clear();
     this.idle.length = 0;
@@ -180,6 +206,7 @@ export class RuntimeThreads {
   /** A thread finished its job, or died (then it is dropped and a waiting job gets a new one). */
   private freed(t: RuntimeThread, died?: Error): void {
     t.worker.unref();
+    this.lastEnded = Date.now();
     if (died) {
       if (!this.all.delete(t)) return;
       const i = this.idle.indexOf(t);
