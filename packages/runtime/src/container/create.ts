@@ -10,7 +10,8 @@ import type { Log } from '../log';
 import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
-import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
+import { type ContainerRecord, creatingRecord, type StateStore } from '../state/store';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import * as libc from '@hull/sys/libc';
 import { spawn, type SpawnRequest, type Spawned } from '@hull/sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '@hull/sys/constants';
@@ -257,7 +258,7 @@ function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof 
 
 function writePidFile(file: string, pid: number): void {
   try {
-    writeFileAtomic(file, String(pid), 0o644);
+    writeFileAtomicSync(file, String(pid), { fsync: false });
   } catch (e) {
     throw new UsageError(`--pid-file ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }

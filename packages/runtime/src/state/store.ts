@@ -3,6 +3,7 @@
 // exec fifo and a lock so two commands on one container never interleave.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { ExistsError, NotFoundError, UsageError } from '../errors';
 import type { Spec } from '../spec/types';
 
@@ -114,7 +115,9 @@ export class StateStore {
   }
 
   write(rec: ContainerRecord): void {
-    writeFileAtomic(path.join(this.dir(rec.id), STATE_FILE), JSON.stringify(rec));
+    // No fsync (runc does none either): state describes processes, which a power loss ends anyway,
+    // and on a disk-backed /run each fsync cost a create several milliseconds.
+    writeFileAtomicSync(path.join(this.dir(rec.id), STATE_FILE), JSON.stringify(rec), { mode: 0o600, fsync: false });
   }
 
   remove(id: string): void {
@@ -167,20 +170,4 @@ export class StateStore {
       held = false;
     };
   }
-}
-
-/**
- * Write to a temp file and rename it over the target: readers see the old or the new file, never half of
- * one, whenever hull dies. No fsync (runc does none either): state describes processes, which a power
- * loss ends anyway, and on a disk-backed /run each fsync cost a create several milliseconds.
- */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, mode);
-  try {
-    fs.writeSync(fd, data);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { invalid } from '../errors';
 import { cleanEnv } from '../runtime';
 import type { ShimFlags } from './flags';
@@ -79,8 +80,6 @@ export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
     fs.rmSync(place.socket, { force: true }); // left by a daemon that died
   }
   const address = `unix://${place.socket}`;
-  const tmp = path.join(bundle, `.address.${process.pid}`);
-  fs.writeFileSync(tmp, address);
-  fs.renameSync(tmp, path.join(bundle, 'address'));
+  writeFileAtomicSync(path.join(bundle, 'address'), address, { fsync: false });
   return address;
 }
