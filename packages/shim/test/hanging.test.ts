@@ -44,6 +44,21 @@ async function release(fifo: string): Promise<void> {
   }
 }
 
+/** Lets a hook still waiting on `fifo` go, if one is: a failed test leaves no hook hanging. */
+function releaseIfHeld(fifo: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return; // ENXIO: no reader; or the FIFO is gone
+  }
+  try {
+    fs.writeSync(fd, 'go\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** `p`, or an error once `ms` have passed: a daemon that stalls fails the test instead of hanging it. */
 function orStalled<T>(p: Promise<T>, what: string, ms = 60_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -58,6 +73,13 @@ for (const rt of runtimes()) {
     let dir: string;
     let root: string;
     let daemon: Daemon;
+    /** Every FIFO a hook may wait on: let go after the tests, whatever became of them. */
+    const gates: string[] = [];
+    const gateFor = (id: string) => {
+      const gate = mkfifo(path.join(dir, `${id}.gate`));
+      gates.push(gate);
+      return gate;
+    };
 
     beforeAll(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-shim-hang-'));
@@ -65,6 +87,7 @@ for (const rt of runtimes()) {
       root = daemon.runtimeRoot;
     });
     afterAll(async () => {
+      gates.forEach(releaseIfHeld);
       await daemon?.stop();
       if (dir) cleanup(dir, rt.binary);
     });
@@ -81,7 +104,7 @@ for (const rt of runtimes()) {
       const after = lifecycle.slice(lifecycle.indexOf(held) + 1);
       const c = daemon.client;
       const a = uniqueId('held');
-      const gate = mkfifo(path.join(dir, `${a}.gate`));
+      const gate = gateFor(a);
       const hookPid = path.join(dir, `${a}.hook`);
       makeBundle(path.join(dir, a), {
         args: ['sh', '-c', 'exit 6'],
@@ -123,7 +146,7 @@ for (const rt of runtimes()) {
     itNeeds(rt.name === 'hull' ? undefined : 'runc runs poststart hooks in its create, before there is a task to kill')('a Kill waiting behind a hung Start holds only itself', async () => {
       const c = daemon.client;
       const a = uniqueId('killheld');
-      const gate = mkfifo(path.join(dir, `${a}.gate`));
+      const gate = gateFor(a);
       const hookPid = path.join(dir, `${a}.hook`);
       makeBundle(path.join(dir, a), {
         args: ['sh', '-c', 'trap "exit 6" TERM; while :; do sleep 0.05; done'],
