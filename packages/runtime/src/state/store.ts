@@ -31,6 +31,8 @@ export interface ContainerRecord {
   /** Set only while create runs (with the creating command's pid); afterwards the status is computed. */
   creating?: boolean;
   creatorPid?: number;
+  /** The creator is a long-lived process running create as a library (its name, e.g. hull-shim), not a `hull create`. */
+  creatorHost?: string;
   /** Whether `start` already ran (poststart and the fifo are gone). */
   started?: boolean;
   cgroupPaths: Record<string, string>;
@@ -43,7 +45,7 @@ export interface ContainerRecord {
 }
 
 /** The record of a container whose create (or restore) is under way in this process. */
-export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: string): ContainerRecord {
+export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: string, host?: string): ContainerRecord {
   return {
     ociVersion: spec.ociVersion,
     id,
@@ -55,6 +57,7 @@ export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: s
     created: new Date().toISOString(),
     creating: true,
     creatorPid: process.pid,
+    ...(host ? { creatorHost: host } : {}),
     cgroupPaths: {},
     spec,
   };
