@@ -128,8 +128,8 @@ export class Context {
     }
   }
 
-  /** Polls `state` until the status is `want` (the container's own pace, not a timing assertion). */
-  async waitStatus(id: string, want: string, limitMs = 10_000): Promise<ContainerState> {
+  /** Polls `state` until the status is `want` (the container's own pace, not a timing assertion: a loaded machine may take long). */
+  async waitStatus(id: string, want: string, limitMs = 60_000): Promise<ContainerState> {
     const until = Date.now() + limitMs;
     for (;;) {
       const st = await this.state(id);
@@ -140,7 +140,7 @@ export class Context {
   }
 
   /** Polls for a file the container writes into its rootfs. */
-  async waitFile(file: string, limitMs = 10_000): Promise<string> {
+  async waitFile(file: string, limitMs = 60_000): Promise<string> {
     const until = Date.now() + limitMs;
     for (;;) {
       try {
@@ -156,7 +156,7 @@ export class Context {
    * A file's text once its first line is whole: `echo x > f` creates the file before it writes,
    * and a reader that only waits for the file can find it empty.
    */
-  async waitLine(file: string, limitMs = 10_000): Promise<string> {
+  async waitLine(file: string, limitMs = 60_000): Promise<string> {
     const until = Date.now() + limitMs;
     for (;;) {
       const text = await this.waitFile(file, Math.max(0, until - Date.now()));

@@ -236,7 +236,7 @@ export const lifecycleCases: Case[] = [
       const sig = path.join(b.rootfs, 'sig');
       for (const [arg, want] of [['USR1', 'USR1'], ['SIGUSR2', 'USR2'], ['1', 'HUP']] as const) {
         await t.ok(['kill', id, arg]);
-        const until = Date.now() + 10_000;
+        const until = Date.now() + 60_000;
         while (!(fs.existsSync(sig) && fs.readFileSync(sig, 'utf8').includes(want))) {
           if (Date.now() > until) fail(`kill ${arg}: the container never saw SIG${want}`);
           await new Promise((r) => setTimeout(r, 50));

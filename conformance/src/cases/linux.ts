@@ -72,7 +72,8 @@ async function hostMountSeenInside(t: Context, propagation: string): Promise<str
   await t.shareWorkDir();
   const b = await t.bundle((c) => (c.linux.rootfsPropagation = propagation), [
     'mkdir -p /mnt/fromhost; touch /ready',
-    'i=0; while [ $i -lt 100 ]; do grep -q " /mnt/fromhost " /proc/self/mountinfo && { echo seen > /result; exit 0; }; [ -e /give-up ] && break; i=$((i+1)); sleep 0.1; done',
+    // Until the host says it has mounted (give-up): a count of tries would run out on a loaded machine first.
+    'while :; do grep -q " /mnt/fromhost " /proc/self/mountinfo && { echo seen > /result; exit 0; }; [ -e /give-up ] && break; sleep 0.1; done',
     'echo unseen > /result',
   ].join('\n'));
   const id = await t.create(b);

@@ -23,7 +23,7 @@ async function runningSleeper(t: Context, mutate?: Parameters<Context['bundle']>
 }
 
 /** Polls until `cond` holds (the host's pace, not a timing assertion). */
-async function until(what: string, cond: () => boolean, limitMs = 10_000): Promise<void> {
+async function until(what: string, cond: () => boolean, limitMs = 60_000): Promise<void> {
   const end = Date.now() + limitMs;
   while (!cond()) {
     if (Date.now() > end) fail(`${what}: still not the case after ${limitMs} ms`);

@@ -245,24 +245,40 @@ d('hullctl build', () => {
   });
 
   /** hullctl on a real terminal: util-linux's script gives it a pty of 40x120; everything it drew comes back. */
-  const inPty = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+  const inPty = (args: string[], onOutput?: (out: string) => void) => new Promise<{ code: number | null; out: string }>((resolve, reject) => {
     const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
     const cmd = `stty rows 40 cols 120; exec ${[process.execPath, '--', HULLCTL, ...args].map(quote).join(' ')}`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: cleanEnv({ HULL_ADDRESS: env.address, HULL_STATE_DIR: env.stateDir }), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); onOutput?.(out); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); onOutput?.(out); });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out }));
   });
+  // A RUN that holds in `sleep HOLD` until the test has seen what it needs, then ends it (a fixed sleep
+  // would race a loaded machine); the number is this worker's own.
+  const HOLD = String(900_000_000 + process.pid);
+  const holders = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === `sleep\0${HOLD}\0`; } catch { return false; }
+  });
+  const release = async (seen: () => boolean) => {
+    // Gives up with the test (a failed build never sleeps): a poll left running would keep jest from exiting.
+    const end = Date.now() + 120_000;
+    await until(() => seen() || Date.now() > end);
+    let pids: string[] = [];
+    await until(() => (pids = holders()).length > 0 || Date.now() > end);
+    for (const pid of pids) process.kill(Number(pid), 'SIGTERM');
+  };
   const hasScript = spawnSync('script', ['--version']).status === 0 ? undefined : "needs util-linux's script (a pty for hullctl)";
 
   itNeeds(hasScript)('--progress: plain prints docker\'s step lines; tty draws a live view of the steps on a terminal; auto picks by stdout', async () => {
-    const dir = context({ 'a.txt': 'a\n', Dockerfile: `FROM ${base}\nWORKDIR /app\nRUN echo built-here; sleep 1; echo done-here\n` });
+    const dir = context({ 'a.txt': 'a\n', Dockerfile: `FROM ${base}\nWORKDIR /app\nRUN echo built-here; sleep ${HOLD}; echo done-here\n` });
     // plain, and auto with stdout a pipe: the step lines, no escape sequences.
+    const released = release(() => true);
     const plain = await ok(['build', '--progress', 'plain', '-t', 'prog:1', dir]);
+    await released;
     expect(plain).toMatch(/^Sending build context to hull-shim {2}\S+\nStep 1\/3 : FROM /);
-    expect(plain).toContain('Step 3/3 : RUN echo built-here; sleep 1; echo done-here\n');
+    expect(plain).toContain(`Step 3/3 : RUN echo built-here; sleep ${HOLD}; echo done-here\n`);
     expect(plain).toContain('built-here\n');
     expect(plain).toContain('Successfully tagged prog:1\n');
     expect(plain).not.toContain('\x1b');
@@ -271,13 +287,17 @@ d('hullctl build', () => {
     expect(auto).not.toContain('[+] Building');
 
     // tty on a pty: the view, redrawn in place (log-update erases the lines it drew: ESC[2K, ESC[1A).
-    const tty = await inPty(['build', '--progress', 'tty', '--no-cache', '-t', 'prog:2', dir]);
+    // The RUN ends once the view has shown its first line.
+    let drawn = '';
+    const shown = release(() => drawn.includes(' => => # built-here'));
+    const tty = await inPty(['build', '--progress', 'tty', '--no-cache', '-t', 'prog:2', dir], (out) => (drawn = out));
+    await shown;
     expect({ code: tty.code, out: tty.out }).toMatchObject({ code: 0 });
     expect(tty.out).toContain('\x1b[2K');
     expect(tty.out).toContain('\x1b[1A');
     expect(tty.out).toMatch(/ => \[internal\] load build context +\d+\.\ds/);
     expect(tty.out).toMatch(/ => \[1\/3\] FROM \S+busybox:latest +\d+\.\ds/);
-    expect(tty.out).toMatch(/ => \[3\/3\] RUN echo built-here; sleep 1; echo done-here +\d+\.\ds/);
+    expect(tty.out).toMatch(new RegExp(` => \\[3/3\\] RUN echo built-here; sleep ${HOLD}; echo done-here +\\d+\\.\\ds`));
     // While the RUN sleeps, the view shows what it printed so far.
     expect(tty.out).toContain(' => => # built-here');
     expect(tty.out).toMatch(/\[\+\] Building \d+\.\ds \(3\/3\) FINISHED/);

@@ -1,7 +1,7 @@
 // An interrupted pull resumes: kill -9 the supervisor mid-download, start it
 // again on the same state dir, pull again: only the rest of the blob is
 // fetched (an HTTP Range request). A proxy in front of the real registry
-// slows blobs down and records what it served.
+// holds the first big blob part-way and records what it served.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,6 +16,9 @@ import { describeNeeds } from '@hull/testkit/jest';
 const hull = runtimes().find((r) => r.name === 'hull')!;
 const d = describeNeeds(registryPrerequisites() ?? hull.skip);
 
+/** Bytes of the first big blob sent before the proxy holds the rest back. */
+const HOLD_AT = 3 << 20;
+
 interface Served {
   path: string;
   range?: string;
@@ -24,17 +27,27 @@ interface Served {
 
 function startProxy(target: string): Promise<{ host: string; served: Served[]; stop: () => Promise<void> }> {
   const served: Served[] = [];
+  let held = false;
   const server = http.createServer((req, res) => {
     const up = http.request({ host: '127.0.0.1', port: Number(target.split(':')[1]), path: req.url, method: req.method, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       const rec: Served = { path: req.url ?? '', range: req.headers.range, bytes: 0 };
       served.push(rec);
-      const slow = /\/blobs\/sha256:/.test(req.url ?? '');
+      // The first big blob stops part-way until its client goes: the pull is
+      // cut mid-blob however fast or slow the machine (no race with its end).
+      const hold = !held && req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && Number(upRes.headers['content-length'] ?? 0) > HOLD_AT;
+      if (hold) held = true;
+      res.on('close', () => upRes.destroy());
       upRes.pipe(new Transform({
         transform(chunk: Buffer, _e, cb) {
+          if (hold && rec.bytes + chunk.length >= HOLD_AT) {
+            const part = chunk.subarray(0, HOLD_AT - rec.bytes);
+            rec.bytes += part.length;
+            this.push(part);
+            return; // no callback: nothing more flows
+          }
           rec.bytes += chunk.length;
-          if (slow) setTimeout(() => cb(null, chunk), 15);
-          else cb(null, chunk);
+          cb(null, chunk);
         },
       })).pipe(res);
     });
@@ -80,11 +93,12 @@ d('pull after kill -9 of the supervisor', () => {
     const ref = `${proxy.host}/big`;
     const ingest = path.join(env.stateDir, 'images/content/ingest');
     const client = env.spawnHullctl(['pull', ref]);
-    // Wait until the big blob is partly down, then kill the supervisor outright.
+    // Wait until the big blob is partly down (the proxy holds the rest), then kill the supervisor outright.
     let partial = '';
-    for (let i = 0; i < 600 && !partial; i++) {
+    for (let i = 0; i < 1200 && !partial; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      partial = (fs.existsSync(ingest) ? fs.readdirSync(ingest) : []).find((n) => fs.statSync(path.join(ingest, n)).size > (2 << 20)) ?? '';
+      // A finished blob leaves ingest between the listing and its stat: no size for it.
+      partial = (fs.existsSync(ingest) ? fs.readdirSync(ingest) : []).find((n) => (fs.statSync(path.join(ingest, n), { throwIfNoEntry: false })?.size ?? 0) > (2 << 20)) ?? '';
     }
     expect(partial).toMatch(/^[0-9a-f]{64}$/);
     env.shim!.kill('SIGKILL');

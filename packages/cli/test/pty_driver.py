@@ -3,7 +3,7 @@
 
 usage: pty_driver.py STEPS_JSON COMMAND [ARG...]
 STEPS_JSON is a list of steps, run in order:
-  {"expect": "text", "timeout": 20}   read the screen until text appears
+  {"expect": "text", "timeout": 60}   read the screen until text appears (60 s by default: a loaded machine)
   {"send": "text"}                     type text (use \\r for Enter, \\u0010 for ctrl-p)
   {"resize": [rows, cols]}             set the window size (the kernel sends SIGWINCH)
   {"wait": true}                       wait for the command to exit
@@ -40,7 +40,7 @@ def pump(timeout):
 for i, step in enumerate(steps):
     if 'expect' in step:
         want = step['expect'].encode()
-        deadline = time.time() + step.get('timeout', 20)
+        deadline = time.time() + step.get('timeout', 60)
         while want not in screen[seen:] and time.time() < deadline:
             if not pump(0.1):
                 break
@@ -55,7 +55,7 @@ for i, step in enumerate(steps):
         rows, cols = step['resize']
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
     elif 'wait' in step:
-        deadline = time.time() + step.get('timeout', 20)
+        deadline = time.time() + step.get('timeout', 60)
         while time.time() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:

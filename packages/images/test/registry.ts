@@ -24,17 +24,6 @@ export function registryPrerequisites(): string | undefined {
   return undefined;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 export interface TestRegistry {
   host: string;
   dir: string;
@@ -65,9 +54,20 @@ function portOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
+async function answersV2(host: string): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${host}/v2/`);
+    return res.status === 200 || res.status === 401;
+  } catch {
+    return false;
+  }
+}
+
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-registry-'));
-  const port = opts.netns ? opts.netns.port ?? 5000 : await freePort();
+  // Port 0: the registry binds a free port itself and logs which (a port probed
+  // free here and bound later could be taken meanwhile by a parallel test).
+  const port = opts.netns ? opts.netns.port ?? 5000 : 0;
   const ip = opts.netns?.ip ?? '127.0.0.1';
   let auth = '';
   if (opts.htpasswd) {
@@ -80,7 +80,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   }
   fs.writeFileSync(path.join(dir, 'config.yml'), `version: 0.1
 log:
-  level: warn
+  level: info
 storage:
   filesystem:
     rootdirectory: ${path.join(dir, 'data')}
@@ -94,17 +94,15 @@ ${opts.tls ? `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key
   let log = '';
   child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const host = `${ip}:${port}`;
+  let host = '';
   for (let i = 0; ; i++) {
-    if (opts.tls || opts.netns) {
-      if (await portOpen(ip, port)) break;
-    } else {
-      try {
-        const res = await fetch(`http://${host}/v2/`);
-        if (res.status === 200 || res.status === 401) break;
-      } catch { /* not yet */ }
+    if (!host) {
+      const bound = /level=info msg="listening on ([0-9.]+:\d+)/.exec(log)?.[1];
+      if (bound) host = port === 0 ? bound : `${ip}:${port}`;
     }
-    if (child.exitCode !== null || i > 200) {
+    if (host && (opts.tls || opts.netns ? await portOpen(ip, Number(host.split(':')[1])) : await answersV2(host))) break;
+    // Generous: a loaded machine starts a Go binary slowly.
+    if (child.exitCode !== null || i > 1200) {
       child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(`docker-registry did not start: ${log}`);

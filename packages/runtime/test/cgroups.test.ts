@@ -49,11 +49,13 @@ function startIn(m: CgroupManager, script: string): ChildProcess {
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
+/** Polls `cond` for up to a minute: a loaded machine is slow, not a timing to assert. */
 async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (const end = Date.now() + 60_000; Date.now() < end;) {
     if (cond()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
+  if (cond()) return;
   throw new Error(`timed out waiting until ${what}`);
 }
 

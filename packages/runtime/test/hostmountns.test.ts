@@ -19,9 +19,11 @@ describe('no mount namespace', () => {
     const rootfs = `${b.dir}/rootfs`;
     const id = uniqueId();
     expect(rt.run(['run', '-d', '--bundle', b.dir, id]).status).toBe(0);
-    for (let i = 0; i < 100 && !fs.existsSync(`${rootfs}/ns`); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    // The shell creates /ns before it writes the line: wait (up to a minute) for the whole line.
+    const line = () => (fs.existsSync(`${rootfs}/ns`) ? fs.readFileSync(`${rootfs}/ns`, 'utf8') : '');
+    for (let i = 0; i < 3000 && !line().endsWith('\n'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     const ours = fs.readlinkSync('/proc/self/ns/mnt');
-    expect(fs.readFileSync(`${rootfs}/ns`, 'utf8').trim()).toBe(ours);
+    expect(line().trim()).toBe(ours);
     const ex = rt.run(['exec', id, 'sh', '-c', 'readlink /proc/self/ns/mnt; cat /ns']);
     expect(ex.stdout.trim().split('\n')).toEqual([ours, ours]);
     expect(mountsUnder(rootfs)).toBeGreaterThan(0);

@@ -14,7 +14,7 @@ import { describeNeeds } from '@hull/testkit/jest';
 import { cleanupAll, hasRunc, HULL, itRoot, makeBundle, runtime, tempDir, uniqueId, cleanEnv, type Config } from './helpers';
 
 // Each test starts several Node processes; a loaded machine makes that slow.
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 // Host mounts made by a test go before its temp dirs.
 const hostMounts: string[] = [];

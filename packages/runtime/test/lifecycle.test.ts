@@ -15,7 +15,8 @@ function state(rt: Runtime, id: string): Record<string, any> {
   return JSON.parse(r.stdout);
 }
 
-function waitFor(cond: () => boolean, ms = 5000): void {
+/** Polls `cond`; the bound is generous: on a loaded machine each `hull state` alone may take seconds. */
+function waitFor(cond: () => boolean, ms = 60_000): void {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');

@@ -93,7 +93,7 @@ describeRoot('rtnetlink', () => {
     const nsPath = `/proc/${child.pid}/ns/net`;
     // unshare(1) execs sleep once the namespace exists: wait (bounded) until the link differs from ours.
     const own = fs.readlinkSync('/proc/self/ns/net');
-    for (let i = 0; i < 400 && (!fs.existsSync(nsPath) || fs.readlinkSync(nsPath) === own); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    for (let i = 0; i < 2400 && (!fs.existsSync(nsPath) || fs.readlinkSync(nsPath) === own); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
     expect(fs.readlinkSync(nsPath)).not.toBe(own);
 
     const inside = RtNetlink.openIn(nsPath);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
+import { catches } from '@hull/testkit/leftovers';
 import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const why = prerequisites();
@@ -152,7 +153,7 @@ for (const rt of runtimes()) {
         args: ['sh', '-c', 'trap "exit 6" TERM; while :; do sleep 0.05; done'],
         hooks: { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `echo $$ > ${hookPid}; read line < ${gate}`] }] },
       });
-      await c.task('Create', { id: a, bundle: path.join(dir, a) });
+      const { pid: aPid } = await c.task('Create', { id: a, bundle: path.join(dir, a) });
       const starting = c.task('Start', { id: a });
       starting.catch(() => {});
       let killing: Promise<unknown> | undefined;
@@ -165,6 +166,8 @@ for (const rt of runtimes()) {
         await orStalled(c.task('Create', { id: b, bundle: path.join(dir, b) }), 'Create');
         expect((await orStalled(c.hull('List', {}), 'List')).tasks.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining([a, b]));
         await orStalled(c.task('Delete', { id: b }), 'Delete');
+        // The held Kill lands once the hook is let go: by then A's shell must have its TERM trap (a pid 1 without one ignores it).
+        await until('A\'s TERM trap', () => catches(aPid, 15));
       } finally {
         await release(gate);
       }

@@ -34,7 +34,15 @@ for (const rt of runtimes({ cli: true })) {
       if (dir) cleanup(dir, rt.binary);
     });
 
-    const topicsOf = (id: string) => events.filter((e) => e.event.container_id === id).map((e) => e.topic);
+    /**
+     * A deleted task's event topics, once its own /tasks/delete has come: the event stream and the
+     * Delete call are separate streams, and nothing orders their arrival here.
+     */
+    const topicsOf = async (id: string) => {
+      const deleted = () => events.some((e) => e.event.container_id === id && e.topic === '/tasks/delete' && !e.event.id);
+      for (const end = Date.now() + 60_000; !deleted() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+      return events.filter((e) => e.event.container_id === id).map((e) => e.topic);
+    };
 
     it('serves its socket with mode 0600', () => {
       expect(fs.statSync(daemon.address).mode & 0o777).toBe(0o600);
@@ -65,7 +73,7 @@ for (const rt of runtimes({ cli: true })) {
       const del = await c.task('Delete', { id });
       expect([del.pid, del.exit_status]).toEqual([pid, 3]);
       await expect(c.task('State', { id })).rejects.toMatchObject({ code: 5 });
-      expect(topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
+      expect(await topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
       const exit = events.find((e) => e.topic === '/tasks/exit' && e.event.container_id === id)!.event;
       expect([exit.id, exit.pid, exit.exit_status]).toEqual([id, pid, 3]);
       expect(fs.readdirSync(path.join(daemon.stateDir, 'tasks'))).not.toContain(id);
@@ -100,7 +108,7 @@ for (const rt of runtimes({ cli: true })) {
       await daemon.client.task('Create', { id, bundle });
       const del = await daemon.client.task('Delete', { id });
       expect(del.exit_status).toBe(137);
-      expect(topicsOf(id)).toEqual(['/tasks/create', '/tasks/exit', '/tasks/delete']);
+      expect(await topicsOf(id)).toEqual(['/tasks/create', '/tasks/exit', '/tasks/delete']);
     });
 
     const itExec = itNeeds(rt.skipExec ?? rt.skipPause);
@@ -148,7 +156,7 @@ for (const rt of runtimes({ cli: true })) {
       await c.task('Kill', { id, signal: 9, all: true });
       expect((await c.task('Wait', { id })).exit_status).toBe(137);
       await c.task('Delete', { id });
-      expect(topicsOf(id)).toEqual([
+      expect(await topicsOf(id)).toEqual([
         '/tasks/create', '/tasks/start', '/tasks/exec-added', '/tasks/exec-started', '/tasks/exit', '/tasks/delete',
         '/tasks/exec-added', '/tasks/exec-started', '/tasks/exit', '/tasks/paused', '/tasks/resumed', '/tasks/exit', '/tasks/delete',
       ]);
@@ -252,7 +260,7 @@ for (const rt of runtimes({ cli: true })) {
       expect((await c.task('Wait', { id })).exit_status).toBe(137);
       await c.task('Delete', { id });
       expect(fs.readFileSync(log, 'utf8')).toBe('ready\n');
-      expect(topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
+      expect(await topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/oom', '/tasks/exit', '/tasks/delete']);
     });
 
     it('mounts rootfs mounts onto <bundle>/rootfs and unmounts them on delete', async () => {

@@ -8,6 +8,7 @@ import { Status } from '../src/constants';
 import type { ShimClient } from '../src/client';
 import { decodeEvent } from '../src/proto';
 import { describeNeeds } from '@hull/testkit/jest';
+import { catches, settled } from '@hull/testkit/leftovers';
 import { cleanup, makeBundle, mkfifo, monitorsOf, prerequisites, readFifo, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const why = prerequisites();
@@ -17,6 +18,14 @@ jest.setTimeout(120_000);
 async function gone(pid: number): Promise<void> {
   for (let i = 0; fs.existsSync(`/proc/${pid}`); i++) {
     if (i > 3000) throw new Error(`process ${pid} did not exit: its output is stuck with no daemon up`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves once `pid` has its TERM trap set: a pid 1 without one ignores a SIGTERM from outside its namespace. */
+async function trapsTerm(pid: number): Promise<void> {
+  for (let i = 0; !catches(pid, 15); i++) {
+    if (i > 3000) throw new Error(`process ${pid} never set its TERM trap`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -76,6 +85,7 @@ for (const rt of runtimes()) {
       await c1.task('Create', { id: running, bundle: path.join(dir, running), stdout: fifo });
       await c1.task('Start', { id: running });
       await out.until(/started\n/);
+      await trapsTerm(exitingPid);
 
       await first.kill9();
       out.close();
@@ -100,7 +110,8 @@ for (const rt of runtimes()) {
       await c2.task('Delete', { id: exiting });
       await c2.task('Delete', { id: running });
       expect(fs.readdirSync(path.join(second.stateDir, 'tasks'))).toEqual([]);
-      expect(monitorsOf(dir)).toEqual([]);
+      // A monitor exits just after it records the exit: Delete may return first.
+      expect(await settled(() => monitorsOf(dir))).toEqual([]);
       await second.stop();
     });
 
@@ -139,7 +150,8 @@ for (const rt of runtimes()) {
       expect(fs.readFileSync(log(tty, 'out'), 'utf8')).toBe('first\r\nsecond\r\n');
       await c2.task('Delete', { id: piped });
       await c2.task('Delete', { id: tty });
-      expect(monitorsOf(dir)).toEqual([]);
+      // A monitor exits just after it records the exit: Delete may return first.
+      expect(await settled(() => monitorsOf(dir))).toEqual([]);
       await second.stop();
     });
 
@@ -152,6 +164,7 @@ for (const rt of runtimes()) {
       const { pid } = await first.client.task('Create', { id, bundle: path.join(dir, id) });
       await first.client.task('Start', { id });
       await before.until('/tasks/start');
+      await trapsTerm(pid);
       const seen = Number(before.got[before.got.length - 1].split(' ')[0]);
 
       await first.kill9();
@@ -192,8 +205,9 @@ for (const rt of runtimes()) {
       const created = uniqueId('created');
       makeBundle(path.join(dir, later), { args: ['sh', '-c', 'trap "exit 6" TERM; while :; do sleep 0.05; done'] });
       makeBundle(path.join(dir, created), { args: ['true'] });
-      await first.client.task('Create', { id: later, bundle: path.join(dir, later) });
+      const { pid: laterPid } = await first.client.task('Create', { id: later, bundle: path.join(dir, later) });
       await first.client.task('Start', { id: later });
+      await trapsTerm(laterPid);
       await first.client.task('Create', { id: created, bundle: path.join(dir, created) });
       // SIGTERM: a clean stop that leaves the containers running.
       await first.stop();
@@ -211,7 +225,8 @@ for (const rt of runtimes()) {
       expect((await c.task('Wait', { id: created })).exit_status).toBe(0);
       await c.task('Delete', { id: later });
       await c.task('Delete', { id: created });
-      expect(monitorsOf(dir)).toEqual([]);
+      // A monitor exits just after it records the exit: Delete may return first.
+      expect(await settled(() => monitorsOf(dir))).toEqual([]);
       // With no task left, Shutdown stops the daemon.
       const exited = new Promise((r) => second.proc.once('exit', r));
       await c.task('Shutdown', {});

@@ -77,3 +77,26 @@ export function processesWith(...words: string[]): number[] {
 export function monitorsOf(dir: string): number[] {
   return processesWith('hull-monitor', dir);
 }
+
+/**
+ * `list()` once it is empty, or what is left of it after `ms`. What a teardown ends may take a moment
+ * to go after the call that ended it returned (a monitor exits just after it recorded the exit): a
+ * loaded machine is slow, so wait for the real condition rather than assert at once.
+ */
+export async function settled<T>(list: () => T[], ms = 60_000): Promise<T[]> {
+  for (const end = Date.now() + ms; ;) {
+    const left = list();
+    if (left.length === 0 || Date.now() > end) return left;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether `pid` has a handler for signal `sig` (its SigCgt bit): a shell's trap is set. */
+export function catches(pid: number, sig: number): boolean {
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+    return ((BigInt(`0x${mask}`) >> BigInt(sig - 1)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}

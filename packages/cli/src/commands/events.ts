@@ -4,7 +4,8 @@
 import type { Envelope } from '@hull/shim/messages';
 import { decodeEvent } from '@hull/shim/proto';
 import { toDate } from '../client';
-import { resolveContainer } from '../containers';
+import { NAME_ANNOTATION } from '../annotations';
+import { resolveContainer, store } from '../containers';
 import type { Context } from '../context';
 import { FlagError, invalidFlag } from '../errors';
 import { parseTimestamp, type Timestamp } from '../timestamps';
@@ -62,18 +63,25 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   };
   const stream = ctx.client().subscribe({ container_id: containerId, ...(since ? { since } : {}), ...(until ? { until } : {}) });
   return new Promise<number>((resolve, reject) => {
+    let chain = Promise.resolve();
+    // Events received are printed before the end (their names may still be looked up).
     const stop = () => {
       stream.cancel();
-      resolve(0);
+      void chain.then(() => resolve(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    let chain = Promise.resolve();
     stream.on('data', (env: Envelope) => {
       const action = ACTIONS[env.topic] ?? env.topic;
-      if (events.size > 0 && !events.has(action)) return;
       const ev = decodeEvent(env) ?? {};
       const id = String(ev.container_id ?? '');
+      // A container's name is read from its bundle when it is made: a --rm
+      // container may be gone (bundle and name) by the time its start or die is printed.
+      if (env.topic === '/tasks/create' && ev.bundle && !names.has(id)) {
+        const name = store(ctx).readSpec(String(ev.bundle))?.annotations?.[NAME_ANNOTATION];
+        if (name) names.set(id, name);
+      }
+      if (events.size > 0 && !events.has(action)) return;
       chain = chain.then(async () => {
         const name = await nameOf(id);
         const attrs: Record<string, string> = { name };
@@ -89,7 +97,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
       });
     });
     stream.on('error', (e: { code?: number }) => {
-      if (e.code === 1) return resolve(0); // cancelled by us
+      if (e.code === 1) return void chain.then(() => resolve(0)); // cancelled by us
       const { grpcError } = require('../client') as typeof import('../client');
       reject(grpcError(e, ctx.address));
     });

@@ -29,7 +29,7 @@ describeRoot('an init the image tries to hang', () => {
       rt.run(['delete', '--force', id]);
       killAll(processesUsing(b.dir));
     }
-  }, 60000);
+  }, 120_000);
 
   test('DoS: an image whose /proc links to / is refused at once (no loop)', () => {
     const rt = runtime();
@@ -42,7 +42,7 @@ describeRoot('an init the image tries to hang', () => {
     expect(r.stderr).toMatch(/must be mounted on ordinary directory/);
     expect(processesUsing(b.dir)).toEqual([]);
     expect(leftovers(id, b.dir)).toEqual([]);
-  }, 60000);
+  }, 120_000);
 
   attack('passwd-zero')('DoS: /etc/passwd linked to /dev/zero is not read without bound', () => {
     const rt = runtime();
@@ -62,7 +62,7 @@ describeRoot('an init the image tries to hang', () => {
       rt.run(['delete', '--force', id]);
       killAll(processesUsing(b.dir));
     }
-  }, 60000);
+  }, 120_000);
 });
 
 /** A v1 freezer (or cgroup2) directory for a test cgroup; undefined when the host has neither. */
@@ -118,7 +118,7 @@ describeRoot('a cgroupsPath that exists', () => {
       fz.thaw();
       removeCgroup(name);
     }
-  }, 60000);
+  }, 120_000);
 
   test('a cgroupsPath holding processes is joined with runc\'s warning', () => {
     const name = uniqueId('hull-sec-busy');
@@ -144,7 +144,7 @@ describeRoot('a cgroupsPath that exists', () => {
       cleanupAll();
       removeCgroup(name);
     }
-  }, 60000);
+  }, 120_000);
 });
 
 describeRoot('delete --force of a container still being created', () => {
@@ -179,7 +179,7 @@ describeRoot('delete --force of a container still being created', () => {
       killAll(processesUsing(b.dir));
     }
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   test('after the creating command was killed: delete -f ends what is left of the create', () => {
     const rt = runtime();
@@ -197,7 +197,7 @@ describeRoot('delete --force of a container still being created', () => {
       killHook(b.dir);
       killAll(processesUsing(b.dir));
     }
-  }, 60000);
+  }, 120_000);
 });
 
 /** Processes still using `dir` once they had up to 10 s to end (a loaded machine, not a timing). */
@@ -240,5 +240,5 @@ describeRoot('a create killed between making its cgroup and recording it', () =>
     } finally {
       for (const d of made) if (fs.existsSync(d)) fs.rmdirSync(d);
     }
-  }, 60000);
+  }, 120_000);
 });

@@ -35,7 +35,7 @@ describeRoot('sysctl', () => {
     if (name === 'hull') expect(r.stderr).toMatch(/linux\.sysctl\[\\?"net\.ipv4\.tcp_keepalive_probes\\?"\]/);
     expect(readSysctl(key)).toBe(was);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   test('escape 6 (ipc): kernel.msgmax with the host\'s ipc namespace joined by path is refused (runc 1.1.5 writes it)', () => {
     const rt = runtime();
@@ -50,7 +50,7 @@ describeRoot('sysctl', () => {
     expect(r.stderr).toMatch(/linux\.sysctl\[\\?"kernel\.msgmax\\?"\]: sysctl \\?"kernel\.msgmax\\?" not allowed in host ipc namespace/);
     expect(readSysctl('kernel.msgmax')).toBe(was);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   test('escape 6 (uts): kernel.hostname with the host\'s uts namespace joined by path is refused', () => {
     const rt = runtime();
@@ -64,7 +64,7 @@ describeRoot('sysctl', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/not allowed in host uts namespace/);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   test('a net.* sysctl in the container\'s own network namespace still works', () => {
     const rt = runtime();
@@ -72,7 +72,7 @@ describeRoot('sysctl', () => {
     const r = rt.run(['run', '--bundle', b.dir, uniqueId('sec-ownsysctl')]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('7\n');
-  }, 60000);
+  }, 120_000);
 
   test.each(RUNTIMES.flatMap((rt) => ['vm.overcommit_memory', 'kernel.panic', 'kernel.core_pattern'].map((k) => [rt, k])))('a sysctl that is not namespaced is refused (%s, %s)', (name, key) => {
     const rt = runtime(name as 'hull' | 'runc');
@@ -82,7 +82,7 @@ describeRoot('sysctl', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(key);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 });
 
 /** Reads a byte of `dev` in a container whose rules deny everything but whose linux.devices lists `dev`. */
@@ -106,7 +106,7 @@ describeRoot('device cgroup rules', () => {
     expect(out).not.toMatch(/readable/);
     expect(out).toMatch(/Operation not permitted/);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   test.each(RUNTIMES)('escape 8: an explicit deny of /dev/null stands when linux.devices lists /dev/null (runc drops that default) (%s)', (name) => {
     const out = readDenied(name, (c) => {
@@ -118,5 +118,5 @@ describeRoot('device cgroup rules', () => {
     expect(out).not.toMatch(/null-writable/);
     // The config's own allow of /dev/zero applies.
     if (name === 'hull') expect(out).toMatch(/^1$/m);
-  }, 60000);
+  }, 120_000);
 });

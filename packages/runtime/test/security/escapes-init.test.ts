@@ -65,7 +65,7 @@ describeRoot('the init\'s binary', () => {
       killAll(processesUsing(b.dir));
     }
     expectHostUntouched(host);
-  }, 90000);
+  }, 180_000);
 
   test('escape 2 (held part): without CAP_SYS_PTRACE an exec\'d process cannot open the created init\'s binary, environment or memory', () => {
     const rt = runtime();
@@ -74,7 +74,7 @@ describeRoot('the init\'s binary', () => {
     expect(rt.run(['create', '--bundle', b.dir, id]).status).toBe(0);
     const r = rt.run(['exec', id, 'sh', '-c', 'for f in exe environ mem; do if cat /proc/1/$f > /dev/null 2>&1; then echo "$f open"; else echo "$f denied"; fi; done']);
     expect(r.stdout.trim().split('\n')).toEqual(['exe denied', 'environ denied', 'mem denied']);
-  }, 60000);
+  }, 120_000);
 
   attack('init-ptrace-exe')('escape 2: a process exec\'d into a created container with CAP_SYS_PTRACE cannot write the init\'s binary after start', () => {
     const state = tempDir('hull-sec-root-');
@@ -99,7 +99,7 @@ describeRoot('the init\'s binary', () => {
       killAll(processesUsing(b.dir));
     }
     expectHostUntouched(host);
-  }, 90000);
+  }, 180_000);
 });
 
 /** The process's credentials as /proc/self/status shows them. */
@@ -133,12 +133,12 @@ describeRoot('hooks', () => {
     expect(got.hook).toMatch(/^Uid:\s+1000\s/m);
     expect(got.hook).toMatch(/^CapEff:\s+0000000000000000$/m);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   itRunc('escape 3 against runc: the same hook runs with the process\'s credentials (proves the test)', () => {
     const got = hookCreds(runtime('runc'));
     expect(got.hook).toEqual(got.process);
-  }, 60000);
+  }, 120_000);
 });
 
 function noPivotProcMount(rt: Runtime): string {
@@ -155,11 +155,11 @@ describeRoot('--no-pivot', () => {
     expect(out).not.toMatch(/mounted/);
     expect(out).toMatch(/refused/);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   itRunc('escape 10 against runc: refused (proves the test)', () => {
     const out = noPivotProcMount(runtime('runc'));
     expect(out).not.toMatch(/mounted/);
     expect(out).toMatch(/refused/);
-  }, 60000);
+  }, 120_000);
 });

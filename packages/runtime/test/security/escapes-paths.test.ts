@@ -87,7 +87,7 @@ describeRoot('mount destinations', () => {
     expect(r.stdout).toBe('2\n/devlink/evil-null\n/abs/evil-zero\n');
     expect(fs.readFileSync(path.join(victim, 'precious'), 'utf8')).toBe('host file\n');
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 });
 
 /** A config binding `source` at /dev instead of the tmpfs, with devices listed. */
@@ -114,7 +114,7 @@ describeRoot('/dev', () => {
     else if (r.status !== 0) expect(r.stderr).toMatch(/\/dev\/null is not the null device/);
     expect(treeFacts(hostDev)).toEqual(host.trees[hostDev]);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 });
 
 function maskBypass(rt: Runtime): string {
@@ -140,7 +140,7 @@ describeRoot('masked paths', () => {
       expect(out).toMatch(/\/proc\/keys 0\n/);
     }
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 
   itRunc('escape 7 against runc (proves the test)', () => {
     const out = maskBypass(runtime('runc'));
@@ -148,7 +148,7 @@ describeRoot('masked paths', () => {
       expect(out).toMatch(/\/proc\/timer_list 0\n/);
       expect(out).toMatch(/\/proc\/keys 0\n/);
     }
-  }, 60000);
+  }, 120_000);
 });
 
 describeRoot('/proc and /sys in the rootfs', () => {
@@ -166,5 +166,5 @@ describeRoot('/proc and /sys in the rootfs', () => {
     expect(r.stderr).toMatch(new RegExp(`filesystem \\\\?"${fsName}\\\\?" must be mounted on ordinary directory`));
     if (name === 'hull') expect(r.stderr).toMatch(/mounts\[\d+\]\.destination/);
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 });

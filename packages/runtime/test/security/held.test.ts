@@ -50,7 +50,7 @@ describeRoot('file descriptors', () => {
     const ex2 = rt.run(['exec', id, 'ls', '-l', '/proc/1/fd']);
     expect(ex2.stdout).toMatch(/ 0 -> /);
     expect(foreignFds(ex2.stdout)).toEqual([]);
-  }, 60000);
+  }, 120_000);
 
   test('a cwd of /proc/self/fd/N in exec is refused or stays inside the container (no runtime fd to leak through)', () => {
     const rt = runtime();
@@ -67,7 +67,7 @@ describeRoot('file descriptors', () => {
       expect(r.stdout + r.stderr).not.toContain('HOST-MARKER');
       expect(r.stdout).not.toContain('host\n');
     }
-  }, 90000);
+  }, 180_000);
 });
 
 describeRoot('uid 0 without capabilities', () => {
@@ -95,7 +95,7 @@ describeRoot('uid 0 without capabilities', () => {
     const r = rt.run(['run', '--bundle', b.dir, uniqueId('sec-nocaps')]);
     expect(r.stdout).toBe('CapEff:\t0000000000000000\n');
     expectHostUntouched(host);
-  }, 60000);
+  }, 120_000);
 });
 
 describeRoot('Node around the runtime', () => {
@@ -137,5 +137,5 @@ describeRoot('Node around the runtime', () => {
     expect(ex.error).toBeUndefined();
     expect(fs.existsSync(hostMarker)).toBe(false);
     expect(fs.readdirSync(rootfs).filter((f) => f.startsWith('ran'))).toEqual([]);
-  }, 60000);
+  }, 120_000);
 });

@@ -13,15 +13,26 @@ export interface PortMapping {
   protocol: 'tcp' | 'udp';
 }
 
-export async function assignPorts(wanted: PortMapping[], taken: PortMapping[]): Promise<PortMapping[]> {
+/** Tries at a free host port before giving up: each is the kernel's pick, which knows nothing of DNAT-published ports. */
+const PICKS = 64;
+
+/**
+ * `wanted` with host ports 0 filled; `pick` (the kernel's free port by default) is asked again when
+ * its port is one another sandbox publishes (portmap's DNAT binds nothing, so the kernel calls it free).
+ */
+export async function assignPorts(wanted: PortMapping[], taken: PortMapping[], pick = freePort): Promise<PortMapping[]> {
   const out: PortMapping[] = [];
+  const clashing = (m: PortMapping) => [...taken, ...out].some((t) => t.protocol === m.protocol && t.hostPort === m.hostPort && (!t.hostIP || !m.hostIP || t.hostIP === m.hostIP));
   for (const p of wanted) {
     if (!['tcp', 'udp'].includes(p.protocol)) throw invalid(`invalid port protocol ${JSON.stringify(p.protocol)}: tcp or udp`);
     if (!(p.containerPort >= 1 && p.containerPort <= 65535) || !(p.hostPort >= 0 && p.hostPort <= 65535)) throw invalid(`invalid port mapping ${p.hostPort}:${p.containerPort}`);
     if (p.hostIP && parseIp(p.hostIP) === undefined) throw invalid(`invalid host IP ${p.hostIP}: an IPv4 address is expected`);
-    const m = { ...p, hostPort: p.hostPort || (await freePort(p.protocol, p.hostIP)) };
-    const clash = [...taken, ...out].find((t) => t.protocol === m.protocol && t.hostPort === m.hostPort && (!t.hostIP || !m.hostIP || t.hostIP === m.hostIP));
-    if (clash) throw precondition(`Bind for ${m.hostIP || '0.0.0.0'}:${m.hostPort} failed: port is already allocated`);
+    let m = { ...p };
+    for (let i = 0; i < (p.hostPort ? 1 : PICKS); i++) {
+      m = { ...p, hostPort: p.hostPort || (await pick(p.protocol, p.hostIP)) };
+      if (!clashing(m)) break;
+    }
+    if (clashing(m)) throw precondition(`Bind for ${m.hostIP || '0.0.0.0'}:${m.hostPort} failed: port is already allocated`);
     out.push(m);
   }
   return out;
