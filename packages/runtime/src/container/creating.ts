@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { isAlive, sleepMs } from '../proc';
 import type { ContainerRecord, StateStore } from '../state/store';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 
 /**
  * The lock for `delete --force`. A create in progress holds the container's
