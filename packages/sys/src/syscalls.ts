@@ -56,7 +56,8 @@ export function kill(pid: number, sig: number): void {
 }
 /** kill() that reports instead of throwing: 0 or the errno. */
 export function tryKill(pid: number, sig: number): number {
-  return -addon().kill(pid, sig);
+  const ret = addon().kill(pid, sig);
+  return ret < 0 ? -ret : 0;
 }
 export function umask(mask: number): number {
   return addon().umask(mask);
