@@ -6,8 +6,9 @@ ROOTFS := build/rootfs
 # iptables and iproute2; images tests run a real registry
 # (docker-registry), put images there with skopeo, make htpasswd files
 # (apache2-utils) and token-signing certificates (openssl); build tests
-# compare with buildah; zstd makes the zstd layers of the images tests.
-APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd buildah zstd
+# compare with buildah; zstd makes the zstd layers of the images tests;
+# bzip2, xz-utils and gzip make the compressed tarballs hullctl import takes.
+APT_PACKAGES := busybox-static runc libseccomp2 containernetworking-plugins iptables nftables iproute2 docker-registry skopeo apache2-utils openssl containerd buildah zstd bzip2 xz-utils gzip
 
 .PHONY: all setup deps build native ts rootfs demo test test-unit install uninstall bench conformance clean
 
@@ -39,6 +40,8 @@ ts:
 	node scripts/bundle.js
 	@# `hull --version` prints the commit it was built from (runc's "commit:" line).
 	@git describe --always --dirty --abbrev=12 > packages/runtime/lib/commit 2>/dev/null || rm -f packages/runtime/lib/commit
+	@# `hullctl --version` prints the short commit, as docker does ("build ced0996").
+	@git rev-parse --short HEAD > packages/cli/lib/commit 2>/dev/null || rm -f packages/cli/lib/commit
 
 rootfs: $(ROOTFS)/bin/busybox
 

@@ -3,6 +3,7 @@
 // docker-registry on 127.0.0.1):
 //  1. pull of a 3-layer busybox image: `hullctl pull` (through hull-shim:
 //     download, verify, unpack into overlayfs layers) against
+//     `podman pull` (the same work, into containers-storage's overlay) and
 //     `skopeo copy docker://… oci:…` (download and verify only);
 //  2. `hullctl run --rm IMAGE true` against `podman --runtime runc run --rm IMAGE true`
 //     (skipped, with the reason, when podman cannot run here). podman gets
@@ -105,8 +106,11 @@ async function main() {
     const ctl = (...args) => run(hullctl, args, { env: cenv });
     console.log(`image: 3 layers, ${(unpacked / 1e6).toFixed(1)} MB unpacked, from docker-registry on ${host}`);
 
-    // 1. pull: each run from nothing (hull: image removed and its layers collected; skopeo: a fresh oci dir).
-    const hullPull = [], skopeoPull = [], pullRatios = [];
+    const podmanArgs = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--root', path.join(work, 'podman-root'), '--runroot', path.join(work, 'podman-run')];
+    const podmanRunArgs = ['--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+
+    // 1. pull: each run from nothing (hull and podman: image removed and its layers collected; skopeo: a fresh oci dir).
+    const hullPull = [], podmanPull = [], skopeoPull = [], pullRatios = [], podmanRatios = [];
     const hullOnce = () => {
       const ms = ctl('pull', '-q', image);
       ctl('rmi', image);
@@ -118,23 +122,30 @@ async function main() {
       fs.rmSync(dest, { recursive: true, force: true });
       return ms;
     };
-    hullOnce(); skopeoOnce('warm');
+    const podmanOnce = () => {
+      const ms = run('podman', [...podmanArgs, 'pull', '-q', '--tls-verify=false', image]);
+      run('podman', [...podmanArgs, 'rmi', '-f', image]);
+      return ms;
+    };
+    hullOnce(); skopeoOnce('warm'); podmanOnce();
     for (let i = 0; i < pairs; i++) {
-      let h, s;
-      if (i % 2) { h = hullOnce(); s = skopeoOnce(i); } else { s = skopeoOnce(i); h = hullOnce(); }
-      hullPull.push(h); skopeoPull.push(s); pullRatios.push(h / s);
+      // Each of the three goes first in turn.
+      const order = [0, 1, 2].map((k) => (k + i) % 3);
+      const ms = [];
+      for (const k of order) ms[k] = k === 0 ? hullOnce() : k === 1 ? skopeoOnce(i) : podmanOnce();
+      hullPull.push(ms[0]); skopeoPull.push(ms[1]); podmanPull.push(ms[2]);
+      pullRatios.push(ms[0] / ms[1]); podmanRatios.push(ms[0] / ms[2]);
     }
     console.log(`pull  hullctl pull (download+verify+unpack): median ${median(hullPull).toFixed(0)} ms over ${pairs}`);
+    console.log(`pull  podman pull (download+verify+unpack): median ${median(podmanPull).toFixed(0)} ms over ${pairs}`);
     console.log(`pull  skopeo copy docker:// oci: (download+verify): median ${median(skopeoPull).toFixed(0)} ms over ${pairs}`);
-    console.log(`pull  median of paired ratios hull/skopeo: ${median(pullRatios).toFixed(2)}`);
+    console.log(`pull  median of paired ratios hull/podman: ${median(podmanRatios).toFixed(2)}, hull/skopeo: ${median(pullRatios).toFixed(2)}`);
 
     // 2. run --rm IMAGE true.
     ctl('pull', '-q', image);
-    const podmanArgs = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--root', path.join(work, 'podman-root'), '--runroot', path.join(work, 'podman-run')];
-    const podmanRunArgs = ['--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+    run('podman', [...podmanArgs, 'pull', '-q', '--tls-verify=false', image]);
     let podmanSkip;
     try {
-      run('podman', [...podmanArgs, 'pull', '-q', '--tls-verify=false', image]);
       run('podman', [...podmanArgs, 'run', '--rm', ...podmanRunArgs, image, 'true']);
     } catch (e) {
       podmanSkip = e.message.split('\n').slice(-3).join(' ').trim();

@@ -1,4 +1,4 @@
-// Bundles each CLI's own modules into one file beside its entry (see packages/runtime/src/cli/bundled.ts).
+// Bundles each CLI's own modules into one file beside its entry (see packages/sys/src/bundled.ts).
 // koffi's JavaScript goes in too: resolving it through node_modules and its exports maps cost a `hull run`
 // more than loading it. Its compiled addon stays a file, required by a path relative to the bundle
 // (or, where that is gone, through node_modules after all).
@@ -15,10 +15,12 @@ const ENTRIES = [
   // hullctl: gRPC and protobufjs go in (their hundred modules were most of a `hullctl ps`).
   // The image and build libraries stay outside: @hull/images makes tar-stream's pax codec binary-safe
   // by patching its module in place, which a bundled copy would escape.
-  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
+  // log-update (an ES module, imported by `build --progress tty` alone) stays outside too.
+  { entry: 'packages/cli/lib/main.js', out: 'packages/cli/lib/bundle.js', external: ['yargs', '@hull/images', '@hull/build', 'log-update'] },
   // containerd starts the shim binary twice per container (start, delete).
   { entry: 'packages/shim/lib/v2/main.js', out: 'packages/shim/lib/v2/bundle.js', external: ['yargs', '@hull/images', '@hull/build'] },
 ];
+const LOADERS = ['packages/runtime/lib/cli/bundled.js', 'packages/cli/lib/bundled.js', 'packages/shim/lib/v2/bundled.js'];
 
 /** koffi's per-platform package, as this machine's Node would load it: `require(<path of koffi.node>)`. */
 function koffiAddon(outDir) {
@@ -87,5 +89,14 @@ for (const command of require(`../${RUNTIME_CLI}/options.js`).HOT_COMMANDS) {
     // Caches of earlier bundles can never match again.
     const dir = path.dirname(out);
     for (const f of fs.readdirSync(dir)) if (f.startsWith(`.${path.basename(out)}.`)) fs.rmSync(path.join(dir, f));
+  }
+  // Each bin loads its bundle through a re-export of @hull/sys/bundled beside it: rebuilt here with the
+  // loader inside, so that starting a CLI resolves no package through an exports map (which loads
+  // Node's ESM resolver: 3-4 ms a start).
+  for (const loader of LOADERS) {
+    await esbuild.build({
+      entryPoints: [loader], outfile: loader, allowOverwrite: true, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+      logLevel: 'warning', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, keepNames: true,
+    });
   }
 })().catch((e) => { console.error(e); process.exit(1); });

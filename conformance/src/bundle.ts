@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultSpec } from '@hull/runtime/spec';
 
 const execFileP = promisify(execFile);
 
@@ -16,51 +17,26 @@ export interface Bundle {
   config: Config;
 }
 
+// The capabilities the cases start from: runc spec's three plus what a shell's tools need to act as root.
 const defaultCaps = [
   'CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_CHOWN', 'CAP_DAC_OVERRIDE',
   'CAP_FOWNER', 'CAP_FSETID', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_NET_RAW',
   'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_SETFCAP',
 ];
 
-/** The default config: what `runc spec` gives, with a few more capabilities and no terminal. */
+/**
+ * The default config: what `runc spec` gives (as the runtime's public spec surface builds it: plain
+ * JSON, no hull binary involved, so the suite stays runtime-agnostic), with no terminal, a writable
+ * rootfs (containers leave their reports there), more capabilities and none ambient.
+ */
 export function defaultConfig(): Config {
-  return {
-    ociVersion: '1.0.2',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: ['sh', '-c', 'true'],
-      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
-      cwd: '/',
-      capabilities: {
-        bounding: [...defaultCaps],
-        effective: [...defaultCaps],
-        permitted: [...defaultCaps],
-      },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
-    },
-    root: { path: 'rootfs', readonly: false },
-    hostname: 'conformance',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-    ],
-    linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      maskedPaths: [
-        '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-        '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
+  const config: Config = defaultSpec();
+  config.process.terminal = false;
+  config.process.args = ['sh', '-c', 'true'];
+  config.process.capabilities = { bounding: [...defaultCaps], effective: [...defaultCaps], permitted: [...defaultCaps] };
+  config.root.readonly = false;
+  config.hostname = 'conformance';
+  return config;
 }
 
 /** The busybox rootfs every bundle copies (`make rootfs`). */

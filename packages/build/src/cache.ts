@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 
 // Images kept per key: enough that pruning the newest chain leaves an older one usable.
 const KEEP = 8;
@@ -29,8 +30,6 @@ export class BuildCache {
 
   put(key: string, imageId: string): void {
     const ids = [...this.get(key).reverse().filter((id) => id !== imageId), imageId].slice(-KEEP);
-    const tmp = path.join(this.dir, `.tmp-${key}-${process.pid}`);
-    fs.writeFileSync(tmp, `${ids.join('\n')}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, path.join(this.dir, key));
+    writeFileAtomicSync(path.join(this.dir, key), `${ids.join('\n')}\n`, { mode: 0o600 });
   }
 }

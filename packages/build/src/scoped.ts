@@ -3,6 +3,7 @@
 // `/etc` or `../../..` never leads out to the host's files.
 import fs from 'node:fs';
 import path from 'node:path';
+import { lookupUser, type ReadEtc } from '@hull/images/user';
 import { BuildError } from './errors';
 
 const MAX_LINKS = 40;
@@ -53,44 +54,20 @@ export function mkdirIn(root: string, p: string, owner?: { uid: number; gid: num
   return resolveIn(root, p);
 }
 
-interface Entry {
-  name: string;
-  id: number;
-  gid: number;
-}
-
-function readDb(root: string, file: string): Entry[] {
-  let text = '';
-  try {
-    text = fs.readFileSync(resolveIn(root, `/etc/${file}`), 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').flatMap((line) => {
-    const f = line.split(':');
-    if (f.length < 3 || line.startsWith('#')) return [];
-    return [{ name: f[0]!, id: Number(f[2]), gid: Number(f[3] ?? 0) }];
-  });
-}
-
-/** USER or --chown's `user[:group]` (names looked up in the image's /etc/passwd and /etc/group). */
+/** USER or --chown's `user[:group]`, looked up in the image's /etc/passwd and /etc/group (read inside root). */
 export function resolveUser(root: string, spec: string, what: string): { uid: number; gid: number } {
-  const [user = '', group] = spec.split(':');
-  const numeric = (s: string) => /^\d+$/.test(s);
-  const passwd = readDb(root, 'passwd');
-  const pw = numeric(user) ? passwd.find((e) => e.id === Number(user)) : passwd.find((e) => e.name === user);
-  if (!pw && !numeric(user)) throw new BuildError(`${what}: unable to find user ${user}: no matching entries in passwd file`, 'failed');
-  const uid = pw ? pw.id : Number(user);
-  let gid = pw ? pw.gid : numeric(user) && group === undefined ? Number(user) : 0;
-  // --chown=1000 means 1000:1000 (docker); USER 1000 runs with gid 0 unless passwd says otherwise.
-  if (what === 'USER' && !pw) gid = 0;
-  if (group !== undefined) {
-    if (numeric(group)) gid = Number(group);
-    else {
-      const gr = readDb(root, 'group').find((e) => e.name === group);
-      if (!gr) throw new BuildError(`${what}: unable to find group ${group}: no matching entries in group file`, 'failed');
-      gid = gr.id;
+  const read: ReadEtc = (file) => {
+    try {
+      return fs.readFileSync(resolveIn(root, `/etc/${file}`), 'utf8');
+    } catch {
+      return undefined;
     }
+  };
+  try {
+    // --chown=1000 means 1000:1000 (docker); USER 1000 runs with gid 0 unless passwd says otherwise.
+    const { uid, gid } = lookupUser(spec, read, what !== 'USER');
+    return { uid, gid };
+  } catch (e) {
+    throw new BuildError(`${what}: ${(e as Error).message}`, 'failed');
   }
-  return { uid, gid };
 }

@@ -223,7 +223,7 @@ export const COMMANDS: CommandDef[] = [
       label: list(undefined, 'Set metadata for an image'),
       quiet: bool('q', 'Suppress the build output and print image ID on success'),
       network: str(undefined, 'Set the networking mode for the RUN instructions during build: none (default) or host', { default: 'none' }),
-      progress: str(undefined, 'Set type of progress output (auto, plain, tty): hullctl prints plain step lines', { default: 'auto' }),
+      progress: str(undefined, 'Set type of progress output (auto, plain, tty, quiet): auto is tty on a terminal, else plain', { default: 'auto' }),
     },
     load: () => require('./commands/build'),
   },

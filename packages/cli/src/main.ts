@@ -63,6 +63,13 @@ export async function run(argv: string[]): Promise<number> {
   let exitCode = 0;
   let ctx: Context | undefined;
   if (argv.length === 0) argv = ['--help'];
+  // docker's -v/--version before any command: the client's version line, no supervisor asked.
+  const at = findCommandIndex(argv);
+  const globals = at < 0 ? argv : argv.slice(0, at);
+  if (globals.includes('--version') || globals.includes('-v')) {
+    process.stdout.write((require('./commands/version') as typeof import('./commands/version')).versionLine());
+    return 0;
+  }
   // run/create/exec: the container's command is kept away from yargs.
   const def = typedCommand(argv);
   const { head, rest } = def?.commandPositionals !== undefined
@@ -87,12 +94,14 @@ export async function run(argv: string[]): Promise<number> {
       coerce: lastValue,
       describe: 'Where hullctl keeps bundles and logs (env HULL_STATE_DIR)',
     })
-    .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false })
+    // A container, image or volume name such as 0x1f or 1e3 is a name; every numeric flag is typed.
+    .parserConfiguration({ 'strip-aliased': true, 'boolean-negation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .strict()
     .demandCommand(1, 'a command is required')
     .recommendCommands()
     .exitProcess(false)
     .version(false)
+    .option('version', { alias: 'v', type: 'boolean', global: false, describe: 'Print version information and quit' })
     .help()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {

@@ -5,6 +5,7 @@
 // cannot take one name).
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { CliError } from './errors';
 import type { ContainerSpec } from './spec/defaults';
 
@@ -40,9 +41,7 @@ export class Store {
   }
 
   writeSpec(dir: string, spec: ContainerSpec): void {
-    const tmp = path.join(dir, `.config.json.${process.pid}`);
-    fs.writeFileSync(tmp, JSON.stringify(spec, null, 2));
-    fs.renameSync(tmp, path.join(dir, 'config.json'));
+    writeFileAtomicSync(path.join(dir, 'config.json'), JSON.stringify(spec, null, 2), { fsync: false });
   }
 
   readSpec(bundle: string): ContainerSpec | undefined {

@@ -2,14 +2,14 @@
 // busybox image made from build/rootfs, a real hull-shim running each RUN
 // through hull, and buildah (Debian's) building the same Dockerfiles as the
 // reference: same files, modes and owners, same config.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildLayout, pushLayout, registryPrerequisites, startRegistry, type TestRegistry } from '../../images/test/registry';
-import { runtimes, startEnv, uniqueName, type Env } from './helpers';
-import { describeNeeds } from '@hull/testkit/jest';
+import { cleanEnv, HULLCTL, runtimes, startEnv, uniqueName, type Env } from './helpers';
+import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 
 const hull = runtimes().find((r) => r.name === 'hull')!;
 const buildah = spawnSync('buildah', ['--version']).status === 0 ? undefined : 'buildah is not installed (apt-get install buildah)';
@@ -242,6 +242,71 @@ d('hullctl build', () => {
     expect((await hullctl(['image', 'inspect', intermediate])).code).toBe(0);
     expect((await ok(['build', dir])).split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(4);
     nothingLeft();
+  });
+
+  /** hullctl on a real terminal: util-linux's script gives it a pty of 40x120; everything it drew comes back. */
+  const inPty = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cmd = `stty rows 40 cols 120; exec ${[process.execPath, '--', HULLCTL, ...args].map(quote).join(' ')}`;
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: cleanEnv({ HULL_ADDRESS: env.address, HULL_STATE_DIR: env.stateDir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+  const hasScript = spawnSync('script', ['--version']).status === 0 ? undefined : "needs util-linux's script (a pty for hullctl)";
+
+  itNeeds(hasScript)('--progress: plain prints docker\'s step lines; tty draws a live view of the steps on a terminal; auto picks by stdout', async () => {
+    const dir = context({ 'a.txt': 'a\n', Dockerfile: `FROM ${base}\nWORKDIR /app\nRUN echo built-here; sleep 1; echo done-here\n` });
+    // plain, and auto with stdout a pipe: the step lines, no escape sequences.
+    const plain = await ok(['build', '--progress', 'plain', '-t', 'prog:1', dir]);
+    expect(plain).toMatch(/^Sending build context to hull-shim {2}\S+\nStep 1\/3 : FROM /);
+    expect(plain).toContain('Step 3/3 : RUN echo built-here; sleep 1; echo done-here\n');
+    expect(plain).toContain('built-here\n');
+    expect(plain).toContain('Successfully tagged prog:1\n');
+    expect(plain).not.toContain('\x1b');
+    const auto = await ok(['build', dir]);
+    expect(auto.split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(2);
+    expect(auto).not.toContain('[+] Building');
+
+    // tty on a pty: the view, redrawn in place (log-update erases the lines it drew: ESC[2K, ESC[1A).
+    const tty = await inPty(['build', '--progress', 'tty', '--no-cache', '-t', 'prog:2', dir]);
+    expect({ code: tty.code, out: tty.out }).toMatchObject({ code: 0 });
+    expect(tty.out).toContain('\x1b[2K');
+    expect(tty.out).toContain('\x1b[1A');
+    expect(tty.out).toMatch(/ => \[internal\] load build context +\d+\.\ds/);
+    expect(tty.out).toMatch(/ => \[1\/3\] FROM \S+busybox:latest +\d+\.\ds/);
+    expect(tty.out).toMatch(/ => \[3\/3\] RUN echo built-here; sleep 1; echo done-here +\d+\.\ds/);
+    // While the RUN sleeps, the view shows what it printed so far.
+    expect(tty.out).toContain(' => => # built-here');
+    expect(tty.out).toMatch(/\[\+\] Building \d+\.\ds \(3\/3\) FINISHED/);
+    expect(tty.out).toMatch(/Successfully tagged prog:2\r?\n/);
+    expect(tty.out).not.toContain('Step 1/3 :');
+    // auto on a terminal is tty: the rebuild shows its cached steps.
+    const cached = await inPty(['build', dir]);
+    expect(cached.code).toBe(0);
+    expect(cached.out).toMatch(/ => CACHED \[2\/3\] WORKDIR \/app/);
+    expect(cached.out).toMatch(/ => CACHED \[3\/3\] RUN echo built-here/);
+    // plain on a terminal is still plain.
+    const plainTty = await inPty(['build', '--progress', 'plain', dir]);
+    expect(plainTty.out).toContain('Step 3/3 : RUN');
+    expect(plainTty.out).not.toContain('[+] Building');
+
+    // A failing RUN on the view: ERROR on its row, all it printed under the view, the error, exit 1, nothing left.
+    const broken = context({ Dockerfile: `FROM ${base}\nRUN echo about-to-fail; exit 3\n` });
+    const failed = await inPty(['build', '--progress', 'tty', broken]);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/ => ERROR \[2\/2\] RUN echo about-to-fail; exit 3 +\d+\.\ds/);
+    expect(failed.out).toMatch(/------\r?\n > \[2\/2\] RUN echo about-to-fail; exit 3:\r?\nabout-to-fail\r?\n------/);
+    expect(failed.out).toContain("Error: Dockerfile:2: RUN: The command '/bin/sh -c echo about-to-fail; exit 3' returned a non-zero code: 3");
+    nothingLeft();
+
+    // Bad modes: usage errors before anything reaches the supervisor.
+    const bad = await hullctl(['build', '--progress', 'fancy', dir]);
+    expect(bad).toMatchObject({ code: 125, stderr: expect.stringContaining('invalid --progress "fancy": expected auto, plain, tty or quiet') });
+    const noTerminal = await hullctl(['build', '--progress', 'tty', dir]);
+    expect(noTerminal).toMatchObject({ code: 125, stderr: expect.stringContaining('--progress tty needs a terminal on stdout') });
   });
 
   it('a failing RUN names its line and exit code, shows its output, exits 1 and leaves nothing behind', async () => {

@@ -147,6 +147,12 @@ describe('unknown containers (root, a real hull-shim with runc)', () => {
     expect(r.code).toBe(1);
   });
 
+  // An id prefix is hex: "12345e12" or "0x1f" is a name, not a number, as docker reads it.
+  it_.each([['rm', '12345e12'], ['exec', '0x1f', 'true'], ['stop', '1e3'], ['logs', '12345678']])('%s %s: a ref that looks like a number is kept as typed', async (...args) => {
+    const r = await env.hullctl(args);
+    expect(r).toMatchObject({ code: 1, stderr: `Error: No such container: ${args[1]}\n` });
+  });
+
   it_('a name in use is refused and the refused container leaves nothing', async () => {
     const name = `taken-${process.pid}`;
     expect((await env.hullctl(['create', '--name', name, '--rootfs', ROOTFS, 'true'])).code).toBe(0);

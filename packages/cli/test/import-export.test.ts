@@ -115,6 +115,24 @@ d('hullctl import and export', () => {
     expect(i1).toBe(i2);
   });
 
+  const compressors = ['gzip', 'bzip2', 'xz', 'zstd'].filter((tool) => spawnSync(tool, ['--version']).status === 0);
+  itNeeds(compressors.length === 4 ? undefined : `needs Debian's gzip, bzip2, xz-utils and zstd (found ${compressors.join(', ')})`)('import of gzip, bzip2, xz and zstd tarballs made by Debian\'s tools: the same layer as the plain tar', async () => {
+    await ok(['import', baseTar, 'plain:1']);
+    const layers = async (ref: string) => (JSON.parse(await ok(['image', 'inspect', ref])) as { RootFS: { Layers: string[] } }[])[0]!.RootFS.Layers;
+    const plain = await layers('plain:1');
+    for (const tool of compressors) {
+      const packed = path.join(env.dir, `base.tar.${tool}`);
+      const r = spawnSync(tool, ['-c', baseTar], { maxBuffer: 64 << 20 });
+      expect(r.status).toBe(0);
+      fs.writeFileSync(packed, r.stdout);
+      await ok(['import', packed, `packed-${tool}:1`]);
+      // The layer's DiffID is the digest of the tar inside: the same tar, whatever wrapped it.
+      expect({ tool, layers: await layers(`packed-${tool}:1`) }).toEqual({ tool, layers: plain });
+    }
+    expect(await ok(['run', '--rm', 'packed-xz:1', 'stat', '-c', '%a %u %g', '/owned', '/suid'])).toBe('640 1234 5678\n4755 0 0\n');
+    expect(await ok(['run', '--rm', 'packed-bzip2:1', 'cat', '/hard2'])).toBe('same\n');
+  });
+
   it('import from stdin and from a URL with -c, -m and --platform', async () => {
     const changes = ['ENV A=b', 'WORKDIR /tmp', 'USER 1234', 'EXPOSE 8080/udp', 'LABEL k=v', 'STOPSIGNAL SIGINT', 'VOLUME /v', 'ENTRYPOINT ["/bin/sh","-c"]', 'CMD ["echo $A $(pwd) $(id -u)"]'];
     const id = await ok(['import', ...changes.flatMap((c) => ['-c', c]), '-m', 'from stdin', '--platform', 'linux/amd64', '-', 'piped:1'], fs.readFileSync(baseTar));
@@ -159,12 +177,22 @@ d('hullctl import and export', () => {
     fs.writeFileSync(text, 'hello, this is not a tar archive\n'.repeat(40));
     const gzText = path.join(env.dir, 'notes.txt.gz');
     fs.writeFileSync(gzText, zlib.gzipSync(fs.readFileSync(text)));
+    // Debian's bzip2 and xz: a compressed text is no tar; a cut-off xz stream names xz.
+    const bzText = path.join(env.dir, 'notes.txt.bz2');
+    const xzCut = path.join(env.dir, 'base.tar.cut.xz');
+    const haveTools = spawnSync('bzip2', ['--version']).status === 0 && spawnSync('xz', ['--version']).status === 0;
+    if (haveTools) {
+      fs.writeFileSync(bzText, spawnSync('bzip2', ['-c', text]).stdout);
+      const xz = spawnSync('xz', ['-c', baseTar], { maxBuffer: 64 << 20 }).stdout;
+      fs.writeFileSync(xzCut, xz.subarray(0, xz.length >> 1));
+    }
     const empty = path.join(env.dir, 'empty.tar');
     fs.writeFileSync(empty, '');
     for (const [args, words] of [
       [['import', text, 'bad:1'], `import ${text}: not a tar archive`],
       [['import', gzText, 'bad:1'], `import ${gzText}: not a tar archive`],
       [['import', empty], `import ${empty}: empty file: not a tar archive`],
+      ...(haveTools ? [[['import', bzText, 'bad:1'], `import ${bzText}: not a tar archive`], [['import', xzCut, 'bad:1'], `import ${xzCut}: xz: truncated data`]] : []),
       [['import', path.join(env.dir, 'absent.tar')], `open ${path.join(env.dir, 'absent.tar')}: no such file or directory`],
       [['import', '-c', 'FROM scratch', baseTar], 'FROM is not a valid change command'],
       [['import', '--platform', 'linux', baseTar], 'platform "linux": expected os/arch[/variant]'],

@@ -50,7 +50,7 @@ describe.each(runtimes())('hullctl over hull-shim --runtime $name', (rt) => {
     const ex = await env.hullctl(['exec', name, 'sh', '-c', 'echo $(hostname); exit 5']);
     expect(ex).toMatchObject({ code: 5, stdout: `${id.slice(0, 12)}\n` });
     // By id prefix too.
-    expect((await env.hullctl(['exec', id.slice(0, 8), 'true'])).code).toBe(0);
+    expect(await env.hullctl(['exec', id.slice(0, 8), 'true'])).toMatchObject({ code: 0, stderr: '' });
 
     expect(await env.hullctl(['stop', name])).toMatchObject({ code: 0, stdout: `${name}\n` });
     const psa = await env.hullctl(['ps', '-a']);

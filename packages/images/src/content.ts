@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@hull/sys/atomic';
 import { corrupt, invalid, notFound } from './errors';
 import { isDigest } from './reference';
 
@@ -87,15 +88,7 @@ export class ContentStore {
     const digest = sha256(data);
     if (expected && expected !== digest) throw corrupt(`content: digest mismatch: expected ${expected}, got ${digest}`, { expected, digest });
     if (this.has(digest)) return digest;
-    const tmp = path.join(this.ingestDir, `put-${crypto.randomBytes(8).toString('hex')}`);
-    const fh = await fsp.open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, this.path(digest));
+    await writeFileAtomic(this.path(digest), data, { mode: 0o600 });
     return digest;
   }
 

@@ -1,5 +1,5 @@
 // import: a tarball (a container's flat filesystem, `docker export`'s output
-// or any root filesystem tar, plain or gzip) as a new one-layer image, as
+// or any root filesystem tar, plain or compressed as docker takes it) as a new one-layer image, as
 // `docker import` makes it: the tar as given is the layer; the config has the
 // platform, the `-c` changes and one history entry whose comment is the
 // message (docker's default: "Imported from SOURCE").
@@ -12,7 +12,7 @@ import { gzipLayer, type GzipLayer } from './commit';
 import type { ContentStore } from './content';
 import { invalid } from './errors';
 import { MEDIA, hostPlatform, parsePlatform, type ImageConfig, type Manifest } from './manifest';
-import { decompressor } from './unpack';
+import { decompressor } from './decompress';
 
 export interface ImportOptions {
   /** Dockerfile instructions applied to the config (CMD, ENTRYPOINT, ENV, …). */

@@ -4,7 +4,7 @@
 // atomically. Changes are serialised by one lock (one supervisor owns a store).
 import fs from 'node:fs';
 import path from 'node:path';
-import { readJson, writeFileAtomic } from './atomic';
+import { readJson, writeFileAtomic } from '@hull/sys/atomic';
 import { notFound } from './errors';
 
 export interface LayerRecord {
@@ -72,7 +72,7 @@ export class MetadataStore {
   }
 
   async put(rec: ImageRecord): Promise<void> {
-    await writeFileAtomic(this.file(rec.id), JSON.stringify(rec, null, 2), 0o600);
+    await writeFileAtomic(this.file(rec.id), JSON.stringify(rec, null, 2), { mode: 0o600 });
   }
 
   async delete(id: string): Promise<void> {
@@ -94,7 +94,7 @@ export class MetadataStore {
   }
 
   async writeRefs(refs: RefIndex): Promise<void> {
-    await writeFileAtomic(this.refsFile, JSON.stringify(refs, null, 2), 0o600);
+    await writeFileAtomic(this.refsFile, JSON.stringify(refs, null, 2), { mode: 0o600 });
   }
 
   /** The references naming `id`: its tags and its digests. */

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { readJson, writeFileAtomic } from './atomic';
+import { readJson, writeFileAtomic } from '@hull/sys/atomic';
 import { conflict, corrupt, invalid, notFound } from './errors';
 import { unpackLayer } from './unpack';
 
@@ -138,7 +138,7 @@ export class Snapshots {
       // overlayfs wants at least one lower dir: an image without layers gets an empty one.
       if (layers.length === 0) await fsp.mkdir(path.join(dir, 'empty'), { mode: 0o755 });
       const rec: SnapshotRecord = { id, image, layers, created: new Date().toISOString() };
-      await writeFileAtomic(path.join(dir, 'snapshot.json'), JSON.stringify(rec), 0o600);
+      await writeFileAtomic(path.join(dir, 'snapshot.json'), JSON.stringify(rec), { mode: 0o600 });
       return this.mounts(rec);
     } catch (e) {
       await fsp.rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// Unpacks one layer (a tar: plain, gzip or zstd) into a directory of its
+// Unpacks one layer (a tar, plain or compressed: see decompress.ts) into a directory of its
 // own, in overlayfs form: OCI whiteouts become what overlayfs reads
 // (`.wh.x` → a 0/0 character device named x; `.wh..wh..opq` → the
 // trusted.overlay.opaque xattr on its directory). Owners, modes, xattrs,
@@ -19,10 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
-import { Decompress } from 'fzstd';
 import * as tar from 'tar-stream';
 import { lsetxattr, mknod } from '@hull/sys/libc';
+import { decompressor } from './decompress';
 import { invalid } from './errors';
 import { XATTR_PAX, xattrBytes } from './paxbinary';
 
@@ -61,58 +60,6 @@ export interface UnpackResult {
   diffId: string;
   /** Uncompressed size in bytes. */
   size: number;
-}
-
-const ZSTD_MAGIC = 0xfd2fb528;
-
-/** A Transform over fzstd's streaming decoder (Node 20's zlib has no zstd; fzstd is pure JS, no native build). */
-function zstdDecoder(push: (d: Buffer) => void): { write(c: Buffer): void; end(): void } {
-  const d = new Decompress((data) => push(Buffer.from(data)));
-  return { write: (c) => d.push(c), end: () => d.push(new Uint8Array(0), true) };
-}
-
-/** Gunzips or un-zstds by the stream's magic; passes a plain tar through. */
-export function decompressor(): Transform {
-  let inner: Transform | undefined;
-  let zstd: ReturnType<typeof zstdDecoder> | undefined;
-  let decided = false;
-  const t = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!decided) {
-        decided = true;
-        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
-          inner = zlib.createGunzip();
-          inner.on('data', (d: Buffer) => t.push(d));
-          inner.on('error', (e) => t.destroy(e));
-        } else if (chunk.length >= 4 && chunk.readUInt32LE(0) === ZSTD_MAGIC) {
-          zstd = zstdDecoder((d) => t.push(d));
-        }
-      }
-      if (inner) inner.write(chunk, cb);
-      else if (zstd) {
-        try {
-          zstd.write(chunk);
-        } catch (e) {
-          return cb(invalid(`zstd: ${(e as Error).message}`));
-        }
-        cb();
-      } else cb(null, chunk);
-    },
-    flush(cb) {
-      if (zstd) {
-        try {
-          zstd.end();
-        } catch (e) {
-          return cb(invalid(`zstd: ${(e as Error).message}`));
-        }
-        return cb();
-      }
-      if (!inner) return cb();
-      inner.once('end', () => cb());
-      inner.end();
-    },
-  });
-  return t;
 }
 
 class Hasher extends Transform {

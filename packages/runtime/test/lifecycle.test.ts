@@ -1,5 +1,6 @@
 // The runtime spec's lifecycle through hull's runc-compatible CLI, each
 // behaviour checked against runc on the same bundle where runc is right.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -145,6 +146,22 @@ describe('lifecycle', () => {
     expect(dup.stderr).toMatch(/already exists/);
     // The first container is untouched by the failed second create.
     expect(state(rt, id).status).toBe('created');
+  });
+
+  itRoot('an id that reads as a number (0x…, 1e3…) is an id, as runc takes it', () => {
+    const rt = runtime();
+    const b = makeBundle(undefined, ['sleep', '100']);
+    const id = `0x${crypto.randomBytes(4).toString('hex')}`;
+    expect(rt.run(['create', '--bundle', b.dir, id]).status).toBe(0);
+    try {
+      for (const cmd of [['start'], ['pause'], ['resume'], ['update', '--pids-limit', '50']]) {
+        expect(rt.run([...cmd, id])).toMatchObject({ status: 0, stderr: '' });
+      }
+      expect(state(rt, id)).toMatchObject({ id, status: 'running' });
+    } finally {
+      rt.run(['delete', '--force', id]);
+    }
+    expect(rt.run(['state', id]).status).toBe(1);
   });
 
   itRoot('--log-format json writes runc\'s JSON lines; the last is the error', () => {

@@ -39,7 +39,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const log = new Logger(o.logFormat, o.debug ? 'debug' : 'info');
   prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
-  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot, o.inProcess ? new InProcessHull(o.runtimeRoot, log) : undefined), log });
+  const sup = new Supervisor({ stateDir: o.stateDir, runtime: new Runtime(o.runtime, o.runtimeRoot, o.inProcess ? new InProcessHull(o.runtimeRoot, log, { threads: true }) : undefined), log });
   await sup.recover();
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });

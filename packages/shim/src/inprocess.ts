@@ -8,20 +8,44 @@ import { close, read } from '@hull/sys/libc';
 import { pipe } from '@hull/sys/process';
 import { notFound, precondition, exists, type ShimError } from './errors';
 import type { Logger } from './log';
-import { startMonitor, type Monitor } from './monitor';
+import type { MonitorArgs } from './monitor';
 import { classify } from './runtime';
+import { noMonitor, RuntimeThreads, type RuntimeJob } from './runtimeThreads';
+
+/** Where the runtime's blocking calls (create, exec, start, delete) run. */
+export interface JobRunner {
+  /** `startMonitor` starts, on the daemon's main thread, the monitor a create or exec asks for; returns its pid. */
+  run(job: RuntimeJob, startMonitor?: (args: MonitorArgs) => number): Promise<void>;
+  close(): void;
+}
 
 export class InProcessHull {
   readonly store: hull.StateStore;
   readonly log: hull.Log;
+  readonly jobs: JobRunner;
 
-  constructor(root: string | undefined, log: Logger) {
+  /**
+   * `threads`: run the blocking calls on worker threads, so a hanging hook holds
+   * one call, not the event loop (hull-shim). Without, they run here, as one
+   * container's containerd shim can afford (no thread's start or memory to pay).
+   */
+  constructor(root: string | undefined, log: Logger, opts: { threads: boolean }) {
     this.store = new hull.StateStore(root ?? hull.DEFAULT_ROOT);
     this.log = {
       debug: (m: string) => log.debug(m),
       info: (m: string) => log.info(m),
       warn: (m: string) => log.warn(m),
       error: (m: string) => log.error(m),
+    };
+    this.jobs = opts.threads ? new RuntimeThreads(this.store.root, log) : {
+      run: async (job, startMonitor = noMonitor) => {
+        try {
+          await runJob(this.store, this.log, job, startMonitor);
+        } catch (e) {
+          throw jobError(job, e);
+        }
+      },
+      close() {},
     };
   }
 
@@ -43,13 +67,43 @@ export function shimErrorOf(what: string, e: unknown, context: Record<string, un
   return classify(msg, context);
 }
 
+/** Runs one of the runtime's blocking calls (on whichever thread calls it). */
+export async function runJob(store: hull.StateStore, log: hull.Log, job: RuntimeJob, startMonitor: (args: MonitorArgs) => number): Promise<void> {
+  switch (job.op) {
+    case 'start': return hull.start(store, job.id, log);
+    case 'delete': return hull.delete(store, job.id, job.force, log);
+    case 'kill': return hull.kill(store, job.id, job.signal, job.all);
+    case 'pause': return hull.pause(store, job.id);
+    case 'resume': return hull.resume(store, job.id);
+    case 'update': return void hull.update(store, job.id, job.resources, log);
+  }
+  const spawn = monitorSpawner({ ...job.spawn, start: startMonitor });
+  try {
+    if (job.op === 'create') {
+      hull.create(store, { id: job.id, bundle: job.bundle, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner, host: 'hull-shim' }, log).channel.close();
+    } else {
+      await hull.exec(store, { id: job.id, process: job.process, detach: true, pidFile: job.pidFile, consoleFd: job.consoleFd, spawner: spawn.spawner }, log);
+    }
+  } finally {
+    // The monitor goes on: adopts the process the pid file names, or ends.
+    spawn.go();
+  }
+}
+
+/** A job's failure as the shim reports it (the runtime's cleanup errors kept). */
+export function jobError(job: RuntimeJob, e: unknown): ShimError {
+  const err = shimErrorOf(`hull ${job.op} ${job.id}`, e, { id: job.id });
+  if (e instanceof hull.HullError) err.cleanup.push(...e.cleanup);
+  return err;
+}
+
 export interface MonitorSpawn {
   exitFile: string;
   pidFile: string;
   /** The monitor's fds 0-9 as ProcIo.makePipes lays them out (7: the console socket's other end, if any; 8, 9: logs). */
   slots: Array<number | 'ignore' | 'pipe'>;
-  /** Called once the monitor runs, before the create goes on. */
-  started(mon: Monitor): void;
+  /** Starts the monitor (on the daemon's main thread, which owns it) and returns its pid; the fds in `args` stay open until it returns. */
+  start(args: MonitorArgs): number;
 }
 
 /**
@@ -67,11 +121,11 @@ export function monitorSpawner(m: MonitorSpawn): { spawner: hull.Spawner; go(): 
     const [reportR, reportW] = pipe();
     const [goR, w] = pipe();
     goW = w;
-    let mon: Monitor;
+    let monitorPid: number;
     try {
       const slots = [...m.slots];
       while (slots.length < 10) slots.push('ignore');
-      mon = startMonitor({
+      monitorPid = m.start({
         exitFile: m.exitFile, pidFile: m.pidFile, consoleSocket: typeof m.slots[7] === 'number' ? '=' : undefined,
         command: ['--spawn', String(req.cloneFlags ?? 0), String(join.length), String(req.fds.length), String(sync),
           req.rootIds ? '1' : '0', String(req.dumpable ?? -1), ...req.argv],
@@ -81,13 +135,12 @@ export function monitorSpawner(m: MonitorSpawn): { spawner: hull.Spawner; go(): 
       close(reportW);
       close(goR);
     }
-    m.started(mon);
     const buf = Buffer.alloc(8);
     const n = readFully(reportR, buf.subarray(0, 4));
     const pid = n === 4 ? buf.readInt32LE(0) : 0;
     if (pid <= 0) {
       close(reportR);
-      throw pid < 0 ? hull.spawnStepError(req.path, 1, -pid) : new Error(`hull-monitor ${mon.pid}: ended before it cloned hull-init`);
+      throw pid < 0 ? hull.spawnStepError(req.path, 1, -pid) : new Error(`hull-monitor ${monitorPid}: ended before it cloned hull-init`);
     }
     return {
       pid,

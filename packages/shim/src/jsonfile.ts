@@ -1,29 +1,10 @@
-// Small JSON records written atomically: temp file, fsync, rename.
-import fs from 'node:fs';
-import path from 'node:path';
+// Small JSON records (volumes, networks), written whole or not at all by @hull/sys/atomic.
+import { writeFileAtomicSync } from '@hull/sys/atomic';
+
+export { readJsonSync as readJson } from '@hull/sys/atomic';
 
 export function writeJsonAtomic(file: string, value: unknown, mode = 0o600): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeSync(fd, JSON.stringify(value, null, 2));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
-/** The record, or undefined when the file does not exist. */
-export function readJson<T>(file: string): T | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  return JSON.parse(text) as T;
+  writeFileAtomicSync(file, JSON.stringify(value, null, 2), { mode });
 }
 
 /** Runs async operations one at a time, in call order. */

@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pidfdOpen, pidfdGetfd, closeFd } from '@hull/sys/process';
 import { runtimeFailed } from './errors';
-import type { Spawner } from '@hull/runtime';
 import { socketpair } from '@hull/sys/libc';
-import { monitorSpawner } from './inprocess';
 import { startMonitor, startTime, type Monitor, type MonitorReport } from './monitor';
 import { Runtime, lastRuntimeError } from './runtime';
+import type { RuntimeJob } from './runtimeThreads';
 import { ProcIo, MONITOR_MASTER_FD, MONITOR_STDERR_FD, MONITOR_STDOUT_FD } from './stdio';
 import type { Proc } from './task';
 
@@ -73,45 +72,49 @@ export class Launcher {
   }
 
   /**
-   * hull in-process: runs `run` (the runtime's create or exec, given a
-   * spawner and the console socket's end) with the monitor cloning
-   * hull-init; on success `p` is set up as by `launch`.
+   * hull in-process: runs the runtime's create or exec on one of its threads,
+   * with the monitor (started here when the thread asks) cloning hull-init;
+   * on success `p` is set up as by `launch`.
    */
-  async launchInProcess(p: Proc, what: string, run: (spawner: Spawner, consoleFd: number | undefined) => unknown, onMonitorExit: () => void): Promise<void> {
+  async launchInProcess(p: Proc, job: DistributiveOmit<RuntimeJob, 'spawn' | 'consoleFd'>, onMonitorExit: () => void): Promise<void> {
+    const what = `hull ${job.op} ${p.task.rec.id}`;
     const io = new ProcIo(p.rec).open();
     await fsp.rm(p.exitFile, { force: true });
     await fsp.rm(p.pidFile, { force: true });
     let mon: Monitor | undefined;
     let consoleFds: [number, number] | undefined;
-    let spawn: ReturnType<typeof monitorSpawner> | undefined;
     try {
       const slots = io.makePipes();
       if (p.rec.terminal) {
         consoleFds = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC);
         slots[7] = consoleFds[1];
       }
-      spawn = monitorSpawner({ exitFile: p.exitFile, pidFile: p.pidFile, slots, started: (m) => { mon = m; io.spawned(); } });
-      await this.runtime.lib!.call(what, p.task.rec.id, () => run(spawn!.spawner, consoleFds?.[0]));
+      const spawn = { exitFile: p.exitFile, pidFile: p.pidFile, slots };
+      await this.runtime.lib!.jobs.run({ ...job, consoleFd: consoleFds?.[0], spawn } as RuntimeJob, (args) => {
+        mon = startMonitor(args);
+        io.spawned();
+        return mon.pid;
+      });
     } catch (e) {
       io.destroy();
       throw e;
     } finally {
-      // The monitor goes on: adopts the process the pid file names, or ends.
-      spawn?.go();
       if (consoleFds) for (const fd of consoleFds) closeFd(fd);
     }
-    if (!mon) throw runtimeFailed(`hull ${what} ${p.task.rec.id}: no monitor was started`, { id: p.task.rec.id });
+    if (!mon) throw runtimeFailed(`${what}: no monitor was started`, { id: p.task.rec.id });
     const report = await (mon as Monitor).report.catch((e: Error) => {
       io.destroy();
-      throw runtimeFailed(`hull ${what} ${p.task.rec.id}: ${e.message}`, { id: p.task.rec.id });
+      throw runtimeFailed(`${what}: ${e.message}`, { id: p.task.rec.id });
     });
     if (report.pid <= 0) {
       io.destroy();
-      throw runtimeFailed(`hull ${what} ${p.task.rec.id}: its monitor found no process to keep`, { id: p.task.rec.id });
+      throw runtimeFailed(`${what}: its monitor found no process to keep`, { id: p.task.rec.id });
     }
     adopt(p, io, mon, report, onMonitorExit);
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function adopt(p: Proc, io: ProcIo, mon: Monitor, report: MonitorReport, onMonitorExit: () => void): void {
   p.rec.pid = report.pid;

@@ -66,10 +66,11 @@ function main(argv: string[]): void {
   if (positionals[0] !== 'serve' || positionals.length > 1) fail(`unknown command ${JSON.stringify(positionals.join(' '))}: try "hull-shim serve" or --help`);
   const format = values['log-format'];
   if (format !== 'text' && format !== 'json') fail(`--log-format: ${JSON.stringify(format)}: must be text or json`);
-  // hull's own runtime is found on PATH, else in this repository.
+  // hull's own runtime: the CLI beside the library this daemon runs in-process (same version, same
+  // state format; a `hull` first on PATH may be another, such as a package manager's shim), else on PATH.
   const fallback = values.runtime === 'hull' ? path.resolve(__dirname, '../../runtime/bin/hull') : undefined;
   const { resolveBinary } = require('./runtime') as typeof import('./runtime');
-  const runtime = resolveBinary(values.runtime!, fallback);
+  const runtime = fallback && fs.existsSync(fallback) ? fallback : resolveBinary(values.runtime!, fallback);
   if (!runtime) fail(`--runtime: ${values.runtime}: not found on PATH${fallback ? ` nor at ${fallback}` : ''}`);
   const address = values.address!.replace(/^unix:\/\//, '');
   if (!path.isAbsolute(address)) fail(`--address: ${address}: must be an absolute socket path`);

@@ -1,5 +1,4 @@
 // Drives a runc-compatible runtime binary through runc's command line.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { track } from './spawned';
@@ -66,6 +65,8 @@ export class Runtime {
 
   /** Runs one short command (start, kill, delete, pause, ...) and returns its stdout. */
   run(args: string[], input?: string): Promise<string> {
+    // Required here: `containerd-shim-hull-v2 delete` runs after every container and rarely spawns.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     return new Promise((resolve, reject) => {
       const child = track(spawn(this.binary, [...this.globalArgs(), ...args], { env: cleanEnv(), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] }));
       const out: Buffer[] = [];

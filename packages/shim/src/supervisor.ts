@@ -121,9 +121,7 @@ export class Supervisor {
       const p = task.init;
       const lib = this.runtime.lib;
       if (lib) {
-        await this.launcher.launchInProcess(p, 'create', (spawner, consoleFd) => {
-          hull.create(lib.store, { id, bundle: req.bundle, pidFile: p.pidFile, consoleFd, spawner }, lib.log).channel.close();
-        }, () => this.exits.check(p));
+        await this.launcher.launchInProcess(p, { op: 'create', id, bundle: req.bundle, pidFile: p.pidFile }, () => this.exits.check(p));
       } else {
         await this.launcher.launch(p, (console) => ['create', '--bundle', req.bundle, '--pid-file', p.pidFile, ...console, id], () => this.exits.check(p));
       }
@@ -180,7 +178,7 @@ export class Supervisor {
 
   private async startInit(p: Proc): Promise<void> {
     const lib = this.runtime.lib;
-    if (lib) await lib.call('start', p.task.rec.id, () => hull.start(lib.store, p.task.rec.id, lib.log));
+    if (lib) await lib.jobs.run({ op: 'start', id: p.task.rec.id });
     else await this.runtime.run(['start', p.task.rec.id]);
     this.cgroups(p.task);
   }
@@ -192,8 +190,7 @@ export class Supervisor {
     const lib = this.runtime.lib;
     if (lib) {
       const proc = JSON.parse(await fsp.readFile(spec, 'utf8'));
-      return this.launcher.launchInProcess(p, 'exec', (spawner, consoleFd) =>
-        hull.exec(lib.store, { id: t.rec.id, process: proc, detach: true, pidFile: p.pidFile, consoleFd, spawner }, lib.log), () => this.exits.check(p));
+      return this.launcher.launchInProcess(p, { op: 'exec', id: t.rec.id, process: proc, pidFile: p.pidFile }, () => this.exits.check(p));
     }
     await this.launcher.launch(p, (console) => ['exec', '--detach', '--process', spec, '--pid-file', p.pidFile, ...console, t.rec.id], () => this.exits.check(p));
   }
@@ -263,7 +260,7 @@ export class Supervisor {
 
   private runtimeDelete(id: string, force: boolean): Promise<unknown> {
     const lib = this.runtime.lib;
-    if (lib) return lib.call('delete', id, () => hull.delete(lib.store, id, force, lib.log));
+    if (lib) return lib.jobs.run({ op: 'delete', id, force });
     return this.runtime.run(['delete', ...(force ? ['--force'] : []), id]);
   }
 
@@ -287,7 +284,7 @@ export class Supervisor {
     if (p.rec.pid <= 0) throw precondition(`${p.name}: cannot kill: it is not started`);
     if (!execId) {
       const lib = this.runtime.lib;
-      if (lib) await lib.call('kill', id, () => hull.kill(lib.store, id, sig, all));
+      if (lib) await lib.jobs.run({ op: 'kill', id, signal: sig, all });
       else await this.runtime.run(['kill', ...(all ? ['--all'] : []), id, String(sig)]);
       return;
     }
@@ -307,7 +304,7 @@ export class Supervisor {
     await t.lock(async () => {
       const next = transition(t.init, 'pause');
       const lib = this.runtime.lib;
-      if (lib) await lib.call('pause', id, () => hull.pause(lib.store, id));
+      if (lib) await lib.jobs.run({ op: 'pause', id });
       else await this.runtime.run(['pause', id]);
       t.init.rec.status = next;
       await t.persist();
@@ -320,7 +317,7 @@ export class Supervisor {
     await t.lock(async () => {
       const next = transition(t.init, 'resume');
       const lib = this.runtime.lib;
-      if (lib) await lib.call('resume', id, () => hull.resume(lib.store, id));
+      if (lib) await lib.jobs.run({ op: 'resume', id });
       else await this.runtime.run(['resume', id]);
       t.init.rec.status = t.init.rec.exit ? 'stopped' : next;
       await t.persist();
@@ -341,7 +338,7 @@ export class Supervisor {
       const file = path.join(t.dir, 'resources.json');
       await fsp.writeFile(file, Buffer.from(resources.value), { mode: 0o600 });
       const lib = this.runtime.lib;
-      if (lib) await lib.call('update', id, () => hull.update(lib.store, id, JSON.parse(Buffer.from(resources.value).toString()), lib.log));
+      if (lib) await lib.jobs.run({ op: 'update', id, resources: JSON.parse(Buffer.from(resources.value).toString()) });
       else await this.runtime.run(['update', '--resources', file, id]);
     });
   }
@@ -465,6 +462,7 @@ export class Supervisor {
   }
 
   close(): void {
+    this.runtime.lib?.jobs.close();
     this.exits.close();
     this.events.close();
     for (const t of this.tasks.values()) {

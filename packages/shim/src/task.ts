@@ -4,6 +4,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { writeFileAtomic } from '@hull/sys/atomic';
 import type { StatusName } from './constants';
 import { GrpcCode, ShimError } from './errors';
 import type { MountSpec } from './mounts';
@@ -104,7 +105,6 @@ export class Task {
   watcher?: { close(): void };
   private queue: Promise<unknown> = Promise.resolve();
   private writes: Promise<unknown> = Promise.resolve();
-  private writeSeq = 0;
 
   constructor(readonly dir: string, readonly rec: TaskRecord) {
     this.init = new Proc(this, rec.init);
@@ -127,17 +127,7 @@ export class Task {
   persist(): Promise<void> {
     const data = JSON.stringify(this.rec);
     const file = path.join(this.dir, 'task.json');
-    const tmp = `${file}.${++this.writeSeq}.tmp`;
-    const write = this.writes.then(async () => {
-      const fh = await fsp.open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await fsp.rename(tmp, file);
-    });
+    const write = this.writes.then(() => writeFileAtomic(file, data, { mode: 0o600 }));
     this.writes = write.catch(() => {});
     return write;
   }

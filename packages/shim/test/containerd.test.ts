@@ -120,7 +120,14 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     ev.stdout.on('data', (b: Buffer) => { out += b; });
     const topicsOf = (c: string) => out.split('\n').filter((l) => l.includes(`"${c}"`) && l.includes('/tasks/')).map((l) => /\/tasks\/[a-z-]+/.exec(l)![0]);
     try {
-      await new Promise((r) => setTimeout(r, 300)); // subscribed before the run
+      // Subscribed once an event of our own comes through (a namespace made and removed), then the run.
+      const probe = id('probe');
+      await waitFor('the events subscription', () => {
+        if (out.includes(probe)) return true;
+        ctr('namespaces', 'create', probe);
+        ctr('namespaces', 'remove', probe);
+        return false;
+      });
       const c = id('events');
       ok(ctr('run', '--rm', '--runtime', RUNTIME, h.image, c, 'true'), 'run');
       await waitFor('the delete event', () => topicsOf(c).includes('/tasks/delete'));

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds } from '@hull/testkit/jest';
-import { cleanEnv, cleanup, makeBundle, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+import { cleanEnv, cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
 
 const hullRt = runtimes().find((r) => r.name === 'hull')!;
 const d = describeNeeds(prerequisites() ?? hullRt.skip);
@@ -84,6 +84,41 @@ d('hull-shim with hull in-process', () => {
     expect(mountsUnder(path.join(dir, id))).toEqual([]);
     expect(hull('state', id).status).not.toBe(0);
     expect(monitorsOf(dir)).toEqual([]);
+    await daemon.stop();
+  });
+
+  it('hull delete --force during the daemon\'s create refuses, naming the daemon, and never signals it', async () => {
+    const daemon = await startDaemon(dir, hullRt.flag);
+    daemons.push(daemon);
+    const c = daemon.client;
+    const id = uniqueId('forced');
+    const gate = mkfifo(path.join(dir, `${id}.gate`));
+    const hookPid = path.join(dir, `${id}.hook`);
+    makeBundle(path.join(dir, id), {
+      args: ['sh', '-c', 'exit 2'],
+      hooks: { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', `echo $$ > ${hookPid}; read line < ${gate}`] }] },
+    });
+    const creating = c.task('Create', { id, bundle: path.join(dir, id) });
+    creating.catch(() => {});
+    await until('the createRuntime hook', () => fs.existsSync(hookPid) && fs.readFileSync(hookPid, 'utf8').trim());
+    try {
+      const del = hull('delete', '--force', id);
+      expect(del.status).not.toBe(0);
+      expect(del.stderr).toContain(`cannot delete container \\"${id}\\": hull-shim (pid ${daemon.pid}) is creating it`);
+      expect(fs.existsSync(`/proc/${daemon.pid}`)).toBe(true);
+      expect(fs.existsSync(path.join(root, id, 'state.json'))).toBe(true);
+    } finally {
+      // The hook reads the FIFO: opening it for writing returns once it does.
+      fs.writeFileSync(gate, 'go\n');
+    }
+    const { pid } = await creating;
+    expect(pid).toBeGreaterThan(0);
+    // Once created, the container is the CLI's to force-delete like any other.
+    expect(JSON.parse(hull('state', id).stdout)).toMatchObject({ id, pid, status: 'created' });
+    await c.task('Start', { id });
+    expect((await c.task('Wait', { id })).exit_status).toBe(2);
+    await c.task('Delete', { id });
+    expect(fs.existsSync(path.join(root, id))).toBe(false);
     await daemon.stop();
   });
 

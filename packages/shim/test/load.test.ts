@@ -65,6 +65,8 @@ for (const rt of runtimes()) {
       expect(ok.map((r) => r.out)).toEqual(ids.map(() => 'out-sh\n'));
 
       expect((await c.hull('List', {})).tasks).toEqual([]);
+      // The runtime threads the burst added hold fds until they retire, idle (runtimeThreads.ts).
+      for (const end = Date.now() + 120_000; fdCount(daemon.pid) !== baseFds && Date.now() < end;) await new Promise((r) => setTimeout(r, 200));
       expect(fdCount(daemon.pid)).toBe(baseFds);
       expect(monitorsOf(dir)).toEqual([]);
       // Every child the daemon started is gone (monitors, runtime commands) and reaped.

@@ -3,7 +3,8 @@
 import type { Context } from '../context';
 import { getAuth } from '../images/auth';
 import { ProgressPrinter, type ProgressMessage } from '../images/progress';
-import { splitRef } from '../images/refs';
+import { formatReference, withDefaultTag } from '@hull/images/reference';
+import { parseRef } from '../images/refs';
 import { strings } from './common';
 
 export interface PullOptions {
@@ -15,7 +16,7 @@ export interface PullOptions {
 
 /** Pulls through the supervisor; returns the image id. */
 export async function pullImage(ctx: Context, name: string, o: PullOptions = {}): Promise<string> {
-  const ref = splitRef(name);
+  const ref = parseRef(name);
   const out = o.out ?? process.stdout;
   const printer = new ProgressPrinter(out, !!out.isTTY);
   if (!o.quiet && !ref.tag && !ref.digest) out.write('Using default tag: latest\n');
@@ -27,10 +28,8 @@ export async function pullImage(ctx: Context, name: string, o: PullOptions = {})
 }
 
 export function canonical(name: string): string {
-  const r = splitRef(name);
-  let repo = r.repository;
-  if (r.registry === 'docker.io' && !repo.includes('/')) repo = `library/${repo}`;
-  return `${r.registry}/${repo}${r.digest ? `@${r.digest}` : `:${r.tag ?? 'latest'}`}`;
+  const r = parseRef(name);
+  return formatReference(r.digest ? { ...r, tag: undefined } : withDefaultTag(r));
 }
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
@@ -38,7 +37,7 @@ export async function handler(ctx: Context, argv: Record<string, unknown>): Prom
   const o = { platform: argv.platform as string | undefined, quiet: !!argv.quiet };
   if (argv.allTags) {
     // docker pull -a: every tag of the repository.
-    const ref = splitRef(name);
+    const ref = parseRef(name);
     const auth = getAuth(ref.registry);
     const { tags } = await ctx.client().image<{ tags: string[] }>('Tags', { repository: name, auth: auth ?? undefined });
     for (const t of tags) await pullImage(ctx, `${name}:${t}`, o);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 
 /** docker's key for Docker Hub. */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
@@ -33,10 +34,7 @@ function read(): ConfigFile {
 function write(cfg: ConfigFile): void {
   const file = configFile();
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(cfg, null, '\t') + '\n', { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, JSON.stringify(cfg, null, '\t') + '\n', { mode: 0o600 });
 }
 
 /** The config key of a registry: docker.io is docker's Hub key. */

@@ -1,33 +1,13 @@
-// The references hullctl parses itself (to find credentials, to print
-// docker's "Using default tag"): the same rules as @hull/images.
+// References as @hull/images parses them (docker's rules), checked here before
+// anything reaches the supervisor; a bad one is hullctl's own error (125).
+import { parseReference, type Reference } from '@hull/images/reference';
 import { CliError } from '../errors';
 
-export interface Ref {
-  registry: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** A light parse: registry, repository path, tag, digest (full validation is the supervisor's). */
-export function splitRef(input: string): Ref {
-  let rest = input;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
+export function parseRef(input: string): Reference {
+  try {
+    return parseReference(input);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    throw new CliError(err.message, 125, err.code ?? 'EINVAL', { reference: input }, { cause: e });
   }
-  let tag: string | undefined;
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > slash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const first = rest.indexOf('/');
-  const head = first >= 0 ? rest.slice(0, first) : '';
-  const hasRegistry = first >= 0 && (head.includes('.') || head.includes(':') || head === 'localhost');
-  if (!rest) throw new CliError(`invalid reference format: ${JSON.stringify(input)}`, 125, 'EINVAL');
-  return { registry: hasRegistry ? head : 'docker.io', repository: hasRegistry ? rest.slice(first + 1) : rest, tag, digest };
 }

@@ -143,8 +143,9 @@ export async function main(argv: string[]): Promise<number> {
   const yargs = require('yargs') as typeof import('yargs').default;
   const globals = yargs(argv)
     .scriptName('hull')
-    // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags.
-    .parserConfiguration({ 'boolean-negation': false })
+    // runc's flags include --no-pivot and --no-new-keyring: not negations of other flags;
+    // an id such as 0x1f or 1e3 is an id, and every numeric flag is typed.
+    .parserConfiguration({ 'boolean-negation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .usage('hull [global options] command [command options] [arguments...]');
   const parser: Argv = applyOptions(globals, { ...GLOBAL_OPTIONS, root: { ...GLOBAL_OPTIONS.root, default: DEFAULT_ROOT } })
     .version(false)

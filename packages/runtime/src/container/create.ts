@@ -10,7 +10,8 @@ import type { Log } from '../log';
 import { readProcStat, sleepMs } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
-import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
+import { type ContainerRecord, creatingRecord, type StateStore } from '../state/store';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import * as libc from '@hull/sys/syscalls';
 import { spawn, type SpawnRequest, type Spawned } from '@hull/sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '@hull/sys/constants';
@@ -40,6 +41,8 @@ export interface CreateOptions {
   consoleFd?: number;
   /** Who clones hull-init (default: libhull's hull_spawn, this process is its parent); hull-shim's monitor does it for the shim. */
   spawner?: Spawner;
+  /** The long-lived process running this create as a library (hull-shim): `delete --force` elsewhere must not kill it. */
+  host?: string;
 }
 
 /** Clones hull-init as `spawn` does; another process may be its parent (then it is not ours to reap). */
@@ -78,15 +81,12 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
   const undo: (() => void)[] = [() => store.remove(opts.id)];
   let initPid = 0;
   try {
-    const record = creatingRecord(opts.id, spec, bundle, rootfs);
+    const record = creatingRecord(opts.id, spec, bundle, rootfs, opts.host);
     store.write(record);
     const fifo = store.fifoPath(opts.id);
-    const oldMask = libc.umask(0);
-    try {
-      libc.mkfifo(fifo, 0o622);
-    } finally {
-      libc.umask(oldMask);
-    }
+    // chmod, not umask(0): the umask is the whole process's, and a supervisor runs creates on several threads.
+    libc.mkfifo(fifo, 0o622);
+    fs.chmodSync(fifo, 0o622);
 
     const cgroup = setupCgroupOrSkip(spec, opts.id, log);
     undo.push(() => cgroup.destroy());
@@ -212,6 +212,7 @@ export function create(store: StateStore, opts: CreateOptions, log: Log): Create
     record.startTime = readProcStat(initPid)?.startTime ?? '';
     delete record.creating;
     delete record.creatorPid;
+    delete record.creatorHost;
     store.write(record);
     if (opts.pidFile) writePidFile(path.resolve(opts.pidFile), initPid);
     unlock();
@@ -257,7 +258,7 @@ function setupCgroupOrSkip(spec: Spec, id: string, log: Log): ReturnType<typeof 
 
 function writePidFile(file: string, pid: number): void {
   try {
-    writeFileAtomic(file, String(pid), 0o644);
+    writeFileAtomicSync(file, String(pid), { fsync: false });
   } catch (e) {
     throw new UsageError(`--pid-file ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }

@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import { isAlive, sleepMs } from '../proc';
 import type { ContainerRecord, StateStore } from '../state/store';
 import * as libc from '@hull/sys/syscalls';
+import { ContainerError } from '../errors';
 
 /**
  * The lock for `delete --force`. A create in progress holds the container's
  * lock until its init reports; force does not wait for it: the creating
- * command is killed (its record names it), which releases the lock.
+ * command is killed (its record names it), which releases the lock. A
+ * supervisor running create in-process (the record names it as the host) is
+ * never killed: that would take every container it serves down with it.
  */
 export function lockForForce(store: StateStore, id: string): () => void {
   const unlock = store.tryLock(id);
@@ -22,6 +25,9 @@ export function lockForForce(store: StateStore, id: string): () => void {
     rec = undefined; // create has not written its record yet: wait for it like any other holder
   }
   if (rec?.creating && rec.creatorPid && rec.creatorPid !== process.pid && isAlive(rec.creatorPid)) {
+    if (rec.creatorHost) {
+      throw new ContainerError('EBUSY', `cannot delete container "${id}": ${rec.creatorHost} (pid ${rec.creatorPid}) is creating it; delete it through ${rec.creatorHost}, or once its create has ended`, { id, creatorPid: rec.creatorPid });
+    }
     libc.tryKill(rec.creatorPid, 9);
   }
   return store.lock(id);

@@ -8,7 +8,7 @@ import { HullError, StatusError } from '../errors';
 import type { Log } from '../log';
 import type { Process } from '../spec/types';
 import type { StateStore, Status } from '../state/store';
-import { writeFileAtomic } from '../state/store';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import * as libc from '@hull/sys/syscalls';
 import { spawn } from '@hull/sys/native';
 import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '@hull/sys/constants';
@@ -150,7 +150,7 @@ export async function exec(store: StateStore, opts: ExecOptions, log: Log): Prom
 /** runc: a pid file that cannot be written fails the exec, and the process it started does not outlive it. */
 function writePidFile(file: string, pid: number, console?: import('./console').ConsoleProxy): void {
   try {
-    writeFileAtomic(path.resolve(file), String(pid), 0o644);
+    writeFileAtomicSync(path.resolve(file), String(pid), { fsync: false });
   } catch (e) {
     libc.tryKill(pid, 9);
     try {

@@ -12,7 +12,8 @@ import type { Log } from '../log';
 import { readProcStat } from '../proc';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
-import { type ContainerRecord, creatingRecord, type StateStore, writeFileAtomic } from '../state/store';
+import { type ContainerRecord, creatingRecord, type StateStore } from '../state/store';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import * as libc from '@hull/sys/libc';
 import { MNT_DETACH, MS, O } from '@hull/sys/constants';
 import { hostCgroupLayout, type CgroupManager } from '../cgroups';
@@ -135,7 +136,7 @@ function restoreDetached(store: StateStore, opts: RestoreOptions, log: Log): Con
     delete record.creating;
     delete record.creatorPid;
     store.write(record);
-    if (opts.pidFile) writeFileAtomic(path.resolve(opts.pidFile), String(pid), 0o644);
+    if (opts.pidFile) writeFileAtomicSync(path.resolve(opts.pidFile), String(pid), { fsync: false });
     unlock();
     return record;
   } catch (e) {

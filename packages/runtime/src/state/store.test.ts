@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExistsError, NotFoundError, UsageError } from '../errors';
-import { StateStore, validateId, writeFileAtomic, type ContainerRecord } from './store';
+import { StateStore, validateId, type ContainerRecord } from './store';
 
 let root: string;
 beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'store-')); });
@@ -52,12 +52,3 @@ describe('validateId', () => {
   it.each(['', '.', '..', 'a/b', 'a b', 'é', '../x'])('rejects %j', (id) => expect(() => validateId(id)).toThrow(UsageError));
 });
 
-describe('writeFileAtomic', () => {
-  it('replaces the file whole and leaves no temp file', () => {
-    const f = path.join(root, 'state.json');
-    fs.writeFileSync(f, 'old');
-    writeFileAtomic(f, 'new');
-    expect(fs.readFileSync(f, 'utf8')).toBe('new');
-    expect(fs.readdirSync(root)).toEqual(['state.json']);
-  });
-});

@@ -3,6 +3,7 @@
 // exec fifo and a lock so two commands on one container never interleave.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { ExistsError, NotFoundError, UsageError } from '../errors';
 import type { Spec } from '../spec/types';
 
@@ -30,6 +31,8 @@ export interface ContainerRecord {
   /** Set only while create runs (with the creating command's pid); afterwards the status is computed. */
   creating?: boolean;
   creatorPid?: number;
+  /** The creator is a long-lived process running create as a library (its name, e.g. hull-shim), not a `hull create`. */
+  creatorHost?: string;
   /** Whether `start` already ran (poststart and the fifo are gone). */
   started?: boolean;
   cgroupPaths: Record<string, string>;
@@ -42,7 +45,7 @@ export interface ContainerRecord {
 }
 
 /** The record of a container whose create (or restore) is under way in this process. */
-export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: string): ContainerRecord {
+export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: string, host?: string): ContainerRecord {
   return {
     ociVersion: spec.ociVersion,
     id,
@@ -54,6 +57,7 @@ export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: s
     created: new Date().toISOString(),
     creating: true,
     creatorPid: process.pid,
+    ...(host ? { creatorHost: host } : {}),
     cgroupPaths: {},
     spec,
   };
@@ -111,7 +115,9 @@ export class StateStore {
   }
 
   write(rec: ContainerRecord): void {
-    writeFileAtomic(path.join(this.dir(rec.id), STATE_FILE), JSON.stringify(rec));
+    // No fsync (runc does none either): state describes processes, which a power loss ends anyway,
+    // and on a disk-backed /run each fsync cost a create several milliseconds.
+    writeFileAtomicSync(path.join(this.dir(rec.id), STATE_FILE), JSON.stringify(rec), { mode: 0o600, fsync: false });
   }
 
   remove(id: string): void {
@@ -164,20 +170,4 @@ export class StateStore {
       held = false;
     };
   }
-}
-
-/**
- * Write to a temp file and rename it over the target: readers see the old or the new file, never half of
- * one, whenever hull dies. No fsync (runc does none either): state describes processes, which a power
- * loss ends anyway, and on a disk-backed /run each fsync cost a create several milliseconds.
- */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, mode);
-  try {
-    fs.writeSync(fd, data);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, cleanupAll, defaultConfig, HULL, leftovers, makeBundle, runtime, uniqueId } from '../helpers';
 import { attack } from './pending';
-import { expectHostUntouched, hostSnapshot, killAll, processesUsing, sleep } from './sec';
+import { expectHostUntouched, hostSnapshot, killAll, processesUsing, sleep, waitForFile } from './sec';
 
 import { describeNeeds } from '@hull/testkit/jest';
 import { missingRoot } from '@hull/testkit/host';
@@ -155,8 +155,8 @@ describeRoot('delete --force of a container still being created', () => {
     b.config.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', `echo $$ > ${b.dir}/hook.pid; exec sleep 1000`] }] };
     b.write();
     const child = spawn(HULL, ['--root', rt.root, 'create', '--bundle', b.dir, id], { env: cleanEnv(), stdio: 'ignore' });
-    for (let i = 0; i < 200 && processesUsing(b.dir).length < 1; i++) sleep(50);
-    sleep(300);
+    // The hook has written its pid: the create is inside it now.
+    waitForFile(path.join(b.dir, 'hook.pid'));
     return { b, child };
   }
 
@@ -171,8 +171,7 @@ describeRoot('delete --force of a container still being created', () => {
       expect(r.error).toBeUndefined();
       expect(r.status).toBe(0);
       expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
-      sleep(200);
-      expect(processesUsing(b.dir)).toEqual([]);
+      expect(processesGone(b.dir)).toEqual([]);
       expect(leftovers(id, b.dir)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
@@ -192,8 +191,7 @@ describeRoot('delete --force of a container still being created', () => {
       // The init may have died with its channel; an init looping in setup would not have (cwd-loop).
       const r = rt.run(['delete', '--force', id], { timeout: 20000 });
       expect(r.status).toBe(0);
-      sleep(200);
-      expect(processesUsing(b.dir)).toEqual([]);
+      expect(processesGone(b.dir)).toEqual([]);
       expect(leftovers(id, b.dir)).toEqual([]);
     } finally {
       killHook(b.dir);
@@ -201,6 +199,12 @@ describeRoot('delete --force of a container still being created', () => {
     }
   }, 60000);
 });
+
+/** Processes still using `dir` once they had up to 10 s to end (a loaded machine, not a timing). */
+function processesGone(dir: string): number[] {
+  for (let i = 0; i < 200 && processesUsing(dir).length > 0; i++) sleep(50);
+  return processesUsing(dir);
+}
 
 function killHook(bundleDir: string): void {
   try {

@@ -42,7 +42,7 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   const record: ShimRecord = { pid: process.pid, socket: o.place.socket, runtime: o.runtime, runtimeRoot: o.place.runtimeRoot };
   fs.writeFileSync(path.join(o.place.stateDir, SHIM_RECORD), JSON.stringify(record));
 
-  const sup = new Supervisor({ stateDir: o.place.stateDir, runtime: new Runtime(o.runtime, o.place.runtimeRoot, o.inProcess ? new InProcessHull(o.place.runtimeRoot, log) : undefined), log });
+  const sup = new Supervisor({ stateDir: o.place.stateDir, runtime: new Runtime(o.runtime, o.place.runtimeRoot, o.inProcess ? new InProcessHull(o.place.runtimeRoot, log, { threads: false }) : undefined), log });
   await sup.recover();
   const publisher = new Publisher(o.ttrpcAddress, o.namespace, log);
   // containerd hears of an exec's delete from its own call; runc's shim sends TaskDelete for inits only.

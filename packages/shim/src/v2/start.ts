@@ -6,12 +6,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { invalid } from '../errors';
 import { cleanEnv } from '../runtime';
 import type { ShimFlags } from './flags';
 import { groupOf, shimPlace, SOCKET_DIR, type ShimPlace } from './paths';
 
 export const DAEMON_LISTEN_FD = 3;
+/** The daemon starts as `start` did: from the bin script, so from the bundle and its code cache when built. */
+const DAEMON_SCRIPT = path.resolve(__dirname, '../../bin/containerd-shim-hull-v2');
 
 function listen(socket: string): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
@@ -43,7 +46,7 @@ function spawnDaemon(server: net.Server, f: ShimFlags, place: ShimPlace, runtime
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   const logFd = openLog(bundle);
   const args = [
-    path.join(__dirname, 'main.js'), '-namespace', f.namespace, '-address', f.address, '-publish-binary', f.publishBinary, '-id', f.id, '-bundle', bundle,
+    DAEMON_SCRIPT, '-namespace', f.namespace, '-address', f.address, '-publish-binary', f.publishBinary, '-id', f.id, '-bundle', bundle,
     ...(runtimeBinary ? ['-runtime-binary', runtimeBinary] : []), '-runtime-root', place.runtimeRoot, ...(f.debug ? ['-debug'] : []), 'serve',
   ];
   const child = spawn(process.execPath, args, {
@@ -77,8 +80,6 @@ export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
     fs.rmSync(place.socket, { force: true }); // left by a daemon that died
   }
   const address = `unix://${place.socket}`;
-  const tmp = path.join(bundle, `.address.${process.pid}`);
-  fs.writeFileSync(tmp, address);
-  fs.renameSync(tmp, path.join(bundle, 'address'));
+  writeFileAtomicSync(path.join(bundle, 'address'), address, { fsync: false });
   return address;
 }
