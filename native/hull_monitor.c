@@ -30,7 +30,7 @@
  *
  * Spawn mode (hull-shim's in-process runtime): instead of running a runtime
  * command the monitor clones hull-init itself, so the container's init is its
- * child from the start. It does what hull_spawn does in libhull (FLAGS:
+ * child from the start. It does what hull_spawn does in hull.node (FLAGS:
  * clone flags; join the NJOIN namespace fds; wait for one byte on child fd
  * SYNC, -1 for none, while the supervisor writes the id maps; ROOT: setres[ug]id 0;
  * DUMP: PR_SET_DUMPABLE; execveat the sealed copy with ARGV). Extra fds: 10 the
@@ -60,7 +60,7 @@ enum {
 	POLLIN = 1, POLLERR = 8, POLLHUP = 16, WNOHANG = 1, DRAIN_SECONDS = 5,
 };
 
-/* Steps as libhull names them (enum hull_step in hull_spawn.c). */
+/* Steps as hull_spawn names them (enum hull_step in hull_spawn.h). */
 enum { STEP_WAIT_SYNC = 2, STEP_SETNS, STEP_SETGROUPS, STEP_SETRESGID, STEP_SETRESUID, STEP_FDS, STEP_DUMPABLE, STEP_EXECVE };
 
 struct spawn { long flags, njoin, nfds, sync, root, dump; };

@@ -30,7 +30,9 @@ export function loadBundle<T>(file: string, tag: string): Bundled<T> | undefined
     return undefined; // not bundled (a development build): the caller requires its modules one by one
   }
   const dir = path.dirname(file);
-  const cacheFile = path.join(dir, `.${path.basename(file)}.${stat.size}-${stat.mtimeNs}.${tag.replace(/[^a-z]/g, '') || 'none'}.cache`);
+  // V8 rejects a cache made under other flags (hull's bin passes one; `node bin/hull` none): one per set.
+  const flags = process.execArgv.join('').replace(/[^a-zA-Z0-9]/g, '').slice(0, 64);
+  const cacheFile = path.join(dir, `.${path.basename(file)}.${stat.size}-${stat.mtimeNs}.${tag.replace(/[^a-z]/g, '') || 'none'}${flags && `.${flags}`}.cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);

@@ -93,3 +93,8 @@ export const TIOCGWINSZ = 0x5413;
 export const FIONREAD = 0x541b;
 
 export const WNOHANG = 1;
+
+// Raw syscalls glibc has no wrapper for (x86_64 and aarch64 numbers).
+export const SYS = process.arch === 'arm64'
+  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 219 }
+  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 250 };

@@ -1,4 +1,5 @@
-// libc through koffi: the only place hull declares C functions of libc.
+// libc through koffi: the only place hull declares C functions of libc (but for the few of every
+// container's lifecycle, which hull.node makes: syscalls.ts).
 // Every wrapper throws SysError (syscall, errno name, what it acted on) on
 // failure, so callers never look at -1 or errno themselves.
 import koffi from 'koffi';
@@ -6,12 +7,12 @@ import { SysError } from './errors';
 import { errnoName } from './errno';
 import { check, retry } from './call';
 import { libc } from './libraries';
+import { SYS } from './constants';
+import { close } from './syscalls';
 
-// Raw syscalls glibc has no wrapper for (x86_64 and aarch64 numbers).
-const SYS = process.arch === 'arm64'
-  ? { pivot_root: 41, capget: 90, capset: 91, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 274, ioprio_set: 30, bpf: 280, set_mempolicy: 237, seccomp: 277, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 219 }
-  : { pivot_root: 155, capget: 125, capset: 126, close_range: 436, mount_setattr: 442, open_tree: 428, move_mount: 429, pidfd_open: 434, sched_setattr: 314, ioprio_set: 251, bpf: 321, set_mempolicy: 238, seccomp: 317, pidfd_send_signal: 424, pidfd_getfd: 438, keyctl: 250 };
-export { SYS };
+// The lifecycle's calls are hull.node's (syscalls.ts): one binding of each, re-exported here.
+export { close, flock, kill, LOCK_EX, LOCK_NB, mkfifo, open, socketpair, tryKill, umask, umount2, waitpid, write } from './syscalls';
+export { SYS } from './constants';
 
 type CFunction = ReturnType<typeof libc.func>;
 
@@ -57,7 +58,6 @@ function declareLazily<K extends string>(prototypes: Record<K, string | (() => C
 
 const fn = declareLazily({
   mount: 'int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)',
-  umount2: 'int umount2(const char *target, int flags)',
   unshare: 'int unshare(int flags)',
   setns: 'int setns(int fd, int nstype)',
   chdir: 'int chdir(const char *path)',
@@ -69,23 +69,17 @@ const fn = declareLazily({
   setresuid: 'int setresuid(uint32_t r, uint32_t e, uint32_t s)',
   setresgid: 'int setresgid(uint32_t r, uint32_t e, uint32_t s)',
   setgroups: 'int setgroups(size_t n, const uint32_t *list)',
-  umask: 'uint32_t umask(uint32_t mask)',
   prlimit: 'int prlimit(int pid, int resource, const void *limit, void *old)',
   fcntl: 'int fcntl(int fd, int cmd, int arg)',
   ioctlPtr: 'int ioctl(int fd, unsigned long req, void *arg)',
   ioctlInt: 'int ioctl(int fd, unsigned long req, int arg)',
-  kill: 'int kill(int pid, int sig)',
-  open: 'int open(const char *path, int flags, uint32_t mode)',
   openat: 'int openat(int dirfd, const char *path, int flags, uint32_t mode)',
-  close: 'int close(int fd)',
   read: 'long read(int fd, void *buf, size_t n)',
-  write: 'long write(int fd, const void *buf, size_t n)',
   mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
   symlink: 'int symlink(const char *target, const char *path)',
   getpid: 'int getpid()',
   setsid: 'int setsid()',
   personality: 'int personality(unsigned long persona)',
-  socketpair: 'int socketpair(int domain, int type, int proto, _Out_ int *sv)',
   sendmsg: () => libc.func('sendmsg', 'long', ['int', koffi.pointer(msghdr()), 'int']),
   recvmsg: () => libc.func('recvmsg', 'long', ['int', koffi.inout(koffi.pointer(msghdr())), 'int']),
   connect: 'int connect(int fd, const void *addr, uint32_t len)',
@@ -106,12 +100,9 @@ const fn = declareLazily({
   syscallIntStr: 'long syscall(long nr, long a1, const char *a2)',
   syscallBuf: 'long syscall(long nr, long a1, void *a2, long a3)',
   syscallBuf2: 'long syscall(long nr, void *a1, void *a2)',
-  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
-  flock: 'int flock(int fd, int op)',
   syscallSetattr: 'long syscall(long nr, int dfd, const char *path, unsigned int flags, void *attr, size_t size)',
   dup3: 'int dup3(int old, int new, int flags)',
   statfs: 'int statfs(const char *path, void *buf)',
-  mkfifo: 'int mkfifo(const char *path, uint32_t mode)',
   socket: 'int socket(int domain, int type, int proto)',
   getsockopt: 'int getsockopt(int fd, int level, int name, void *value, _Inout_ uint32_t *len)',
   lsetxattr: 'int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)',
@@ -121,9 +112,6 @@ const fn = declareLazily({
 
 export function mount(src: string | null, target: string, fstype: string | null, flags: number, data: string | null, detail?: string): void {
   check(fn.mount(src, target, fstype, flags, data), 'mount', detail ?? `mount ${src ?? fstype ?? ''} on ${target}`);
-}
-export function umount2(target: string, flags: number): void {
-  check(fn.umount2(target, flags), 'umount2', `umount ${target}`);
 }
 export function unshare(flags: number): void {
   check(fn.unshare(flags), 'unshare');
@@ -161,9 +149,6 @@ export function setresgid(gid: number): void {
 export function setgroups(gids: number[]): void {
   check(fn.setgroups(gids.length, gids.length ? new Uint32Array(gids) : null), 'setgroups', `setgroups ${gids.join(',')}`);
 }
-export function umask(mask: number): number {
-  return fn.umask(mask);
-}
 /** Sets a resource limit of the calling process (pid 0) or another. */
 export function prlimit(pid: number, resource: number, soft: bigint, hard: bigint, detail?: string): void {
   const buf = Buffer.alloc(16);
@@ -178,27 +163,11 @@ export function ioctl(fd: number, req: number, arg: Buffer | number, detail?: st
   const ret = typeof arg === 'number' ? fn.ioctlInt(fd, req, arg) : fn.ioctlPtr(fd, req, arg);
   return check(ret, 'ioctl', detail);
 }
-export function kill(pid: number, sig: number): void {
-  check(fn.kill(pid, sig), 'kill', `kill ${pid}`);
-}
-/** kill() that reports instead of throwing: 0 or the errno. */
-export function tryKill(pid: number, sig: number): number {
-  return fn.kill(pid, sig) < 0 ? koffi.errno() : 0;
-}
-export function open(path: string, flags: number, mode = 0): number {
-  return check(fn.open(path, flags, mode), 'open', `open ${path}`);
-}
 export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
   return check(fn.openat(dirfd, path, flags, mode), 'openat', `open ${path}`);
 }
-export function close(fd: number): void {
-  fn.close(fd);
-}
 export function read(fd: number, buf: Buffer): number {
   return check(fn.read(fd, buf, buf.length), 'read');
-}
-export function write(fd: number, buf: Buffer): number {
-  return check(fn.write(fd, buf, buf.length), 'write');
 }
 export function mknod(path: string, mode: number, dev: bigint | number): void {
   check(fn.mknod(path, mode, dev), 'mknod', `mknod ${path}`);
@@ -239,11 +208,6 @@ export function personality(persona: number): number {
 }
 export function setpriority(which: number, who: number, prio: number): void {
   check(fn.setpriority(which, who, prio), 'setpriority');
-}
-export function socketpair(domain: number, type: number): [number, number] {
-  const sv = [0, 0];
-  check(fn.socketpair(domain, type, 0, sv), 'socketpair');
-  return [sv[0], sv[1]];
 }
 /** One struct msghdr, as an object koffi lays out (iov: [{ base, len }]). */
 export interface MsgHdr {
@@ -305,7 +269,7 @@ export function openpt(flags: number): [number, string] {
     if (err !== 0) throw new SysError('ptsname_r', err, errnoName(err));
     return [fd, buf.toString('utf8', 0, buf.indexOf(0))];
   } catch (e) {
-    fn.close(fd);
+    close(fd);
     throw e;
   }
 }
@@ -325,20 +289,6 @@ export function capget(hdr: Buffer, data: Buffer): void {
 }
 export function capset(hdr: Buffer, data: Buffer): void {
   check(fn.syscallBuf2(SYS.capset, hdr, data), 'capset');
-}
-/** waitpid(pid, options): [pid, status]; pid 0 with WNOHANG when still running. */
-export function waitpid(pid: number, options: number): [number, number] {
-  const status = [0];
-  const ret = check(fn.waitpid(pid, status, options), 'waitpid', `waitpid ${pid}`);
-  return [ret, status[0]];
-}
-export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-export function flock(fd: number, op: number, detail?: string): void {
-  check(fn.flock(fd, op), 'flock', detail);
-}
-export function mkfifo(path: string, mode: number): void {
-  check(fn.mkfifo(path, mode), 'mkfifo', `mkfifo ${path}`);
 }
 export function socket(domain: number, type: number, proto = 0, detail?: string): number {
   return check(fn.socket(domain, type, proto), 'socket', detail);

@@ -1,37 +1,10 @@
-// libhull.so (native/): clone/setns into namespaces and execve a fresh
-// program; the C side runs only async-signal-safe code.
-import path from 'node:path';
-import koffi from 'koffi';
+// hull_spawn (native/hull_spawn.c, in hull.node): clone/setns into namespaces
+// and execve a fresh program; the C side runs only async-signal-safe code.
 import { SysError } from './errors';
 import { errnoName } from './errno';
+import { addon } from './syscalls';
 
-/** Where libhull.so lives: native/ at the repo root, or HULL_LIBHULL. */
-export const LIBHULL_PATH = process.env.HULL_LIBHULL ?? path.resolve(__dirname, '../../../native/libhull.so');
-
-const lib = koffi.load(LIBHULL_PATH);
-
-// Unnamed: koffi type names are process-wide, and jest may load this module twice.
-const SpawnArgs = koffi.struct({
-  path: 'const char *',
-  argv: 'const char **',
-  envp: 'const char **',
-  clone_flags: 'int32_t',
-  join_fds: 'const int32_t *',
-  njoin: 'int32_t',
-  fds: 'const int32_t *',
-  nfds: 'int32_t',
-  sync_fd: 'int32_t',
-  wait_sync: 'int32_t',
-  root_ids: 'int32_t',
-  exec_fd: 'int32_t',
-  dumpable: 'int32_t',
-});
-
-const hullSpawn = lib.func('hull_spawn', 'int', [koffi.pointer(SpawnArgs), koffi.out(koffi.pointer('int32_t'))]);
-const hullSpawnResult = lib.func('int hull_spawn_result(int32_t fd, _Out_ int32_t *step)');
-const hullSealedCopy = lib.func('int hull_sealed_copy(const char *path)');
-
-// Mirrors enum hull_step in native/hull_spawn.c.
+// Mirrors enum hull_step in native/hull_spawn.h.
 const STEPS = ['', 'clone', 'wait for parent', 'setns', 'setgroups', 'setresgid', 'setresuid', 'set up fds', 'set dumpable', 'execve', 'read report'];
 
 export interface SpawnRequest {
@@ -61,32 +34,15 @@ export interface Spawned {
 }
 
 export function spawn(req: SpawnRequest): Spawned {
-  const join = req.join ?? [];
-  const args = {
-    path: req.path,
-    argv: [...req.argv, null],
-    envp: [...req.env, null],
-    clone_flags: req.cloneFlags ?? 0,
-    join_fds: join.length ? join : null,
-    njoin: join.length,
-    fds: req.fds,
-    nfds: req.fds.length,
-    sync_fd: req.syncFd ?? -1,
-    wait_sync: req.syncFd !== undefined ? 1 : 0,
-    root_ids: req.rootIds ? 1 : 0,
-    exec_fd: req.execFd ?? -1,
-    dumpable: req.dumpable ?? -1,
-  };
-  const reportFd = [0];
-  const pid = hullSpawn(args, reportFd);
-  if (pid < 0) throw new SysError('clone', -pid, errnoName(-pid), `spawn ${req.path}: clone`);
-  const fd = reportFd[0];
+  const r = addon().spawn(req.path, req.argv, req.env, req.cloneFlags ?? 0, req.join ?? [], req.fds, req.syncFd ?? -1,
+    req.syncFd !== undefined ? 1 : 0, req.rootIds ? 1 : 0, req.execFd ?? -1, req.dumpable ?? -1);
+  if (typeof r === 'number') throw new SysError('clone', -r, errnoName(-r), `spawn ${req.path}: clone`);
+  const [pid, fd] = r;
   return {
     pid,
     result() {
-      const step = [0];
-      const r = hullSpawnResult(fd, step);
-      if (r < 0) throw spawnStepError(req.path, step[0], -r);
+      const [err, step] = addon().spawnResult(fd);
+      if (err < 0) throw spawnStepError(req.path, step, -err);
     },
   };
 }
@@ -99,7 +55,7 @@ export function spawnStepError(file: string, step: number, errno: number): SysEr
 
 /** A sealed in-memory copy of the program at `file` (see hull_sealed_copy in native/). */
 export function sealedCopy(file: string): number {
-  const fd = hullSealedCopy(file);
+  const fd = addon().sealedCopy(file);
   if (fd < 0) throw new SysError('memfd', -fd, errnoName(-fd), `sealed copy of ${file}`);
   return fd;
 }

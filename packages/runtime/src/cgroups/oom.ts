@@ -4,11 +4,12 @@
 //   v2: inotify on memory.events, reporting each rise of its oom_kill counter.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EFD_CLOEXEC, eventfd } from '@hull/sys/eventfd';
 import { parseKeyValues, readOptional, writeCgroupFile } from './files';
 import type { OomWatch } from './manager';
 
 export function watchOomV1(memDir: string, onOom: () => void): OomWatch {
+  // koffi's: loaded by `events` only, not by every command that opens a cgroup.
+  const { EFD_CLOEXEC, eventfd } = require('@hull/sys/eventfd') as typeof import('@hull/sys/eventfd');
   const efd = eventfd(0, EFD_CLOEXEC);
   let ctl: number | undefined;
   try {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupError } from '../errors';
 import { sleepMs } from '../proc';
-import { tryKill } from '@hull/sys/libc';
+import { tryKill } from '@hull/sys/syscalls';
 import { applyV1Devices, normaliseDeviceRules } from './devices';
 import { fileExists, readCgroupFile, readOptional, writeCgroupFile } from './files';
 import { availableControllers } from './layout';

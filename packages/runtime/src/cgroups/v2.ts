@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CgroupError } from '../errors';
 import { sleepMs } from '../proc';
-import { tryKill } from '@hull/sys/libc';
-import { attachDeviceFilter } from './bpfdevices';
+import { tryKill } from '@hull/sys/syscalls';
 import { normaliseDeviceRules } from './devices';
 import { fileExists, readOptional, writeCgroupFile } from './files';
 import { availableControllers } from './layout';
@@ -114,6 +113,8 @@ export class CgroupV2Manager implements CgroupManager {
     }
     applyResources(resources, this.controllerDirs(), { warn: this.warn });
     if (resources.devices) {
+      // bpf(2) is koffi's: loaded by the commands that set devices, not by every one that opens a cgroup.
+      const { attachDeviceFilter } = require('./bpfdevices') as typeof import('./bpfdevices');
       attachDeviceFilter(this.dir, normaliseDeviceRules(resources.devices));
     }
   }

@@ -1,6 +1,11 @@
 // The yargs-free parse of the hot commands: the forms engines send are taken,
 // anything else is left to yargs (undefined).
-import { parseFast } from './fast';
+import { parseFast as parseWith } from './fast';
+import { HOT_COMMANDS } from './options';
+import type { Options } from './options';
+
+/** Every hot command's options, as main.ts hands them over. */
+const parseFast = (argv: string[]) => parseWith(argv, (c) => ((HOT_COMMANDS as readonly string[]).includes(c) ? (require(`./commands/${c}`) as { options?: Options }).options ?? {} : undefined));
 
 describe('parseFast', () => {
   it('takes the forms containerd, podman and docker send', () => {
@@ -32,5 +37,12 @@ describe('parseFast', () => {
       [], ['--help'], ['state'], ['state', 'a', 'b'], ['create', '--bogus', 'c1'], ['create', '--bundle'], ['create', '--preserve-fds', 'x', 'c1'],
       ['exec', '-ti', 'c1', 'sh'], ['exec', 'c1', '--', 'true'], ['exec', '--bogus', 'c1', 'true'], ['exec', '-g', 'x', 'c1', 'true'], ['list'], ['--log-format', 'xml', 'state', 'c1'], ['--version'], ['help', 'state'], ['delete', '--force=maybe', 'c1'],
     ]) expect({ argv, parsed: parseFast(argv) }).toEqual({ argv, parsed: undefined });
+  });
+
+  it('takes only the command whose options it is given (a hot bundle holds one command)', () => {
+    const startOnly = (c: string) => (c === 'start' ? {} : undefined);
+    expect(parseWith(['start', 'c1'], startOnly)).toEqual({ command: 'start', globals: {}, args: { 'container-id': 'c1' } });
+    expect(parseWith(['state', 'c1'], startOnly)).toBeUndefined();
+    expect(parseWith(['list'], () => ({}))).toBeUndefined();
   });
 });

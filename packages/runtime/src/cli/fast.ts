@@ -6,7 +6,7 @@
 // unknown flag, a missing or extra argument) returns undefined, and yargs
 // parses the command line and says what is wrong, as it always has.
 
-import { GLOBAL_OPTIONS, type OptionSpec, type Options } from './options';
+import { GLOBAL_OPTIONS, type HotCommand, type OptionSpec, type Options } from './options';
 
 /** Every spelling of every option (`--name`, `-x`) → its name and spec. */
 type Flags = Record<string, { key: string; spec: OptionSpec }>;
@@ -25,8 +25,6 @@ function defaultsOf(options: Options): Record<string, unknown> {
 }
 
 interface CommandShape {
-  /** The command's own options (its module's `options`), loaded only when it is the command. */
-  options: () => Options;
   /** Positional argument names; a trailing "?" marks an optional one. */
   args: string[];
   /** Everything after the positional arguments, as typed, goes to this key (exec's command: runc reads flags after the id as the command's). */
@@ -35,15 +33,16 @@ interface CommandShape {
   extra?: Record<string, unknown>;
 }
 
-const none = (): Options => ({});
-const COMMANDS: Record<string, CommandShape> = {
-  create: { options: () => require('./commands/create').options, args: ['container-id'] },
-  run: { options: () => require('./commands/run').options, args: ['container-id'] },
-  start: { options: none, args: ['container-id'] },
-  state: { options: none, args: ['container-id'] },
-  kill: { options: () => require('./commands/kill').options, args: ['container-id', 'signal?'] },
-  delete: { options: () => require('./commands/delete').options, args: ['container-id'] },
-  exec: { options: () => require('./commands/exec').options, args: ['container-id'], rest: 'cmd', extra: { _: ['exec'] } },
+// The shapes only: each command's options come from its module, which the caller loads (one hot
+// command's bundle holds that command's module alone).
+const COMMANDS: Record<HotCommand, CommandShape> = {
+  create: { args: ['container-id'] },
+  run: { args: ['container-id'] },
+  start: { args: ['container-id'] },
+  state: { args: ['container-id'] },
+  kill: { args: ['container-id', 'signal?'] },
+  delete: { args: ['container-id'] },
+  exec: { args: ['container-id'], rest: 'cmd', extra: { _: ['exec'] } },
 };
 
 export interface FastCommand {
@@ -79,7 +78,8 @@ function readFlag(argv: string[], i: number, flags: Flags, out: Record<string, u
   return i + 1;
 }
 
-export function parseFast(argv: string[]): FastCommand | undefined {
+/** `optionsOf`: the command's own options (its module's `options`), or undefined when it is not to be had here. */
+export function parseFast(argv: string[], optionsOf: (command: string) => Options | undefined): FastCommand | undefined {
   const globals: Record<string, unknown> = {};
   let i = 0;
   const globalFlags = flagsOf(GLOBAL_OPTIONS);
@@ -88,9 +88,9 @@ export function parseFast(argv: string[]): FastCommand | undefined {
     if (i < 0) return undefined;
   }
   const command = argv[i++];
-  const shape = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!shape) return undefined;
-  const options = shape.options();
+  const shape = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command as HotCommand] : undefined;
+  const options = shape && optionsOf(command);
+  if (!shape || !options) return undefined;
   const flags = flagsOf(options);
   const args: Record<string, unknown> = { ...defaultsOf(options), ...shape.extra };
   const positional: string[] = [];

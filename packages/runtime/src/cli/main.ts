@@ -3,10 +3,10 @@
 // runc prints them: a logrus line on stderr, or with --log a JSON/text line
 // in the file and the plain message on stderr.
 import type { Argv } from 'yargs';
-import { errorMessage } from '../errors';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
 import { applyOptions, commandIndex, GLOBAL_OPTIONS, type Options, valueFlags } from './options';
+import { type CommandModule, type Context, report, runFast } from './dispatch';
 
 export interface GlobalOptions {
   root: string;
@@ -15,13 +15,7 @@ export interface GlobalOptions {
   debug: boolean;
 }
 
-export interface Context {
-  store: StateStore;
-  log: Logger;
-  debug: boolean;
-}
-
-export type Handler<T> = (ctx: Context, args: T) => Promise<number | void> | number | void;
+export type { Context, Handler } from './dispatch';
 
 // Command name → module under commands/ (loaded lazily).
 const COMMANDS: [string, string][] = [
@@ -130,8 +124,8 @@ export function unknownFlag(argv: string[], known: Set<string>): string | undefi
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const fast = (require('./fast') as typeof import('./fast')).parseFast(argv);
-  if (fast) return runFast(fast);
+  const fast = (require('./fast') as typeof import('./fast')).parseFast(argv, (c) => (Object.hasOwn(LOADERS, c) ? loadCommand(c).options ?? {} : undefined));
+  if (fast) return runFast(fast, loadCommand(fast.command));
   try {
     const pre = preParse(argv);
     if ('output' in pre) {
@@ -202,31 +196,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A hot command, parsed without yargs (fast.ts). */
-async function runFast(f: import('./fast').FastCommand): Promise<number> {
-  const format = f.globals['log-format'] === 'json' ? 'json' : 'text';
-  const logger = new Logger({ file: f.globals.log as string | undefined, format, debug: Boolean(f.globals.debug) });
-  try {
-    const ctx: Context = { store: new StateStore((f.globals.root as string | undefined) ?? DEFAULT_ROOT), log: logger, debug: Boolean(f.globals.debug) };
-    const mod = loadCommand(f.command);
-    failureCode = mod.FAILURE_EXIT_CODE ?? 1;
-    const code = await mod.handler(ctx, f.args);
-    return typeof code === 'number' ? code : 0;
-  } catch (e) {
-    report(e, logger, format);
-    return failureCode;
-  } finally {
-    logger.close();
-  }
-}
-
-interface CommandModule {
-  builder?: (y: Argv) => Argv;
-  /** Exit code when the handler fails (default 1). */
-  FAILURE_EXIT_CODE?: number;
-  handler: Handler<Record<string, unknown>>;
-}
-
 // Literal requires, each behind a function: a command's module loads only when it runs, and a
 // bundler can follow every one of them.
 const LOADERS: Record<string, () => unknown> = {
@@ -251,13 +220,4 @@ const LOADERS: Record<string, () => unknown> = {
 
 function loadCommand(name: string): CommandModule {
   return LOADERS[name]() as CommandModule;
-}
-
-function report(e: unknown, logger: Logger | undefined, format: 'text' | 'json'): void {
-  const msg = errorMessage(e);
-  const log = logger ?? new Logger({ format });
-  log.error(msg);
-  for (const c of (e as { cleanup?: Error[] }).cleanup ?? []) log.error(`cleanup: ${c.message}`);
-  // runc: with --log the file gets the structured line and stderr the plain message.
-  if (log.toFile) process.stderr.write(msg + '\n');
 }

@@ -26,6 +26,10 @@ export const GLOBAL_OPTIONS: Options = {
   criu: { type: 'string', hidden: true },
 };
 
+/** The commands engines call for every container: parsed without yargs (fast.ts), each in a bundle of its own (scripts/bundle.js). */
+export const HOT_COMMANDS = ['create', 'run', 'start', 'state', 'kill', 'delete', 'exec'] as const;
+export type HotCommand = (typeof HOT_COMMANDS)[number];
+
 export function applyOptions(y: Argv, options: Options): Argv {
   for (const [name, { many: _many, ...spec }] of Object.entries(options)) y = y.option(name, spec);
   return y;

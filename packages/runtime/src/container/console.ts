@@ -7,14 +7,6 @@ import * as libc from '@hull/sys/libc';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM, TIOCSWINSZ } from '@hull/sys/constants';
 import { recvFds } from '@hull/sys/scm';
 
-export function needsConsole(bundle: string): boolean {
-  try {
-    return Boolean(JSON.parse(fs.readFileSync(`${bundle}/config.json`, 'utf8'))?.process?.terminal);
-  } catch {
-    return false; // create reports the bad config
-  }
-}
-
 export class ConsoleProxy {
   readonly childFd: number;
   private readonly parentFd: number;

@@ -12,7 +12,7 @@ import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
 import { type ContainerRecord, creatingRecord, type StateStore } from '../state/store';
 import { writeFileAtomicSync } from '@hull/sys/atomic';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { spawn, type SpawnRequest, type Spawned } from '@hull/sys/native';
 import { AF_UNIX, CLONE, O, SOCK_CLOEXEC, SOCK_STREAM, WNOHANG } from '@hull/sys/constants';
 import { InitChannel } from '../program/channel';

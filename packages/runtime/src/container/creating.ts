@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { isAlive, sleepMs } from '../proc';
 import type { ContainerRecord, StateStore } from '../state/store';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { ContainerError } from '../errors';
 
 /**

@@ -6,7 +6,7 @@ import type { Log } from '../log';
 import { isAlive, sleepMs } from '../proc';
 import type { ContainerRecord, StateStore } from '../state/store';
 import { NotFoundError } from '../errors';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { runHooks } from '../hooks';
 import { requireStatus, stateOf, statusOf } from './status';
 import { openCgroup } from './cgroup';

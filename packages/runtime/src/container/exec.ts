@@ -9,7 +9,7 @@ import type { Log } from '../log';
 import type { Process } from '../spec/types';
 import type { StateStore, Status } from '../state/store';
 import { writeFileAtomicSync } from '@hull/sys/atomic';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { spawn } from '@hull/sys/native';
 import { AF_UNIX, O, SOCK_CLOEXEC, SOCK_STREAM } from '@hull/sys/constants';
 import { InitChannel } from '../program/channel';

@@ -1,6 +1,6 @@
 // Mounts a container without a mount namespace leaves in the host's: what is
 // below its rootfs, and how delete takes them away.
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { MNT_DETACH } from '@hull/sys/constants';
 import { readMountinfo } from '../mountinfo';
 

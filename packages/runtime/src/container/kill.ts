@@ -1,7 +1,7 @@
 // `hull kill`: a signal to the container's init, or with --all to every
 // process in its cgroup (of a stopped container too, as runc).
 import type { StateStore } from '../state/store';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { SysError } from '../errors';
 import { errnoName } from '@hull/sys/errno';
 import { requireStatus, statusOf } from './status';

@@ -1,9 +1,10 @@
 // `hull run`: create + start. In the foreground it forwards signals to the
 // container, waits for it, removes it (as runc does, unless --keep) and
 // returns its exit status (128+N for signal N).
+import fs from 'node:fs';
 import type { Log } from '../log';
 import type { StateStore } from '../state/store';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { waitForeground } from './wait';
 import { create, type CreateOptions } from './create';
 import { start } from './start';
@@ -18,8 +19,8 @@ export interface RunOptions extends CreateOptions {
 export async function run(store: StateStore, opts: RunOptions, log: Log): Promise<number> {
   let console: import('./console').ConsoleProxy | undefined;
   if (!opts.detach && !opts.consoleSocket) {
-    const { ConsoleProxy, needsConsole } = require('./console') as typeof import('./console');
     if (needsConsole(opts.bundle)) {
+      const { ConsoleProxy } = require('./console') as typeof import('./console'); // koffi's ioctl and recvmsg
       console = new ConsoleProxy();
       opts = { ...opts, consoleFd: console.childFd };
     }
@@ -49,6 +50,14 @@ export async function run(store: StateStore, opts: RunOptions, log: Log): Promis
     return await waitForeground(pid, console);
   } finally {
     if (!opts.keep) remove(store, opts.id, true, log);
+  }
+}
+
+function needsConsole(bundle: string): boolean {
+  try {
+    return Boolean(JSON.parse(fs.readFileSync(`${bundle}/config.json`, 'utf8'))?.process?.terminal);
+  } catch {
+    return false; // create reports the bad config
   }
 }
 

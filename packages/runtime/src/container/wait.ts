@@ -1,7 +1,7 @@
 // Waiting for a container process that is our child (run, exec in the
 // foreground) while forwarding the signals we get to it.
 import { constants } from 'node:os';
-import * as libc from '@hull/sys/libc';
+import * as libc from '@hull/sys/syscalls';
 import { WNOHANG } from '@hull/sys/constants';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'];

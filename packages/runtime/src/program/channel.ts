@@ -40,9 +40,9 @@ export class InitChannel {
 
   /** The program, with `fds` attached to its header. */
   send(encoded: Buffer, fds: number[]): void {
-    const { sendFds } = require('@hull/sys/scm') as typeof import('@hull/sys/scm');
     const header = encoded.subarray(0, 24);
-    if (fds.length) sendFds(this.fd, fds, header);
+    // sendmsg is koffi's: loaded only when there are fds to pass.
+    if (fds.length) (require('@hull/sys/scm') as typeof import('@hull/sys/scm')).sendFds(this.fd, fds, header);
     else writeAll(this.fd, header);
     writeAll(this.fd, encoded.subarray(24));
   }

@@ -2,7 +2,8 @@
 // and programs encode to the layout hull-init reads. No root needed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { F, FD_REG, HEADER_SIZE, MSG, OP, OP_SIZE, PROG_MAGIC, ProgramBuilder, REG_RECEIVED, MAX_RECEIVED } from './format';
+import fc from 'fast-check';
+import { F, FD_REG, HEADER_SIZE, MSG, OP, OP_SIZE, PROG_MAGIC, ProgramBuilder, REG_RECEIVED, MAX_RECEIVED, type Op, type Str } from './format';
 
 const header = fs.readFileSync(path.resolve(__dirname, '../../../../native/hull_init.h'), 'utf8');
 
@@ -58,5 +59,48 @@ describe('program format', () => {
     expect(buf.readUInt32LE(op1 + 64)).toBe(13);
     expect(str(buf.readUInt32LE(HEADER_SIZE + 40))).toBe('/');
     expect(b.listing()).toBe('  0 open          open /\n  1 seccomp       load');
+  });
+
+  it('decodes back to what was encoded: every argument, string field and count, whatever the ops', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 20 }).filter((t) => !t.includes('\0'));
+    const field: fc.Arbitrary<Str> = fc.oneof(fc.constant(undefined), text, fc.array(text, { maxLength: 4 }), fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)));
+    const arg = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 2 ** 40, -(2 ** 53), 2 ** 53, 0xffffffff), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+    const op: fc.Arbitrary<Op> = fc.record({
+      op: fc.constantFrom(...(Object.keys(OP) as (keyof typeof OP)[])),
+      desc: text,
+      flags: fc.integer({ min: 0, max: 2 ** 22 - 1 }),
+      a: fc.array(arg, { maxLength: 4 }),
+      s: fc.array(field, { maxLength: 4 }),
+      hint: fc.option(text, { nil: undefined }),
+      hintErrno: fc.nat(200),
+      skip: fc.nat(10),
+    });
+    fc.assert(fc.property(fc.array(op, { maxLength: 12 }), (ops) => {
+      const b = new ProgramBuilder();
+      ops.forEach((o) => b.add(o));
+      const buf = b.encode({ nfds: 1 });
+      const strings = HEADER_SIZE + ops.length * OP_SIZE;
+      expect(buf.readUInt32LE(4)).toBe(ops.length);
+      expect(buf.length).toBe(strings + buf.readUInt32LE(8));
+      const bytes = (v: Str): Buffer | undefined => {
+        if (v === undefined) return undefined;
+        const b1 = Buffer.isBuffer(v) ? v : Buffer.from(Array.isArray(v) ? v.map((x) => x + '\0').join('') : v + '\0');
+        return b1.length ? b1 : Buffer.alloc(1);
+      };
+      const at = (off: number, want: Buffer | undefined) => {
+        expect(off % 8).toBe(0);
+        return want === undefined ? (expect(off).toBe(0), undefined) : buf.subarray(strings + off, strings + off + want.length);
+      };
+      ops.forEach((o, i) => {
+        const base = HEADER_SIZE + i * OP_SIZE;
+        expect(buf.readUInt32LE(base)).toBe(OP[o.op]);
+        expect(buf.readUInt32LE(base + 4)).toBe(o.flags);
+        for (let k = 0; k < 4; k++) expect(buf.readBigInt64LE(base + 8 + k * 8)).toBe(BigInt.asIntN(64, BigInt(o.a?.[k] ?? 0)));
+        for (let k = 0; k < 4; k++) expect(at(buf.readUInt32LE(base + 40 + k * 4), bytes(o.s?.[k]))).toEqual(bytes(o.s?.[k]));
+        expect(at(buf.readUInt32LE(base + 56), bytes(o.desc))).toEqual(bytes(o.desc));
+        expect(at(buf.readUInt32LE(base + 60), bytes(o.hint))).toEqual(bytes(o.hint));
+        expect([buf.readUInt32LE(base + 64), buf.readUInt32LE(base + 68)]).toEqual([o.hintErrno, o.skip]);
+      });
+    }));
   });
 });

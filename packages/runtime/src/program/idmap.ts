@@ -20,7 +20,7 @@ import path from 'node:path';
 import { ConfigError, HullError } from '../errors';
 import type { IDMapping, Mount, Spec } from '../spec/types';
 import { MOUNT_ATTR } from '../spec/mountOptions';
-import * as libc from '@hull/sys/libc';
+import * as sys from '@hull/sys/syscalls';
 import { CLONE, O } from '@hull/sys/constants';
 import { MAX_RECEIVED } from './format';
 
@@ -98,19 +98,19 @@ export function makeUserNamespace(uidMappings: IDMapping[], gidMappings: IDMappi
     } catch (e) {
       throw new HullError('EIDMAP', `id-mapped mount: write the maps of its user namespace: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
-    return libc.open(`/proc/${pid}/ns/user`, O.RDONLY | O.CLOEXEC);
+    return sys.open(`/proc/${pid}/ns/user`, O.RDONLY | O.CLOEXEC);
   } finally {
-    libc.close(readFd);
-    libc.close(writeFd);
+    sys.close(readFd);
+    sys.close(writeFd);
     if (child) {
-      libc.tryKill(child.pid, 9);
+      sys.tryKill(child.pid, 9);
       try {
         child.result();
       } catch {
         // killed at its wait: nothing to report
       }
       try {
-        libc.waitpid(child.pid, 0);
+        sys.waitpid(child.pid, 0);
       } catch {
         // already reaped
       }
@@ -128,6 +128,8 @@ export function makeUserNamespace(uidMappings: IDMapping[], gidMappings: IDMappi
 export function prepareIdmappedMounts(spec: Spec, containerUserns: string | undefined, bundle: string): number[] {
   const list = idmappedMounts(spec);
   if (!list.length) return [];
+  // The new mount API is koffi's (libc.ts): loaded only by the containers that use it.
+  const libc = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
   const fds: number[] = [];
   const userns = new Map<string, number>();
   try {
@@ -139,7 +141,7 @@ export function prepareIdmappedMounts(spec: Spec, containerUserns: string | unde
       else if (!containerUserns) throw new ConfigError(`mounts[${im.index}].options`, 'id-mapped without uidMappings/gidMappings of its own needs a user namespace');
       let nsFd = userns.get(key);
       if (nsFd === undefined) {
-        nsFd = im.uidMappings ? makeUserNamespace(im.uidMappings, im.gidMappings ?? []) : libc.open(containerUserns!, O.RDONLY | O.CLOEXEC);
+        nsFd = im.uidMappings ? makeUserNamespace(im.uidMappings, im.gidMappings ?? []) : sys.open(containerUserns!, O.RDONLY | O.CLOEXEC);
         userns.set(key, nsFd);
       }
       const rbind = (m.options ?? []).includes('rbind');
@@ -158,7 +160,7 @@ export function prepareIdmappedMounts(spec: Spec, containerUserns: string | unde
 }
 
 export function closeAll(fds: number[]): void {
-  for (const fd of fds) libc.close(fd);
+  for (const fd of fds) sys.close(fd);
 }
 
 /**
@@ -177,6 +179,7 @@ export function prepareBindMounts(spec: Spec, bundle: string, skip: Set<number>)
       const source = path.resolve(bundle, m.source ?? '');
       if (!fs.existsSync(source)) return; // the program names the missing source
       const rbind = (m.options ?? []).includes('rbind');
+      const libc = require('@hull/sys/libc') as typeof import('@hull/sys/libc'); // koffi, for these containers only
       out.fds.push(libc.openTree(source, libc.OPEN_TREE_CLONE | (rbind ? libc.AT_RECURSIVE : 0), `mount ${m.source} on ${m.destination}: open_tree ${source}`));
       out.indexes.push(index);
     });

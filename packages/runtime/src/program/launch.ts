@@ -31,7 +31,7 @@ export function faultAfter(kind: 'create' | 'exec' = 'create'): number | undefin
 export function forkedInit(syncFd: number, firstPid: number): number {
   const { readMessage } = require('./channel') as typeof import('./channel');
   const { MSG } = require('./format') as typeof import('./format');
-  const { waitpid } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
+  const { waitpid } = require('@hull/sys/syscalls') as typeof import('@hull/sys/syscalls');
   const msg = readMessage(syncFd);
   try {
     waitpid(firstPid, 0);

@@ -8,7 +8,7 @@ import type { Log } from '../log';
 import { capabilityName, lastCap } from '../spec/capabilities';
 import type { IOPriority, Linux, Personality, POSIXRlimit, Process, Scheduler } from '../spec/types';
 import { PR } from '@hull/sys/constants';
-import { SYS } from '@hull/sys/libc';
+import { SYS } from '@hull/sys/constants';
 import { resolveCapabilities } from './capabilities';
 import { F, type ProgramBuilder, type Reg } from './format';
 

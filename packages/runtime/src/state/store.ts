@@ -156,8 +156,8 @@ export class StateStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(id);
       throw e;
     }
-    // Loaded here so commands that never lock do not pay for koffi.
-    const { flock, LOCK_EX, LOCK_NB } = require('@hull/sys/libc') as typeof import('@hull/sys/libc');
+    // Loaded here so commands that never lock do not load the addon.
+    const { flock, LOCK_EX, LOCK_NB } = require('@hull/sys/syscalls') as typeof import('@hull/sys/syscalls');
     try {
       flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB, `lock container ${id}`);
     } catch (e) {
