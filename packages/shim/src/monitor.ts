@@ -81,6 +81,26 @@ export function startTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * Resolves once a process's monitor has gone, as it does right after writing the exit file (so a
+ * Delete leaves no process behind), or after `ms` at most.
+ */
+export async function monitorGone(m: { child?: ChildProcess; pid: number; start?: string }, ms = 5000): Promise<void> {
+  const child = m.child;
+  if (child) {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+    });
+    return;
+  }
+  // A monitor of an earlier daemon: ours to reap as subreaper; gone once its start time no longer matches.
+  for (const end = Date.now() + ms; m.pid > 0 && startTime(m.pid) === m.start && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Wait status to the shell's exit code: the code, or 128+signal. */
 export function exitCodeOf(ws: number): number {
   return (ws & 0x7f) === 0 ? (ws >> 8) & 0xff : 128 + (ws & 0x7f);

@@ -14,7 +14,7 @@ import { EventBus, EventJournal } from './events';
 import { Exits } from './exits';
 import { Launcher } from './launch';
 import type { Logger } from './log';
-import { readExitFile } from './monitor';
+import { monitorGone, readExitFile } from './monitor';
 import { mountAll, unmountAll, type MountSpec } from './mounts';
 import { recoverTasks } from './recovery';
 import type { Runtime } from './runtime';
@@ -246,6 +246,7 @@ export class Supervisor {
           if (e.grpcCode !== 5) throw e; // already gone from the runtime's state
         });
       }
+      await Promise.all([...t.procs()].map(monitorOf).map((m) => monitorGone(m)));
       this.tasks.delete(id);
       t.watcher?.close();
       for (const proc of t.procs()) proc.io?.destroy();
@@ -266,6 +267,7 @@ export class Supervisor {
 
   private async deleteExec(p: Proc): Promise<ReturnType<typeof deletedView>> {
     const t = p.task;
+    await monitorGone(monitorOf(p));
     t.execs.delete(p.rec.execId);
     delete t.rec.execs[p.rec.execId];
     p.io?.destroy();
@@ -470,4 +472,8 @@ export class Supervisor {
       for (const p of t.procs()) p.io?.destroy();
     }
   }
+}
+
+function monitorOf(p: Proc): { child?: Proc['child']; pid: number; start?: string } {
+  return { child: p.child, pid: p.rec.monitorPid, start: p.rec.monitorStart };
 }

@@ -7,7 +7,7 @@ import { decodeEvent } from '../src/proto';
 import { PROCESS_SPEC_TYPE, RESOURCES_SPEC_TYPE, Status } from '../src/constants';
 import { missingOomKill } from '@hull/testkit/host';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
-import { cleanup, fdCount, makeBundle, mkfifo, mountsUnder, prerequisites, readFifo, runtimes, startDaemon, uniqueId, ROOTFS, type Daemon } from './helpers';
+import { cleanup, fdCount, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, readFifo, runtimes, startDaemon, uniqueId, ROOTFS, type Daemon } from './helpers';
 
 const why = prerequisites();
 jest.setTimeout(120_000);
@@ -72,6 +72,8 @@ for (const rt of runtimes({ cli: true })) {
       expect(again.map((w) => w.exit_status)).toEqual([3, 3]);
       const del = await c.task('Delete', { id });
       expect([del.pid, del.exit_status]).toEqual([pid, 3]);
+      // Nothing of the task is left once Delete answers: not even its monitor.
+      expect(monitorsOf(path.join(daemon.stateDir, 'tasks', id))).toEqual([]);
       await expect(c.task('State', { id })).rejects.toMatchObject({ code: 5 });
       expect(await topicsOf(id)).toEqual(['/tasks/create', '/tasks/start', '/tasks/exit', '/tasks/delete']);
       const exit = events.find((e) => e.topic === '/tasks/exit' && e.event.container_id === id)!.event;

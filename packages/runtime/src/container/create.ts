@@ -39,7 +39,7 @@ export interface CreateOptions {
   debug?: boolean;
   /** `run` in the foreground without a console socket: it receives the pty master itself. */
   consoleFd?: number;
-  /** Who clones hull-init (default: libhull's hull_spawn, this process is its parent); hull-shim's monitor does it for the shim. */
+  /** Who clones hull-init (default: hull.node's hull_spawn, this process is its parent); hull-shim's monitor does it for the shim. */
   spawner?: Spawner;
   /** The long-lived process running this create as a library (hull-shim): `delete --force` elsewhere must not kill it. */
   host?: string;
