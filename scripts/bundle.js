@@ -93,9 +93,11 @@ for (const command of require(`../${RUNTIME_CLI}/options.js`).HOT_COMMANDS) {
   // Each bin loads its bundle through a re-export of @hull/sys/bundled beside it: rebuilt here with the
   // loader inside, so that starting a CLI resolves no package through an exports map (which loads
   // Node's ESM resolver: 3-4 ms a start).
+  // Built from @hull/sys's own output, not from the re-export: tsc does not emit an unchanged file again,
+  // so an inlined copy rebuilt from itself would keep an old loader for good.
   for (const loader of LOADERS) {
     await esbuild.build({
-      entryPoints: [loader], outfile: loader, allowOverwrite: true, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+      entryPoints: ['packages/sys/lib/bundled.js'], outfile: loader, allowOverwrite: true, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
       logLevel: 'warning', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, keepNames: true,
     });
   }
