@@ -9,22 +9,11 @@ import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { catches } from '@hull/testkit/leftovers';
-import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, until, type Daemon } from './helpers';
 
 const why = prerequisites();
 jest.setTimeout(120_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 const alive = (pid: number) => fs.existsSync(`/proc/${pid}`);
 

@@ -6,23 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds } from '@hull/testkit/jest';
-import { cleanEnv, cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+import { cleanEnv, cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, until, type Daemon } from './helpers';
 
 const hullRt = runtimes().find((r) => r.name === 'hull')!;
 const d = describeNeeds(prerequisites() ?? hullRt.skip);
 jest.setTimeout(120_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** The children of `pid` (through /proc/PID/task/PID/children). */
 function childrenOf(pid: number): number[] {
