@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { missingCgroupController, missingCgroupFile, missingCommand, missingOomKill, missingRoot } from '@hull/testkit/host';
 import { itNeeds } from '@hull/testkit/jest';
+import { until as waitUntil } from '@hull/testkit/wait';
 import { detectCgroupLayout } from '../src/cgroups';
 import { cleanEnv, cleanupAll, HULL, hasRunc, leftovers, makeBundle, runtime, uniqueId, type Config } from './helpers';
 
@@ -28,13 +29,8 @@ afterEach(async () => {
   cleanupAll();
 });
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 12000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
+/** Up to two minutes: what a container does in a loaded guest can be slow. */
+const until = (what: string, cond: () => boolean) => waitUntil(what, cond, 120_000);
 
 /** A failed runtime command shows its stderr in the failure. */
 function ok(name: string, r: { status: number | null; stderr: string }, what: string): void {

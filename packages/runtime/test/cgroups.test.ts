@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { missingCgroupController, missingCgroupFile, missingHugepages, missingOomKill, missingRoot, missingThrottleDevice, throttleDevice } from '@hull/testkit/host';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
+import { until } from '@hull/testkit/wait';
 import { type CgroupManager, detectCgroupLayout, newCgroupManager, openCgroupManager } from '../src/cgroups';
 
 const layout = detectCgroupLayout();
@@ -49,15 +50,6 @@ function startIn(m: CgroupManager, script: string): ChildProcess {
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
-/** Polls `cond` for up to a minute: a loaded machine is slow, not a timing to assert. */
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (const end = Date.now() + 60_000; Date.now() < end;) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  if (cond()) return;
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 function file(m: CgroupManager, ctrl: string, name: string): string {
   return fs.readFileSync(path.join(v2 ? m.paths.unified : m.paths[ctrl], name), 'utf8').trim();

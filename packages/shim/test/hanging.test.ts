@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds, itNeeds } from '@hull/testkit/jest';
 import { catches } from '@hull/testkit/leftovers';
-import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, until, type Daemon } from './helpers';
+import { cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+import { until } from '@hull/testkit/wait';
 
 const why = prerequisites();
 jest.setTimeout(120_000);

@@ -168,16 +168,3 @@ export function mkfifo(file: string): string {
   if (r.status !== 0) throw new Error(`mkfifo ${file} failed`);
   return file;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `fn` until it gives something truthy (a loaded machine is not a timing): that, or an error after `ms`. */
-export async function until<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Status } from '../src/constants';
 import { describeNeeds } from '@hull/testkit/jest';
-import { cleanEnv, cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, until, type Daemon } from './helpers';
+import { cleanEnv, cleanup, makeBundle, mkfifo, monitorsOf, mountsUnder, prerequisites, runtimes, startDaemon, uniqueId, type Daemon } from './helpers';
+import { until } from '@hull/testkit/wait';
 
 const hullRt = runtimes().find((r) => r.name === 'hull')!;
 const d = describeNeeds(prerequisites() ?? hullRt.skip);
