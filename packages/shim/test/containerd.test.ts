@@ -156,6 +156,10 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
     try {
       for (const c of cs) runDetached(c, 'sleep', '1000');
       expect(h.shimPids()).toHaveLength(1);
+      // The daemon starts as `start` did, through the bin script (its bundle and code cache), not from lib/.
+      const cmdline = fs.readFileSync(`/proc/${h.shimPids()[0]}/cmdline`, 'utf8').split('\0');
+      expect(cmdline[1]).toMatch(/\/bin\/containerd-shim-hull-v2$/);
+      expect(cmdline).toContain('serve');
       await remove(cs[0]);
       expect(h.shimPids()).toHaveLength(1);
       await remove(cs[1]);
