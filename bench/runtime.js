@@ -78,6 +78,8 @@ try {
       add('kill', name, rt(name, ['kill', id, 'KILL']).ms);
       for (let w = 0; w < 200 && JSON.parse(spawnSync(bins[name], ['--root', roots[name], 'state', id], { env, encoding: 'utf8' }).stdout).status !== 'stopped'; w++) spawnSync('sleep', ['0.01']);
       add('delete', name, rt(name, ['delete', id]).ms);
+      // What engines ask first (target: 1.2 × node -e 0).
+      add('--version', name, timed(bins[name], ['--version']).ms);
     }
     // The floor of any Node program: the short commands' target is max(runc, 1.3 × this).
     add('node -e 0 (floor)', 'hull', timed(process.execPath, ['-e', '0']).ms);

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { Logger } from '../log';
 import { StateStore, DEFAULT_ROOT } from '../state/store';
-import { applyOptions, commandIndex, GLOBAL_OPTIONS, type Options, valueFlags } from './options';
+import { applyOptions, asksVersion, commandIndex, GLOBAL_OPTIONS, type Options, valueFlags } from './options';
 import { type CommandModule, type Context, report, runFast } from './dispatch';
 
 export interface GlobalOptions {
@@ -69,7 +69,7 @@ const COMMAND_NAMES = new Set(COMMANDS.map(([spec]) => spec.split(' ')[0]));
 export function preParse(argv: string[]): { argv: string[] } | { output: string } {
   const at = commandIndex(argv);
   const globals = argv.slice(0, at);
-  if (globals.includes('--version') || globals.includes('-v')) return { output: require('./version').versionText() as string };
+  if (asksVersion(argv)) return { output: require('./version').versionText() as string };
   let cmd = argv[at];
   if (cmd === 'help') {
     cmd = argv[at + 1];

@@ -46,6 +46,12 @@ export function valueFlags(options: Options): Set<string> {
   return out;
 }
 
+/** `hull [global options] --version` (or -v): answered without yargs or any bundle. */
+export function asksVersion(argv: string[]): boolean {
+  const globals = argv.slice(0, commandIndex(argv));
+  return globals.includes('--version') || globals.includes('-v');
+}
+
 /** Where the command word is: past the global options (and their values). */
 export function commandIndex(argv: string[]): number {
   const values = valueFlags(GLOBAL_OPTIONS);
