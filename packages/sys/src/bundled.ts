@@ -8,10 +8,14 @@
 // bundle, only by the user who owns that directory (a cache is code: nobody else may plant one). Its
 // name carries the bundle's size and mtime, so a rebuilt bundle never meets an old cache (V8's own check
 // compares little more than length).
-import * as fs from 'fs';
-import * as path from 'path';
-import * as vm from 'vm';
-import Module = require('module');
+// `import x = require()`: plain requires. A namespace import compiles to __importStar, which copies
+// every export of fs onto a new object: a millisecond of every start.
+import fs = require('fs');
+import path = require('path');
+import vm = require('vm');
+// The CommonJS loader's class as every module sees it: require('module') would load the public module,
+// and with it Node's ESM loader and source maps (a millisecond of every start).
+const Module = module.constructor as typeof import('module');
 
 export interface Bundled<T> {
   exports: T;
