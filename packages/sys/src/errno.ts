@@ -1,15 +1,20 @@
 // errno numbers to names (EPERM, ENOENT, ...), from Node's own table.
-import { constants } from 'node:os';
+// Built on first use: loading node:os costs every command that never meets an errno.
 
-const names = new Map<number, string>();
-for (const [name, num] of Object.entries(constants.errno)) {
-  if (!names.has(num)) names.set(num, name);
+let names: Map<number, string> | undefined;
+
+function table(): Record<string, number> {
+  return (require('node:os') as typeof import('node:os')).constants.errno as Record<string, number>;
 }
 
 export function errnoName(errno: number): string {
+  if (!names) {
+    names = new Map();
+    for (const [name, num] of Object.entries(table())) if (!names.has(num)) names.set(num, name);
+  }
   return names.get(errno) ?? `errno ${errno}`;
 }
 
 export function errnoNumber(name: string): number | undefined {
-  return (constants.errno as Record<string, number>)[name];
+  return table()[name];
 }

@@ -1,8 +1,8 @@
 // Waiting for a container process that is our child (run, exec in the
 // foreground) while forwarding the signals we get to it.
-import { constants } from 'node:os';
 import * as libc from '@hull/sys/syscalls';
 import { WNOHANG } from '@hull/sys/constants';
+import { signalNumber } from '@hull/sys/signals';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU'];
 
@@ -10,7 +10,7 @@ const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', '
 export function forwardSignals(pid: number): () => void {
   const handlers = FORWARDED.map((sig) => {
     const h = () => {
-      libc.tryKill(pid, constants.signals[sig]);
+      libc.tryKill(pid, signalNumber(sig)!);
     };
     process.on(sig, h);
     return [sig, h] as const;

@@ -5,13 +5,15 @@
 // single seccomp(2) call: hull installs libseccomp's program itself, behind
 // its ENOSYS prologue (enosys.ts).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, HullError, SysError } from '../errors';
 import type { Log } from '../log';
 import * as scmp from '@hull/sys/seccomp';
 import { AUDIT_ARCH_X86_64, enosysPrologue, type ArchLimit } from './enosys';
 import type { LinuxSeccomp, LinuxSeccompArg } from './types';
+
+// Loaded only where used (a debug listing, an error): node:os costs every create a little.
+const nodeOs = () => require('node:os') as typeof import('node:os');
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -158,7 +160,7 @@ export class SeccompFilter {
   /** libseccomp's readable dump of the filter, without the prologue (for debugging and tests). */
   toPfc(): string {
     if (!this.ctx) throw new HullError('ESECCOMP', 'seccomp filter already loaded or released');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-pfc-'));
+    const dir = fs.mkdtempSync(path.join(nodeOs().tmpdir(), 'hull-pfc-'));
     const file = path.join(dir, 'filter.pfc');
     const fd = fs.openSync(file, 'w+');
     try {
@@ -196,7 +198,7 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
   const arches = list(spec.architectures, `${at}.architectures`).map((name, i) => archToken(name, `${at}.architectures[${i}]`));
   const flagBits = list(spec.flags, `${at}.flags`).map((flag, i) => {
     if (typeof flag !== 'string' || !(flag in FLAGS)) throw new ConfigError(`${at}.flags[${i}]`, `unknown flag ${JSON.stringify(flag)}`);
-    if (!scmp.kernelAcceptsFlags(FLAGS[flag])) throw new ConfigError(`${at}.flags[${i}]`, `${flag} is not supported by this kernel (${os.release()})`);
+    if (!scmp.kernelAcceptsFlags(FLAGS[flag])) throw new ConfigError(`${at}.flags[${i}]`, `${flag} is not supported by this kernel (${nodeOs().release()})`);
     return FLAGS[flag];
   });
 
@@ -249,7 +251,7 @@ export function compileSeccomp(spec: LinuxSeccomp, opts: SeccompOptions = {}): S
         scmp.archAdd(ctx, token);
       } catch (e) {
         // libseccomp filters one byte order at a time.
-        if (e instanceof scmp.SeccompCallError && e.errnoName === 'EDOM') throw new ConfigError(ap, `${name} has another byte order than this machine (${os.arch()}): one filter cannot hold both`);
+        if (e instanceof scmp.SeccompCallError && e.errnoName === 'EDOM') throw new ConfigError(ap, `${name} has another byte order than this machine (${process.arch}): one filter cannot hold both`);
         throw new ConfigError(ap, `cannot add architecture ${name}: ${(e as Error).message}`);
       }
     }
