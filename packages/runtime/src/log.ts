@@ -1,6 +1,7 @@
 // The runtime's log: runc's text or JSON lines, to --log FILE or stderr.
 // containerd reads the last {"level":"error","msg":...} line of the log.
 import fs from 'node:fs';
+import { isoTime } from './time';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 const ORDER: Record<Level, number> = { debug: 0, info: 1, warning: 2, error: 3 };
@@ -36,7 +37,7 @@ export class Logger {
 
   log(level: Level, msg: string): void {
     if (ORDER[level] < this.min) return;
-    const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const time = isoTime().replace(/\.\d+Z$/, 'Z');
     const line = this.json
       ? JSON.stringify({ level, msg, time }) + '\n'
       : `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
