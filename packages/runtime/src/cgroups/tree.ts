@@ -75,6 +75,15 @@ export function removeCgroupDir(dir: string, top?: string): void {
   // A cgroup we did not make that still holds processes is someone else's too: leave it as it was.
   if (!top && treePids(dir).length) return;
   const removeTree = (d: string) => {
+    // Most cgroups have no children: one rmdir, not a listing of some thirty kernel files first.
+    try {
+      fs.rmdirSync(d);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' && code !== 'ENOTEMPTY') throw new CgroupError(code ?? 'EIO', `cgroup: rmdir ${d}: ${code}`, { dir: d }, { cause: e });
+    }
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });

@@ -16,7 +16,12 @@ export function start(store: StateStore, id: string, log: Log): void {
     requireStatus(id, 'start', statusOf(store, rec), ['created']);
     const fifo = store.fifoPath(id);
     const failure = awaitExec(fifo, rec.pid, rec.startTime);
-    fs.rmSync(fifo, { force: true });
+    // unlink, not fs.rmSync: that loads Node's rimraf, a millisecond of every start.
+    try {
+      fs.unlinkSync(fifo);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
     if (failure !== undefined) {
       // The spec: a failing startContainer hook stops the container; delete runs poststop.
       throw new InitError('ESTART', `start ${id}: ${failure}`);

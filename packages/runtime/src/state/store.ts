@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '@hull/sys/atomic';
 import { ExistsError, NotFoundError, UsageError } from '../errors';
+import { isoTime } from '../time';
 import type { Spec } from '../spec/types';
 
 /** runc's rule: /run/<name> for root, $XDG_RUNTIME_DIR/<name> for anyone else who has one. */
@@ -54,7 +55,7 @@ export function creatingRecord(id: string, spec: Spec, bundle: string, rootfs: s
     bundle,
     rootfs,
     annotations: spec.annotations ?? {},
-    created: new Date().toISOString(),
+    created: isoTime(),
     creating: true,
     creatorPid: process.pid,
     ...(host ? { creatorHost: host } : {}),
@@ -121,7 +122,31 @@ export class StateStore {
   }
 
   remove(id: string): void {
-    fs.rmSync(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    // A state directory is flat (state.json, the fifo, the lock): its entries are unlinked one by one,
+    // without loading Node's rimraf (a millisecond of every delete). A directory among them goes whole.
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const name of names) {
+      const entry = path.join(dir, name);
+      try {
+        fs.unlinkSync(entry);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EISDIR') fs.rmSync(entry, { recursive: true, force: true });
+        else if (code !== 'ENOENT') throw e;
+      }
+    }
+    try {
+      fs.rmdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 
   ids(): string[] {
