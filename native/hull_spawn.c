@@ -9,9 +9,11 @@
  * copy-on-write image of the Node process.
  *
  * Between clone and execve the child runs only async-signal-safe code: raw
- * syscalls, no malloc, no stdio, no locks.  A failure is reported as a
- * {step, errno} pair on a close-on-exec pipe; EOF on that pipe means execve
- * succeeded.
+ * syscalls, no malloc, no stdio, no locks.  (Its uid and gid changes are raw
+ * syscalls too: glibc's wrappers would signal every thread of the process it
+ * believes it still is, under a lock one of them may hold.)  A failure is
+ * reported as a {step, errno} pair on a close-on-exec pipe; EOF on that pipe
+ * means execve succeeded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,7 +64,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void child(const struct hull_spawn_args *a, int errfd)
+static void child(const struct hull_spawn_args *a, int errfd, int shared_mm)
 {
 	reset_signals();
 
@@ -78,7 +80,9 @@ static void child(const struct hull_spawn_args *a, int errfd)
 
 	/* Non-dumpable before anything of a container can see us (and after the
 	 * parent wrote our id maps: it needs our /proc files to be its own). */
-	if (a->dumpable == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* Dumpability belongs to the memory: a child sharing ours leaves it be
+	 * (it would be the caller's), and execve sets the new program's. */
+	if (a->dumpable == 0 && !shared_mm && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		report(errfd, STEP_DUMPABLE, errno);
 
 	for (int i = 0; i < a->njoin; i++) {
@@ -89,11 +93,11 @@ static void child(const struct hull_spawn_args *a, int errfd)
 	if (a->root_ids) {
 		/* setgroups is denied in a user namespace whose gid_map was written
 		 * after "deny"; clearing groups there is not needed. */
-		if (setgroups(0, NULL) < 0 && errno != EPERM)
+		if (syscall(SYS_setgroups, 0, NULL) < 0 && errno != EPERM)
 			report(errfd, STEP_SETGROUPS, errno);
-		if (setresgid(0, 0, 0) < 0)
+		if (syscall(SYS_setresgid, 0, 0, 0) < 0)
 			report(errfd, STEP_SETRESGID, errno);
-		if (setresuid(0, 0, 0) < 0)
+		if (syscall(SYS_setresuid, 0, 0, 0) < 0)
 			report(errfd, STEP_SETRESUID, errno);
 	}
 
@@ -128,7 +132,7 @@ static void child(const struct hull_spawn_args *a, int errfd)
 	if (syscall(SYS_close_range, (unsigned)a->nfds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		report(errfd, STEP_FDS, errno);
 
-	if (a->dumpable >= 0 && prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0) < 0)
+	if (a->dumpable >= 0 && !shared_mm && prctl(PR_SET_DUMPABLE, a->dumpable, 0, 0, 0) < 0)
 		report(errfd, STEP_DUMPABLE, errno);
 	/* execve() makes a process dumpable again unless its real and effective
 	 * uids differ (then it takes fs.suid_dumpable, 0 by default). A real uid
@@ -136,7 +140,7 @@ static void child(const struct hull_spawn_args *a, int errfd)
 	 * (it restores its real uid itself); where nobody is not mapped in the
 	 * user namespace this is skipped and the program's own prctl is all. */
 	if (a->dumpable == 0)
-		setresuid(65534, -1, -1);
+		syscall(SYS_setresuid, 65534, -1, -1);
 
 	if (exec_fd >= 0)
 		syscall(SYS_execveat, exec_fd, "", a->argv, a->envp, AT_EMPTY_PATH);
@@ -144,6 +148,21 @@ static void child(const struct hull_spawn_args *a, int errfd)
 		execve(a->path, a->argv, a->envp);
 	report(errfd, STEP_EXECVE, errno);
 }
+
+struct child_start {
+	const struct hull_spawn_args *a;
+	int errfd;
+};
+
+static int child_main(void *p)
+{
+	struct child_start *s = p;
+	child(s->a, s->errfd, 1);
+	return 127;
+}
+
+/* The stack of a child that shares our memory until it execs. */
+#define SHARED_CHILD_STACK (64 * 1024)
 
 /*
  * Starts the child.  Returns its pid, or
@@ -161,10 +180,30 @@ int hull_spawn(const struct hull_spawn_args *a, int32_t *report_fd)
 	/* No Node signal handler may run in the child before it resets them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), 0, 0, 0, 0);
-	if (pid == 0)
-		child(a, errpipe[1]);
-	int clone_errno = errno;
+	/* A child that makes no namespace at clone, joins none and waits for
+	 * nobody shares our memory and runs while we wait, until its execve
+	 * (CLONE_VM|CLONE_VFORK, as posix_spawn does): a fork copied the page
+	 * tables of the whole Node process and left us copy-on-write faults,
+	 * 2-4 ms of every create.  The others fork: the kernel refuses a new
+	 * or joined user namespace to a process that shares its memory, and a
+	 * child waiting on us would wait forever. */
+	pid_t pid;
+	int clone_errno;
+	if (a->clone_flags == 0 && a->njoin == 0 && !a->wait_sync) {
+		void *stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		struct child_start start = { a, errpipe[1] };
+		pid = stack == MAP_FAILED ? -1
+			: clone(child_main, (char *)stack + SHARED_CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+		clone_errno = errno;
+		if (stack != MAP_FAILED)
+			munmap(stack, SHARED_CHILD_STACK);
+	} else {
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)(a->clone_flags | SIGCHLD), 0, 0, 0, 0);
+		if (pid == 0)
+			child(a, errpipe[1], 0);
+		clone_errno = errno;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(errpipe[1]);
 

@@ -102,6 +102,21 @@ test('spawn: a program that cannot be exec\'d fails at its execve step', () => {
   sys.waitpid(child.pid, 0);
 });
 
+test('spawn with dumpable 0: the program starts with the real uid of nobody, and the caller stays dumpable', () => {
+  // The child shares the caller's memory until its execve, and dumpability belongs to the memory.
+  const { prctl } = require('./libc') as typeof import('./libc');
+  const PR_GET_DUMPABLE = 3;
+  expect(prctl(PR_GET_DUMPABLE)).toBe(1);
+  const out = fs.openSync(path.join(dir, 'status'), 'w');
+  const child = spawn({ path: '/bin/cat', argv: ['cat', '/proc/self/status'], env: [], fds: [0, out, 2], dumpable: 0 });
+  fs.closeSync(out);
+  child.result();
+  sys.waitpid(child.pid, 0);
+  const uids = /^Uid:\s+(.*)$/m.exec(fs.readFileSync(path.join(dir, 'status'), 'utf8'))?.[1].split(/\s+/);
+  expect(uids?.[0]).toBe(process.geteuid?.() === 0 ? '65534' : String(process.getuid?.()));
+  expect(prctl(PR_GET_DUMPABLE)).toBe(1);
+});
+
 test('the addon refuses arguments of the wrong kind with an error, not a crash', () => {
   // A TypeError of the main context (jest's tests run in another, so matched by its words).
   const addon = sys.addon() as unknown as Record<string, (...a: unknown[]) => unknown>;
