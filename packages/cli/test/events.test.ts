@@ -93,5 +93,7 @@ describe('hullctl events: a container\'s name travels with its events', () => {
     expect(names(await replay(`image=${image}`))).toEqual([name, other].sort());
     expect(names(await replay(`image=${image.split(':')[0]}`, 'label=org.example.team=events'))).toEqual([name, other].sort());
     expect(await replay('label=org.example.team=other')).toEqual([]);
+    expect((await replay(`container=${name}`, 'type=container')).length).toBeGreaterThan(0);
+    expect(await replay(`container=${name}`, 'type=image')).toEqual([]);
   });
 });

@@ -63,7 +63,8 @@ type Filters = Map<string, string[]>;
 /** docker's rules: values of one key are ORed, keys ANDed; container= is an ID or name, or a prefix of either. */
 function matches(f: Filters, action: string, id: string, attrs: Record<string, string>): boolean {
   const any = (key: string, test: (v: string) => boolean) => !f.has(key) || f.get(key)!.some(test);
-  return any('event', (v) => v === action)
+  return any('type', (v) => v === 'container') // hullctl has container events only
+    && any('event', (v) => v === action)
     && any('container', (v) => id.startsWith(v) || attrs.name.startsWith(v))
     && any('image', (v) => attrs.image !== undefined && (v === attrs.image || v === untagged(attrs.image)))
     && (f.get('label') ?? []).every((kv) => {
@@ -72,7 +73,7 @@ function matches(f: Filters, action: string, id: string, attrs: Record<string, s
     });
 }
 
-const FILTER_KEYS = ['container', 'event', 'image', 'label'];
+const FILTER_KEYS = ['container', 'event', 'image', 'label', 'type'];
 
 export async function handler(ctx: Context, argv: Record<string, unknown>): Promise<number> {
   const filters: Filters = new Map();
