@@ -87,7 +87,7 @@ export class ShimClient {
     }
   }
 
-  subscribe(req: { topics?: string[]; container_id?: string }): grpc.ClientReadableStream<Envelope> {
+  subscribe(req: { topics?: string[]; container_id?: string; since?: Timestamp; until?: Timestamp }): grpc.ClientReadableStream<Envelope> {
     return this.conn.subscribe(req) as unknown as grpc.ClientReadableStream<Envelope>;
   }
 

@@ -196,7 +196,7 @@ export const COMMANDS: CommandDef[] = [
     usage: 'hullctl events [OPTIONS]',
     describe: 'Get real time events from the supervisor',
     options: {
-      filter: list('f', 'Filter output: container=NAME, event=start|die|...'), format: str(undefined, 'Format output: json'),
+      filter: list('f', 'Filter output: container=NAME|ID, event=start|die|..., image=IMAGE, label=KEY[=VALUE], type=container'), format: str(undefined, 'Format output: json'),
       since: str(undefined, 'Show all events created since timestamp (kept across supervisor restarts)'),
       until: str(undefined, 'Stream events until this timestamp'),
     },

@@ -62,7 +62,7 @@ describe.each(runtimes())('hullctl across kill -9 of hull-shim --runtime $name',
     expect(mine[2].Actor.Attributes).toEqual({ name: plain, exitCode: '7' });
     // A relative --since reads the same.
     const rel = await second.hullctl(['events', '--since', '10m', '--until', '0s', '--filter', `container=${plain}`, '--filter', 'event=die']);
-    expect(rel.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(` container die [0-9a-f]{64} \\(name=${plain}, exitCode=7\\)$`))]);
+    expect(rel.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(` container die [0-9a-f]{64} \\(exitCode=7, name=${plain}\\)$`))]);
   });
 
   it_('events --since refuses a value that is no time, naming it', async () => {

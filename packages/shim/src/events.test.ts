@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventBus, EventJournal, type Envelope } from './events';
+import { EventBus, EventJournal, taskAnnotations, type Envelope } from './events';
 import { decodeEvent } from './proto';
 
 describe('EventBus with a journal', () => {
@@ -75,5 +75,39 @@ describe('EventBus with a journal', () => {
     expect(got.map((e) => e.sequence)).toEqual(Array.from({ length: 15 }, (_, i) => 41 + i));
     expect(again.nextSequence).toBe(56);
     again.close();
+  });
+
+  it('puts a task\'s annotations on each of its events up to its delete, and keeps them across a restart', () => {
+    const first = new EventBus(new EventJournal(dir));
+    first.annotate('a', { 'io.hull.name': 'web' });
+    first.publish('/tasks/start', { container_id: 'a' });
+    first.publish('/tasks/start', { container_id: 'b' });
+    first.publish('/tasks/delete', { container_id: 'a', id: 'exec1' }); // an exec's delete: the task lives on
+    first.publish('/tasks/exit', { container_id: 'a', exit_status: 0 });
+    first.publish('/tasks/delete', { container_id: 'a', id: '' });
+    first.publish('/tasks/start', { container_id: 'a' }); // a new task of the same id, not annotated
+    const second = new EventBus(new EventJournal(dir));
+    const got = collect(second, { afterSequence: 0 });
+    expect(got.map((e) => e.annotations)).toEqual([{ 'io.hull.name': 'web' }, {}, { 'io.hull.name': 'web' }, { 'io.hull.name': 'web' }, { 'io.hull.name': 'web' }, {}]);
+    second.close();
+  });
+});
+
+describe('taskAnnotations', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hull-bundle-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the string annotations of a bundle\'s config.json, bounded', () => {
+    expect(taskAnnotations(dir)).toBeUndefined();
+    fs.writeFileSync(path.join(dir, 'config.json'), 'not json');
+    expect(taskAnnotations(dir)).toEqual({});
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v']));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ annotations: { big: 'x'.repeat(2000), n: 1, name: 'web', ...many } }));
+    const got = taskAnnotations(dir)!;
+    expect(got.name).toBe('web');
+    expect(got.big).toBeUndefined();
+    expect(got.n).toBeUndefined();
+    expect(Object.keys(got)).toHaveLength(64);
   });
 });

@@ -2,6 +2,8 @@
 // the event's full name), numbered, kept in a bounded journal on disk, and
 // handed to every subscriber in publish order. A subscriber that comes back
 // after a restart asks for what it missed by sequence number or time.
+// Every event of a task carries the task's annotations (hull's envelope, not
+// containerd's event messages), so a subscriber can name a task that is gone.
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeEvent, packAny } from './proto';
@@ -13,6 +15,8 @@ export interface Envelope {
   event: { type_url: string; value: Buffer };
   /** hull's own: 1, 2, ... across restarts of a daemon on one state dir. */
   sequence: number;
+  /** hull's own: the task's OCI annotations (taskAnnotations), on each of its events. */
+  annotations: Record<string, string>;
 }
 
 export type Subscriber = (env: Envelope, containerId: string, event: Record<string, unknown>) => void;
@@ -35,6 +39,36 @@ export const TOPIC_TYPES: Record<string, string> = {
   '/tasks/oom': 'containerd.events.TaskOOM',
   '/tasks/checkpointed': 'containerd.events.TaskCheckpointed',
 };
+
+/** Annotations carried per event: a bound, so a journal line stays small whatever a bundle holds. */
+const MAX_ANNOTATIONS = 64;
+const MAX_ANNOTATION_BYTES = 1024;
+
+/**
+ * The annotations of a bundle's config.json, as its events carry them (at most
+ * MAX_ANNOTATIONS, each key and value within MAX_ANNOTATION_BYTES). Undefined
+ * without a config.json; an unreadable one has none (the runtime says why).
+ */
+export function taskAnnotations(bundle: string): Record<string, string> | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(bundle, 'config.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  try {
+    const found = (JSON.parse(text) as { annotations?: unknown }).annotations;
+    if (!found || typeof found !== 'object') return out;
+    let n = 0;
+    for (const [k, v] of Object.entries(found)) {
+      if (typeof v !== 'string' || Buffer.byteLength(k) + Buffer.byteLength(v) > MAX_ANNOTATION_BYTES) continue;
+      out[k] = v;
+      if (++n === MAX_ANNOTATIONS) break;
+    }
+  } catch { /* not JSON: no annotations */ }
+  return out;
+}
 
 export function now(): { seconds: number; nanos: number } {
   const ms = Date.now();
@@ -59,6 +93,8 @@ interface Line {
   /** The event message, encoded, base64. */
   v: string;
   key?: string;
+  /** The task's annotations (absent when it has none, and in lines of older daemons). */
+  a?: Record<string, string>;
 }
 
 /**
@@ -103,7 +139,7 @@ export class EventJournal {
           const l = JSON.parse(text) as Line;
           out.push({
             containerId: l.cid, key: l.key,
-            env: { sequence: l.seq, timestamp: { seconds: l.t[0], nanos: l.t[1] }, namespace: l.ns, topic: l.topic, event: { type_url: l.type, value: Buffer.from(l.v, 'base64') } },
+            env: { sequence: l.seq, timestamp: { seconds: l.t[0], nanos: l.t[1] }, namespace: l.ns, topic: l.topic, event: { type_url: l.type, value: Buffer.from(l.v, 'base64') }, annotations: l.a ?? {} },
           });
         } catch { /* not a whole line: skipped */ }
       }
@@ -118,6 +154,7 @@ export class EventJournal {
     const line: Line = {
       seq: s.env.sequence, t: [s.env.timestamp.seconds, s.env.timestamp.nanos], ns: s.env.namespace, topic: s.env.topic,
       cid: s.containerId, type: s.env.event.type_url, v: s.env.event.value.toString('base64'), ...(s.key ? { key: s.key } : {}),
+      ...(Object.keys(s.env.annotations).length ? { a: s.env.annotations } : {}),
     };
     fs.writeSync(this.fd, JSON.stringify(line) + '\n');
     this.lines++;
@@ -155,6 +192,8 @@ export class EventBus {
   /** The journal's events, oldest first (the same bound as on disk). */
   private kept: Stored[] = [];
   private readonly keys = new Set<string>();
+  /** Each live task's annotations, put on its events until its init's delete. */
+  private readonly annotations = new Map<string, Record<string, string>>();
   private next = 1;
 
   /** Without a journal (tests), events are numbered and kept in memory only. */
@@ -192,8 +231,16 @@ export class EventBus {
     return () => this.subscribers.delete(fn);
   }
 
+  /** What every later event of this task carries (the task's create, or its recovery after a restart, says). */
+  annotate(containerId: string, annotations: Record<string, string>): void {
+    this.annotations.set(containerId, annotations);
+  }
+
   publish(topic: string, event: { container_id: string } & Record<string, unknown>, key?: string): void {
-    const env: Envelope = { timestamp: now(), namespace: 'hull', topic, event: packAny(TOPIC_TYPES[topic], event), sequence: this.next++ };
+    const annotations = this.annotations.get(event.container_id) ?? {};
+    // The init's delete is the task's last event.
+    if (topic === '/tasks/delete' && !event.id) this.annotations.delete(event.container_id);
+    const env: Envelope = { timestamp: now(), namespace: 'hull', topic, event: packAny(TOPIC_TYPES[topic], event), sequence: this.next++, annotations };
     const stored: Stored = { env, containerId: event.container_id, key };
     this.journal?.append(stored);
     this.kept.push(stored);

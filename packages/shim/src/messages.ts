@@ -46,4 +46,6 @@ export interface Envelope {
   event: { type_url: string; value: Buffer } | null;
   /** 1, 2, ... in publish order, across daemon restarts. */
   sequence: number;
+  /** The task's OCI annotations at create; empty from a daemon older than this field. */
+  annotations: Record<string, string>;
 }

@@ -10,7 +10,7 @@ import * as hull from '@hull/runtime';
 import { TIOCSWINSZ } from '@hull/sys/constants';
 import { ioctl } from '@hull/sys/libc';
 import { invalid, notFound, exists, precondition, unimplemented, ShimError } from './errors';
-import { EventBus, EventJournal } from './events';
+import { EventBus, EventJournal, taskAnnotations } from './events';
 import { Exits } from './exits';
 import { Launcher } from './launch';
 import type { Logger } from './log';
@@ -92,7 +92,8 @@ export class Supervisor {
     const { id } = req;
     if (!ID_PATTERN.test(id)) throw invalid(`id ${JSON.stringify(id)}: must match ${ID_PATTERN.source}`);
     if (!path.isAbsolute(req.bundle)) throw invalid(`bundle ${JSON.stringify(req.bundle)}: must be an absolute path`);
-    if (!fs.existsSync(path.join(req.bundle, 'config.json'))) throw invalid(`bundle ${req.bundle}: no config.json`);
+    const annotations = taskAnnotations(req.bundle);
+    if (!annotations) throw invalid(`bundle ${req.bundle}: no config.json`);
     if (req.checkpoint) throw unimplemented(`task ${id}: restore from a checkpoint is not supported`);
     checkStdio(req);
     if (this.tasks.has(id) || this.reserved.has(id)) throw exists(`task ${JSON.stringify(id)}: already exists`, { id });
@@ -128,6 +129,7 @@ export class Supervisor {
       this.cgroups(task);
       await task.persist();
       this.tasks.set(id, task);
+      this.events.annotate(id, annotations);
       this.events.publish('/tasks/create', {
         container_id: id, bundle: req.bundle, rootfs: req.rootfs,
         io: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal }, checkpoint: '', pid: p.rec.pid,
@@ -451,7 +453,10 @@ export class Supervisor {
       this.log.warn('removing a task whose create never finished', { id: t.rec.id });
       await this.discard(t, new Error('incomplete create'));
     }
-    for (const t of tasks) this.tasks.set(t.rec.id, t);
+    for (const t of tasks) {
+      this.tasks.set(t.rec.id, t);
+      this.events.annotate(t.rec.id, taskAnnotations(t.rec.bundle) ?? {});
+    }
   }
 
   /** Once serving: watch recovered tasks for exits (those that happened while we were down first). */
