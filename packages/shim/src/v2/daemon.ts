@@ -39,9 +39,8 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   process.stderr.on('error', () => {});
   prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
   // Held until we die, however we die: what tells `delete` and the next daemons that this state is live.
-  if (!lockStateDir(o.place.stateDir, { create: true, waitMs: LOCK_WAIT_MS })) {
-    throw precondition(`shim state ${o.place.stateDir}: held by another daemon that does not let go`);
-  }
+  const lock = lockStateDir(o.place.stateDir, { create: true, waitMs: LOCK_WAIT_MS });
+  if (!lock) throw precondition(`shim state ${o.place.stateDir}: held by another daemon that does not let go`);
   process.chdir(o.place.stateDir);
   const record: ShimRecord = { pid: process.pid, socket: o.place.socket, runtime: o.runtime, runtimeRoot: o.place.runtimeRoot };
   fs.writeFileSync(path.join(o.place.stateDir, SHIM_RECORD), JSON.stringify(record));
@@ -72,6 +71,8 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
     sup.close();
     // Nothing of ours stays behind a daemon that had no tasks left.
     if (sup.taskCount() === 0) fs.rmSync(o.place.stateDir, { recursive: true, force: true });
+    // Done with it: containerd's `delete`, which it runs (and waits for) as we leave, need not wait for our exit.
+    lock.release();
     process.exit(0);
   };
   const handlers = taskHandlers(sup, {

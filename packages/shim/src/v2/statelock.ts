@@ -62,7 +62,7 @@ export function lockStateDir(dir: string, o: { create: boolean; waitMs: number }
           if ((e as { errno?: number }).errno === EAGAIN) return undefined;
           throw e;
         }
-        sleepSync(20);
+        sleepSync(5);
       }
     }
     const held = fs.fstatSync(fd);
