@@ -8,7 +8,7 @@ import path from 'node:path';
 import { prctl } from '@hull/sys/libc';
 import { PR } from '@hull/sys/constants';
 import { reapOrphans } from '../reap';
-import { grpcCodeOf } from '../errors';
+import { grpcCodeOf, precondition } from '../errors';
 import { Logger } from '../log';
 import { metricsAny } from '../metrics';
 import { protoRoot, TASK_SERVICE } from '../proto';
@@ -20,6 +20,7 @@ import { TtrpcServer, type Method } from '../ttrpc/server';
 import { runtimeOptions } from './options';
 import { SHIM_RECORD, type ShimPlace, type ShimRecord } from './paths';
 import { Publisher } from './publisher';
+import { lockStateDir, LOCK_WAIT_MS, reclaimDead } from './statelock';
 
 export interface ShimDaemonOptions {
   listenFd: number;
@@ -37,7 +38,9 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   // The log FIFO closes when containerd goes away: never die of EPIPE.
   process.stderr.on('error', () => {});
   prctl(PR.SET_CHILD_SUBREAPER, 1, 0, 0, 0, 'prctl PR_SET_CHILD_SUBREAPER');
-  fs.mkdirSync(o.place.stateDir, { recursive: true, mode: 0o700 });
+  // Held until we die, however we die: what tells `delete` and the next daemons that this state is live.
+  const lock = lockStateDir(o.place.stateDir, { create: true, waitMs: LOCK_WAIT_MS });
+  if (!lock) throw precondition(`shim state ${o.place.stateDir}: held by another daemon that does not let go`);
   process.chdir(o.place.stateDir);
   const record: ShimRecord = { pid: process.pid, socket: o.place.socket, runtime: o.runtime, runtimeRoot: o.place.runtimeRoot };
   fs.writeFileSync(path.join(o.place.stateDir, SHIM_RECORD), JSON.stringify(record));
@@ -68,6 +71,8 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
     sup.close();
     // Nothing of ours stays behind a daemon that had no tasks left.
     if (sup.taskCount() === 0) fs.rmSync(o.place.stateDir, { recursive: true, force: true });
+    // Done with it: containerd's `delete`, which it runs (and waits for) as we leave, need not wait for our exit.
+    lock.release();
     process.exit(0);
   };
   const handlers = taskHandlers(sup, {
@@ -119,5 +124,10 @@ export async function serveShim(o: ShimDaemonOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGCHLD', reapOrphans);
+  // What daemons killed without a task left (containerd runs no `delete` for them): nothing accumulates.
+  void reclaimDead(o.place.stateDir).then(
+    (dirs) => { for (const dir of dirs) log.info('removed the state of a dead shim daemon', { dir }); },
+    (e: Error) => log.warn('cannot remove the state of dead shim daemons', { error: e.message }),
+  );
   log.info('serving', { socket: o.place.socket, stateDir: o.place.stateDir, runtime: o.runtime, inProcess: Boolean(o.inProcess), namespace: o.namespace, pid: process.pid });
 }

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Runtime, resolveBinary } from '../runtime';
 import { Code, NAMESPACE_KEY, TtrpcError } from '../ttrpc/status';
 import type { ShimFlags } from './flags';
-import { groupOf, shimPlace, SHIM_RECORD, type ShimRecord } from './paths';
-import { connectable } from './start';
+import { groupOf, shimPlace, SHIM_RECORD, type ShimPlace, type ShimRecord } from './paths';
+import { connectable, lockStateDir, LOCK_WAIT_MS, removeIfDead, type StateLock } from './statelock';
 import { invalid } from '../errors';
 
 const SIGKILL = 9;
@@ -46,19 +46,9 @@ async function deleteThroughDaemon(socket: string, f: ShimFlags): Promise<number
   }
 }
 
-export async function deleteTask(f: ShimFlags): Promise<Buffer> {
-  if (!f.id) throw invalid('-id: required');
-  if (!f.namespace) throw invalid('-namespace: required');
-  const bundle = f.bundle || process.cwd();
-  const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
-  const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle));
-  let rec: Partial<ShimRecord> = {};
-  try {
-    rec = JSON.parse(fs.readFileSync(path.join(place.stateDir, SHIM_RECORD), 'utf8'));
-  } catch { /* no daemon ever ran here */ }
-  let pid = 0;
-  if (await connectable(place.socket)) pid = (await deleteThroughDaemon(place.socket, f)) ?? 0;
-  // The daemon is gone (or never knew the task): clean up after it.
+/** The task's runtime container, rootfs mounts and record, whether or not a daemon deleted it first. Returns its pid when known. */
+async function cleanUp(f: ShimFlags, place: ShimPlace, rec: Partial<ShimRecord>, bundle: string, known: number): Promise<number> {
+  let pid = known;
   const taskDir = path.join(place.stateDir, 'tasks', f.id);
   try {
     pid ||= JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8')).init?.pid ?? 0;
@@ -75,6 +65,39 @@ export async function deleteTask(f: ShimFlags): Promise<Buffer> {
   const mounted = mountsOn(rootfs);
   if (mounted) (require('../mounts') as typeof import('../mounts')).unmountAll(rootfs, mounted);
   fs.rmSync(taskDir, { recursive: true, force: true });
+  return pid;
+}
+
+export async function deleteTask(f: ShimFlags): Promise<Buffer> {
+  if (!f.id) throw invalid('-id: required');
+  if (!f.namespace) throw invalid('-namespace: required');
+  const bundle = f.bundle || process.cwd();
+  const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
+  const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle));
+  let rec: Partial<ShimRecord> = {};
+  try {
+    rec = JSON.parse(fs.readFileSync(path.join(place.stateDir, SHIM_RECORD), 'utf8'));
+  } catch { /* no daemon ever ran here */ }
+  let pid = 0;
+  let lock: StateLock | undefined;
+  let live = await connectable(place.socket);
+  if (!live) {
+    // The daemon is gone: clean up holding its state dir, so that a daemon starting meanwhile waits for
+    // us rather than take back a half-removed task; one that came up before we got it does the delete.
+    lock = lockStateDir(place.stateDir, { create: false, waitMs: LOCK_WAIT_MS });
+    if (lock && (live = await connectable(place.socket))) {
+      lock.release();
+      lock = undefined;
+    }
+  }
+  try {
+    if (live) pid = (await deleteThroughDaemon(place.socket, f)) ?? 0;
+    pid = await cleanUp(f, place, rec, bundle, pid);
+    // The dead daemon's last task: nothing of it is left (runc's shim leaves its socket file).
+    if (lock) await removeIfDead(place.stateDir, place.socket);
+  } finally {
+    lock?.release();
+  }
   const ms = Date.now();
   return deleteResponse(pid, 128 + SIGKILL, Math.floor(ms / 1000), (ms % 1000) * 1e6);
 }

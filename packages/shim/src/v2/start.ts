@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { writeFileAtomicSync } from '@hull/sys/atomic';
-import { invalid } from '../errors';
+import { invalid, precondition } from '../errors';
 import { cleanEnv } from '../runtime';
 import type { ShimFlags } from './flags';
 import { groupOf, shimPlace, SOCKET_DIR, type ShimPlace } from './paths';
+import { connectable, lockStateDir, LOCK_WAIT_MS } from './statelock';
 
 export const DAEMON_LISTEN_FD = 3;
 /** The daemon starts as `start` did: from the bin script, so from the bundle and its code cache when built. */
@@ -21,15 +22,6 @@ function listen(socket: string): Promise<net.Server | undefined> {
     const server = net.createServer();
     server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
     server.listen(socket, () => resolve(server));
-  });
-}
-
-/** Whether a daemon answers on `socket`. */
-export function connectable(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(socket);
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
   });
 }
 
@@ -56,6 +48,31 @@ function spawnDaemon(server: net.Server, f: ShimFlags, place: ShimPlace, runtime
   if (logFd !== undefined) fs.closeSync(logFd);
 }
 
+/**
+ * Binds the group's socket (over a dead daemon's) and spawns its daemon, holding the state dir: a
+ * `delete` or reclaimer that finds nobody answering cannot remove the socket just bound, and a daemon
+ * still stopping (its socket already gone) finishes removing its state dir before a successor uses it.
+ */
+async function bindDaemon(f: ShimFlags, place: ShimPlace, runtimeBinary: string, bundle: string): Promise<void> {
+  const lock = lockStateDir(place.stateDir, { create: true, waitMs: LOCK_WAIT_MS });
+  if (!lock) throw precondition(`shim state ${place.stateDir}: held by a daemon that does not answer on ${place.socket}`);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const server = await listen(place.socket);
+      if (server) {
+        fs.chmodSync(place.socket, 0o600);
+        spawnDaemon(server, f, place, runtimeBinary, bundle);
+        return;
+      }
+      if (await connectable(place.socket)) return; // a daemon of this group came up meanwhile: share it
+      if (attempt >= 3) throw invalid(`socket ${place.socket}: in use but nobody answers`);
+      fs.rmSync(place.socket, { force: true }); // left by a daemon that died
+    }
+  } finally {
+    lock.release();
+  }
+}
+
 export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
   if (!f.id) throw invalid('-id: required');
   if (!f.namespace) throw invalid('-namespace: required');
@@ -67,17 +84,10 @@ export async function start(f: ShimFlags, stdin: Buffer): Promise<string> {
   const ttrpcAddress = process.env.TTRPC_ADDRESS || `${f.address}.ttrpc`;
   const place = shimPlace(ttrpcAddress, f.namespace, groupOf(bundle), opts.root);
   fs.mkdirSync(SOCKET_DIR, { recursive: true, mode: 0o711 });
-  for (let attempt = 0; ; attempt++) {
-    const server = await listen(place.socket);
-    if (server) {
-      fs.chmodSync(place.socket, 0o600);
-      // No BinaryName from containerd: HULL_SHIM_RUNTIME (containerd's environment), else hull.
-      spawnDaemon(server, f, place, opts.binaryName || process.env.HULL_SHIM_RUNTIME || '', bundle);
-      break;
-    }
-    if (await connectable(place.socket)) break; // a daemon of this group serves already: share it
-    if (attempt >= 3) throw invalid(`socket ${place.socket}: in use but nobody answers`);
-    fs.rmSync(place.socket, { force: true }); // left by a daemon that died
+  // A daemon of this group serves already: share it (the common case, needing no lock).
+  if (!(await connectable(place.socket))) {
+    // No BinaryName from containerd: HULL_SHIM_RUNTIME (containerd's environment), else hull.
+    await bindDaemon(f, place, opts.binaryName || process.env.HULL_SHIM_RUNTIME || '', bundle);
   }
   const address = `unix://${place.socket}`;
   writeFileAtomicSync(path.join(bundle, 'address'), address, { fsync: false });
