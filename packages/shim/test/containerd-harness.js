@@ -93,7 +93,8 @@ function sleep(ms) {
 
 /**
  * Starts containerd in a fresh temporary directory. Returns a handle with
- * ctr(args) (sync, { status, stdout, stderr }), ctrAsync(args), restart() and stop().
+ * ctr(args) (sync, { status, stdout, stderr }), ctrAsync(args), ok(r, what), taskStatus(task), waitFor(what, cond),
+ * restart() and stop().
  */
 async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
   const dir = fs.mkdtempSync(path.join('/tmp', `ctrd-${tag}-`));
@@ -128,6 +129,24 @@ async function startContainerd(tag = 'hull', extraEnv = {}, level = 'info') {
     },
     log() {
       return fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    },
+    /** A ctr result's stdout, or an error naming `what` with containerd's latest log. */
+    ok(r, what) {
+      if (r.status !== 0) throw new Error(`${what}: exit ${r.status}: ${r.stderr}\n${h.log().slice(-3000)}`);
+      return r.stdout;
+    },
+    /** A task's status as `ctr tasks ls` shows it (RUNNING, STOPPED, ...), undefined without the task. */
+    taskStatus(task) {
+      const line = h.ctr(['tasks', 'ls']).stdout.split('\n').find((l) => l.split(/\s+/)[0] === task);
+      return line?.trim().split(/\s+/)[2];
+    },
+    /** Waits until `cond` (sync or async) holds: up to a minute, a loaded machine's pace, not a timing. */
+    async waitFor(what, cond) {
+      for (let i = 0; i < 1200; i++) {
+        if (await cond()) return;
+        await sleep(50);
+      }
+      throw new Error(`timed out waiting for ${what}\n${h.log().slice(-3000)}`);
     },
     async launch() {
       const out = fs.openSync(logFile, 'a');

@@ -64,21 +64,9 @@ d('a hull shim daemon killed with SIGKILL leaves nothing behind', () => {
   let n = 0;
   const id = (tag: string) => `s${process.pid}-${tag}-${++n}`;
   const ctr = (...args: string[]): Ctr => h.ctr(args);
-  const ok = (r: Ctr, what: string): string => {
-    if (r.status !== 0) throw new Error(`${what}: exit ${r.status}: ${r.stderr}\n${h.log().slice(-3000)}`);
-    return r.stdout;
-  };
-  const taskStatus = (task: string): string | undefined => {
-    const line = ctr('tasks', 'ls').stdout.split('\n').find((l) => l.split(/\s+/)[0] === task);
-    return line?.trim().split(/\s+/)[2];
-  };
-  const waitFor = async (what: string, cond: () => boolean | Promise<boolean>) => {
-    for (let i = 0; i < 1200; i++) { // up to a minute: a loaded machine, not a timing
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}\n${h.log().slice(-3000)}`);
-  };
+  const ok = (r: Ctr, what: string): string => h.ok(r, what);
+  const taskStatus = (task: string): string | undefined => h.taskStatus(task);
+  const waitFor = (what: string, cond: () => boolean | Promise<boolean>): Promise<void> => h.waitFor(what, cond);
   const placeOf = (group: string): ShimPlace => shimPlace(`${h.address}.ttrpc`, h.namespace, group);
   /** Nothing of a daemon at `p`: state dir and socket. */
   const gone = (p: ShimPlace) => !fs.existsSync(p.stateDir) && !fs.existsSync(p.socket);

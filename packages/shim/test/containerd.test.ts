@@ -23,21 +23,9 @@ d('containerd-shim-hull-v2 under a private containerd', () => {
   let n = 0;
   const id = (tag: string) => `h${process.pid}-${tag}-${++n}`;
   const ctr = (...args: string[]): Ctr => h.ctr(args);
-  const ok = (r: Ctr, what: string): string => {
-    if (r.status !== 0) throw new Error(`${what}: exit ${r.status}: ${r.stderr}\n${h.log().slice(-3000)}`);
-    return r.stdout;
-  };
-  const taskStatus = (task: string): string | undefined => {
-    const line = ctr('tasks', 'ls').stdout.split('\n').find((l) => l.split(/\s+/)[0] === task);
-    return line?.trim().split(/\s+/)[2];
-  };
-  const waitFor = async (what: string, cond: () => boolean) => {
-    for (let i = 0; i < 1200; i++) { // up to a minute: a loaded machine, not a timing
-      if (cond()) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}\n${h.log().slice(-3000)}`);
-  };
+  const ok = (r: Ctr, what: string): string => h.ok(r, what);
+  const taskStatus = (task: string): string | undefined => h.taskStatus(task);
+  const waitFor = (what: string, cond: () => boolean | Promise<boolean>): Promise<void> => h.waitFor(what, cond);
   const runDetached = (c: string, ...cmd: string[]) => ok(ctr('run', '-d', '--runtime', RUNTIME, h.image, c, ...cmd), `ctr run -d ${c}`);
   const remove = async (c: string) => {
     if (taskStatus(c) && taskStatus(c) !== 'STOPPED') {
