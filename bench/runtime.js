@@ -3,7 +3,8 @@
 // one run: `run /bin/true`, then create, start, state, exec true, kill and
 // delete of one container each, the RSS of a created container's init, and
 // the smallest memory limit under which `/bin/echo` still starts.
-// Prints medians and the median of the paired ratios hull/runc, and a bare Node start (hull's floor).
+// Prints medians, the median of the paired ratios hull/runc, and of hull against a bare Node start
+// timed in the same pair (hull's floor: the short commands' target is max(runc, 1.3 × node)).
 // Usage: node bench/runtime.js [pairs] (default 10)
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -85,11 +86,15 @@ try {
     add('node -e 0 (floor)', 'hull', timed(process.execPath, ['-e', '0']).ms);
     add('node -e 0 (floor)', 'runc', figures['node -e 0 (floor)'].hull.at(-1));
   }
-  const row = (what, h, r, ratio) => console.log(`${what.padEnd(24)} ${h.padStart(10)} ${r.padStart(10)} ${ratio.padStart(8)}`);
-  row('', 'hull', 'runc', 'hull/runc');
+  // hull/node: against the floor timed in the same pair (the short commands' other bound).
+  const row = (what, h, r, ratio, toNode = '') => console.log(`${what.padEnd(24)} ${h.padStart(10)} ${r.padStart(10)} ${ratio.padStart(9)} ${toNode.padStart(9)}`);
+  row('', 'hull', 'runc', 'hull/runc', 'hull/node');
+  const floor = figures['node -e 0 (floor)'].hull;
   for (const [what, { hull: h, runc: r }] of Object.entries(figures)) {
-    row(what, `${median(h).toFixed(1)} ms`, `${median(r).toFixed(1)} ms`, median(h.map((x, i) => x / r[i])).toFixed(2));
+    if (what === 'node -e 0 (floor)') continue;
+    row(what, `${median(h).toFixed(1)} ms`, `${median(r).toFixed(1)} ms`, median(h.map((x, i) => x / r[i])).toFixed(2), median(h.map((x, i) => x / floor[i])).toFixed(2));
   }
+  row('node -e 0 (floor)', `${median(floor).toFixed(1)} ms`, '', '', '1.00');
   row('created init RSS', `${median(rss.hull)} KiB`, `${median(rss.runc)} KiB`, (median(rss.hull) / median(rss.runc)).toFixed(2));
 
   // The smallest memory.limit_in_bytes (memory.max) under which /bin/echo still runs, by bisection in 16 KiB steps.
