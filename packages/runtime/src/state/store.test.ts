@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,19 @@ describe('StateStore', () => {
     s.remove('a');
     expect(() => s.read('a')).toThrow(NotFoundError);
     expect(s.ids()).toEqual(['b']);
+  });
+
+  it('remove takes the whole directory (its fifo, its lock, a directory in it) and a second remove is a no-op', () => {
+    const s = new StateStore(root);
+    s.reserve('c'); s.write(rec('c'));
+    const unlock = s.lock('c');
+    fs.mkdirSync(path.join(s.dir('c'), 'work/deeper'), { recursive: true });
+    fs.writeFileSync(path.join(s.dir('c'), 'work/deeper/f'), 'x');
+    execFileSync('mkfifo', [s.fifoPath('c')]);
+    s.remove('c');
+    unlock();
+    expect(fs.existsSync(s.dir('c'))).toBe(false);
+    expect(() => s.remove('c')).not.toThrow();
   });
 
   it('a missing root lists nothing and reads NotFound', () => {
