@@ -3,21 +3,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { describeNeeds } from '@hull/testkit/jest';
+import { until } from '@hull/testkit/wait';
 import { lockStateDir, reclaimDead } from './statelock';
 
 // The holders are util-linux flock(1) processes: another process's flock on the directory, as a daemon's.
-const HAVE_FLOCK = spawnSync('sh', ['-c', 'command -v flock']).status === 0;
-const d = HAVE_FLOCK ? describe : describe.skip;
+const d = describeNeeds(spawnSync('sh', ['-c', 'command -v flock']).status === 0 ? undefined : 'no flock(1) (util-linux) to hold a lock from another process');
 
 const heldByOther = (dir: string) => spawnSync('flock', ['-n', dir, 'true']).status === 1;
-
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 d('shim state directories: held by their daemon, reclaimed once it is dead', () => {
   let base: string;
